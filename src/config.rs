@@ -1,0 +1,351 @@
+//! `book.toml`: read once into raw serde types, then resolved into a
+//! validated [`Config`] that the rest of the build uses.
+//!
+//! Keys follow mdBook's names where mdBook has the same setting, so an
+//! mdBook user is at home. An unknown key is a warning that names it; a
+//! value of the wrong type is an error at `book.toml:line:col`.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, LineIndex, Location};
+
+/// The validated configuration of one book.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The folder holding `book.toml`.
+    pub root: PathBuf,
+    /// Book metadata (`[book]`).
+    pub book: BookMeta,
+    /// Where chapters live (absolute).
+    pub src_dir: PathBuf,
+    /// Where the site is written (absolute).
+    pub build_dir: PathBuf,
+    /// HTML output settings (`[output.html]`).
+    pub html: HtmlConfig,
+    /// Settings for `handbook test` (`[test]`).
+    pub test: TestConfig,
+}
+
+/// `[book]`: what the book is.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct BookMeta {
+    /// Shown in the header and every page title.
+    pub title: Option<String>,
+    /// The authors, for meta tags.
+    pub authors: Vec<String>,
+    /// One line describing the book (meta description, Open Graph).
+    pub description: Option<String>,
+    /// The `lang` of the HTML pages.
+    pub language: Option<String>,
+}
+
+/// `[output.html]`: how the site looks and where it is published.
+#[derive(Debug, Clone)]
+pub struct HtmlConfig {
+    /// A folder whose files override the default theme's, file by file.
+    pub theme_dir: Option<PathBuf>,
+    /// `light`, `dark` or `system` (the default): the theme before the reader chooses.
+    pub default_theme: ThemeChoice,
+    /// The published URL, with a trailing slash. Enables sitemap, canonical links, robots.txt.
+    pub site_url: Option<String>,
+    /// e.g. `https://github.com/org/repo/edit/main/content/{path}`.
+    pub edit_url_template: Option<String>,
+    /// Link to the repository in the header.
+    pub git_repository_url: Option<String>,
+    /// Browsers the CSS must work in, e.g. `["chrome 100", "firefox 100", "safari 15"]`.
+    pub browser_targets: Vec<(String, u32)>,
+    /// Whether to write `print.html`.
+    pub print: bool,
+}
+
+/// The colour theme a reader sees before choosing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeChoice {
+    /// Light colours.
+    Light,
+    /// Dark colours.
+    Dark,
+    /// Follow the operating system.
+    System,
+}
+
+/// `[test]`: how `handbook test` runs the examples.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct TestConfig {
+    /// The Python interpreter (default `python3`).
+    pub python: String,
+    /// Seconds an example may run (default 10).
+    pub timeout: u64,
+    /// Pinned packages for examples that declare `requires=`, relative to the book's `src`.
+    pub requirements: PathBuf,
+}
+
+impl Default for TestConfig {
+    fn default() -> Self {
+        TestConfig {
+            python: "python3".into(),
+            timeout: 10,
+            requirements: "requirements.txt".into(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawConfig {
+    book: RawBook,
+    build: RawBuild,
+    output: RawOutput,
+    test: TestConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawBook {
+    title: Option<String>,
+    authors: Vec<String>,
+    description: Option<String>,
+    language: Option<String>,
+    src: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+struct RawBuild {
+    build_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawOutput {
+    html: RawHtml,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+struct RawHtml {
+    theme: Option<PathBuf>,
+    default_theme: Option<ThemeChoice>,
+    site_url: Option<String>,
+    edit_url_template: Option<String>,
+    git_repository_url: Option<String>,
+    browser_targets: Option<Vec<String>>,
+    print: RawPrint,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+struct RawPrint {
+    enable: bool,
+}
+
+impl Default for RawPrint {
+    fn default() -> Self {
+        RawPrint { enable: true }
+    }
+}
+
+/// Browsers the CSS is lowered for when `browser-targets` is not set.
+const DEFAULT_TARGETS: &[&str] = &["chrome 100", "firefox 100", "safari 15"];
+
+/// The outcome of reading `book.toml`: the config, plus warnings to show.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The resolved configuration.
+    pub config: Config,
+    /// Unknown keys and similar non-fatal findings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads `ROOT/book.toml` (a missing file means all defaults).
+pub fn load(root: &Path) -> Result<Loaded, Diagnostic> {
+    let path = root.join("book.toml");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(Diagnostic::error(
+                Location::file(&path),
+                format!("cannot read: {e}"),
+            ));
+        }
+    };
+    parse(root, &text)
+}
+
+/// Parses `book.toml` text for a book rooted at `root`.
+pub fn parse(root: &Path, text: &str) -> Result<Loaded, Diagnostic> {
+    let file = Path::new("book.toml");
+    let index = LineIndex::new(text);
+    let at = |span: Option<std::ops::Range<usize>>| match span {
+        Some(span) => index.locate(file, text, span.start),
+        None => Location::file(file),
+    };
+    let toml_error = |e: toml::de::Error| {
+        Diagnostic::error(
+            at(e.span()),
+            format!("{} (fix the value in book.toml)", e.message().trim()),
+        )
+    };
+    let deserializer = toml::de::Deserializer::parse(text).map_err(toml_error)?;
+    let mut unknown = Vec::new();
+    let raw: RawConfig =
+        serde_ignored::deserialize(deserializer, |path| unknown.push(path.to_string()))
+            .map_err(toml_error)?;
+    let mut warnings: Vec<Diagnostic> = unknown
+        .into_iter()
+        .map(|key| {
+            Diagnostic::warning(
+                Location::file(file),
+                format!("unknown key `{key}` is ignored"),
+            )
+        })
+        .collect();
+    let config = resolve(root, raw, &mut warnings)?;
+    Ok(Loaded { config, warnings })
+}
+
+fn resolve(
+    root: &Path,
+    raw: RawConfig,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Config, Diagnostic> {
+    let file = Location::file("book.toml");
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let targets = raw
+        .output
+        .html
+        .browser_targets
+        .unwrap_or_else(|| DEFAULT_TARGETS.iter().map(|s| s.to_string()).collect());
+    let browser_targets = targets
+        .iter()
+        .map(|t| parse_target(t).ok_or_else(|| {
+            Diagnostic::error(
+                file.clone(),
+                format!("`output.html.browser-targets`: cannot read `{t}`; write a browser and major version such as \"firefox 115\""),
+            )
+        }))
+        .collect::<Result<Vec<_>, _>>()?;
+    let site_url = raw.output.html.site_url.map(|url| {
+        if url.ends_with('/') {
+            url
+        } else {
+            format!("{url}/")
+        }
+    });
+    if let Some(url) = &site_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            warnings.push(Diagnostic::warning(
+                file.clone(),
+                format!("`output.html.site-url` = `{url}` is not an absolute http(s) URL"),
+            ));
+        }
+    }
+    Ok(Config {
+        src_dir: root.join(raw.book.src.unwrap_or_else(|| "src".into())),
+        build_dir: root.join(raw.build.build_dir.unwrap_or_else(|| "book".into())),
+        html: HtmlConfig {
+            theme_dir: raw.output.html.theme.map(|t| root.join(t)),
+            default_theme: raw.output.html.default_theme.unwrap_or(ThemeChoice::System),
+            site_url,
+            edit_url_template: raw.output.html.edit_url_template,
+            git_repository_url: raw.output.html.git_repository_url,
+            browser_targets,
+            print: raw.output.html.print.enable,
+        },
+        book: BookMeta {
+            title: raw.book.title,
+            authors: raw.book.authors,
+            description: raw.book.description,
+            language: raw.book.language,
+        },
+        test: raw.test,
+        root,
+    })
+}
+
+/// Parses `"firefox 115"` into `("firefox", 115)` for the browsers lightningcss knows.
+fn parse_target(target: &str) -> Option<(String, u32)> {
+    const KNOWN: &[&str] = &[
+        "android", "chrome", "edge", "firefox", "ie", "ios_saf", "opera", "safari", "samsung",
+    ];
+    let (name, version) = target.trim().split_once(' ')?;
+    let name = name.to_ascii_lowercase();
+    let version = version.trim().split('.').next()?.parse().ok()?;
+    KNOWN.contains(&name.as_str()).then_some((name, version))
+}
+
+impl Config {
+    /// The book's title, or "Untitled book".
+    pub fn title(&self) -> &str {
+        self.book.title.as_deref().unwrap_or("Untitled book")
+    }
+
+    /// The `lang` attribute of the pages.
+    pub fn language(&self) -> &str {
+        self.book.language.as_deref().unwrap_or("en")
+    }
+
+    /// `path` shown relative to the book's root, for messages.
+    pub fn display_path(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_mdbook_keys() {
+        let loaded = parse(
+            Path::new("/b"),
+            "[book]\ntitle = \"T\"\nsrc = \"content\"\n[build]\nbuild-dir = \"out\"\n[output.html]\nsite-url = \"https://x.org/h\"\n",
+        )
+        .unwrap();
+        let c = loaded.config;
+        assert_eq!(c.title(), "T");
+        assert_eq!(c.src_dir, Path::new("/b/content"));
+        assert_eq!(c.build_dir, Path::new("/b/out"));
+        assert_eq!(c.html.site_url.as_deref(), Some("https://x.org/h/"));
+        assert!(loaded.warnings.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_is_a_warning_naming_it() {
+        let loaded = parse(
+            Path::new("/b"),
+            "[book]\ntitle = \"T\"\n[output.html]\nfancy = 1\n",
+        )
+        .unwrap();
+        assert_eq!(loaded.warnings.len(), 1);
+        assert!(
+            loaded.warnings[0].message.contains("output.html.fancy"),
+            "{}",
+            loaded.warnings[0]
+        );
+    }
+
+    #[test]
+    fn wrong_type_is_an_error_with_line_and_column() {
+        let err = parse(Path::new("/b"), "[book]\ntitle = \"T\"\nauthors = 3\n").unwrap_err();
+        assert_eq!((err.location.line, err.location.col), (3, 11), "{err}");
+        assert!(err.is_error());
+    }
+
+    #[test]
+    fn bad_browser_target_is_an_error() {
+        let err = parse(
+            Path::new("/b"),
+            "[output.html]\nbrowser-targets = [\"netscape 4\"]\n",
+        )
+        .unwrap_err();
+        assert!(err.message.contains("netscape 4"));
+    }
+}

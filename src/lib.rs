@@ -1,0 +1,20 @@
+//! `handbook`: builds a themed, cross-linked documentation site from a
+//! Markdown book (`book.toml` + `SUMMARY.md` + chapters).
+//!
+//! Data flows one way: [`load`] reads the book into a [`model::Book`],
+//! [`transform`] turns each chapter into a [`model::Page`], [`render`] turns
+//! pages into output files with the theme, and [`write`] puts them on disk
+//! (or in a zip, see [`bundle`]). [`pipeline`] wires the stages together.
+
+pub mod bundle;
+pub mod config;
+pub mod diagnostics;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod pipeline;
+pub mod render;
+pub mod transform;
+pub mod write;
+
+pub use error::{Error, Result};

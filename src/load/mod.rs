@@ -1,0 +1,220 @@
+//! The only reader of the book's sources: `book.toml`, `SUMMARY.md`, the
+//! chapters and the other files beside them. Produces a [`Book`].
+
+pub mod summary;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::config;
+use crate::diagnostics::{Diagnostic, Location};
+use crate::error::{Error, Result};
+use crate::model::{Book, Chapter, SectionNumber, TocEntry};
+use crate::transform::code::{self, IncludedFiles};
+use summary::{SummaryItem, SummaryLink};
+
+/// A loaded book and what loading found wrong (errors included: the caller decides when to stop).
+#[derive(Debug)]
+pub struct Loaded {
+    /// The book.
+    pub book: Book,
+    /// Warnings and errors found while loading.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads the book whose `book.toml` is in `root`.
+pub fn load(root: &Path) -> Result<Loaded> {
+    let config::Loaded { config, warnings } =
+        config::load(root).map_err(|d| Error::Input(Box::new(d)))?;
+    let mut diagnostics = warnings;
+    let summary_path = config.src_dir.join("SUMMARY.md");
+    let summary_display = config.display_path(&summary_path);
+    let text = std::fs::read_to_string(&summary_path).map_err(|e| {
+        Error::Input(Box::new(Diagnostic::error(
+            Location::file(&summary_display),
+            format!("cannot read the table of contents ({e}); create it with one `- [Title](chapter.md)` line per chapter"),
+        )))
+    })?;
+    let summary = summary::parse(&text).map_err(|e| {
+        Error::Input(Box::new(Diagnostic::error(
+            Location {
+                file: summary_display.clone(),
+                line: e.line,
+                col: e.col,
+            },
+            e.message,
+        )))
+    })?;
+
+    let (toc, chapter_links) = table_of_contents(&summary.items);
+    let sources: Vec<_> = chapter_links
+        .par_iter()
+        .map(|(link, _)| {
+            let path = link.path.as_deref().expect("only linked chapters are loaded");
+            std::fs::read_to_string(config.src_dir.join(path)).map_err(|e| {
+                let location = Location { file: summary_display.clone(), line: link.line, col: 1 };
+                let what = if e.kind() == std::io::ErrorKind::NotFound {
+                    format!("chapter `{}` links to `{path}`, which does not exist; create the file or fix the path", link.title)
+                } else {
+                    format!("cannot read `{path}`: {e}")
+                };
+                Diagnostic::error(location, what)
+            })
+        })
+        .collect();
+
+    let mut chapters = Vec::with_capacity(sources.len());
+    let mut seen = std::collections::HashMap::new();
+    for ((link, context), source) in chapter_links.into_iter().zip(sources) {
+        let path = link.path.clone().expect("only linked chapters are loaded");
+        if let Some(first_line) = seen.insert(path.clone(), link.line) {
+            diagnostics.push(Diagnostic::error(
+                Location { file: summary_display.clone(), line: link.line, col: 1 },
+                format!("`{path}` is already listed at line {first_line}; each file can be one chapter only"),
+            ));
+            continue;
+        }
+        let source = source.unwrap_or_else(|d| {
+            diagnostics.push(d);
+            String::new()
+        });
+        chapters.push(Chapter {
+            title: link.title,
+            number: link.number.map(SectionNumber),
+            depth: link.depth,
+            part: context.part,
+            ancestors: context.ancestors,
+            source_path: path,
+            source,
+        });
+    }
+
+    let assets = scan_sources(&config.src_dir, &chapters, &config, &mut diagnostics)?;
+    let includes = read_includes(&config.src_dir, &chapters);
+    Ok(Loaded {
+        book: Book {
+            config,
+            toc,
+            chapters,
+            assets,
+            includes,
+        },
+        diagnostics,
+    })
+}
+
+/// Reads every file that a chapter includes. A file that cannot be read is left out:
+/// the transform stage reports it where the directive is.
+fn read_includes(src_dir: &Path, chapters: &[Chapter]) -> IncludedFiles {
+    let mut files = IncludedFiles::new();
+    for chapter in chapters {
+        for include in code::find_includes(&chapter.source) {
+            let target = code::include_target(&chapter.source_path, &include.path);
+            if files.contains_key(&target) {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(src_dir.join(&target)) {
+                files.insert(target, text);
+            }
+        }
+    }
+    files
+}
+
+/// Where a chapter sits in the summary.
+#[derive(Debug, Default, Clone)]
+struct Context {
+    part: Option<String>,
+    ancestors: Vec<usize>,
+}
+
+/// Turns summary items into TOC entries, and lists the linked chapters in order.
+fn table_of_contents(items: &[SummaryItem]) -> (Vec<TocEntry>, Vec<(SummaryLink, Context)>) {
+    let mut toc = Vec::new();
+    let mut links = Vec::new();
+    let mut part = None;
+    // (depth, chapter index) of the chapters above the current one.
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for item in items {
+        match item {
+            SummaryItem::Part(title) => {
+                part = Some(title.clone());
+                stack.clear();
+                toc.push(TocEntry::Part(title.clone()));
+            }
+            SummaryItem::Separator => {
+                part = None;
+                stack.clear();
+                toc.push(TocEntry::Separator);
+            }
+            SummaryItem::Link(link) => {
+                stack.retain(|&(depth, _)| depth < link.depth);
+                match &link.path {
+                    None => toc.push(TocEntry::Draft {
+                        title: link.title.clone(),
+                        number: link.number.clone().map(SectionNumber),
+                        depth: link.depth,
+                    }),
+                    Some(_) => {
+                        let index = links.len();
+                        let ancestors = stack.iter().map(|&(_, i)| i).collect();
+                        links.push((
+                            link.clone(),
+                            Context {
+                                part: part.clone(),
+                                ancestors,
+                            },
+                        ));
+                        toc.push(TocEntry::Chapter(index));
+                        stack.push((link.depth, index));
+                    }
+                }
+            }
+        }
+    }
+    (toc, links)
+}
+
+/// Lists non-Markdown files to copy, and warns about Markdown files no chapter uses.
+fn scan_sources(
+    src_dir: &Path,
+    chapters: &[Chapter],
+    config: &config::Config,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<std::path::PathBuf>> {
+    let used: std::collections::HashSet<&str> =
+        chapters.iter().map(|c| c.source_path.as_str()).collect();
+    let mut assets = Vec::new();
+    let walker = walkdir::WalkDir::new(src_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(|e| Error::Io {
+            path: e.path().unwrap_or(src_dir).to_path_buf(),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("file system loop")),
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry
+            .path()
+            .strip_prefix(src_dir)
+            .expect("walkdir stays under its root");
+        let relative_str = relative.to_string_lossy().replace('\\', "/");
+        if relative_str.ends_with(".md") {
+            if relative_str != "SUMMARY.md" && !used.contains(relative_str.as_str()) {
+                diagnostics.push(Diagnostic::warning(
+                    Location::file(config.display_path(entry.path())),
+                    "not listed in SUMMARY.md, so no page is built from it",
+                ));
+            }
+        } else {
+            assets.push(relative.to_path_buf());
+        }
+    }
+    Ok(assets)
+}

@@ -1,0 +1,212 @@
+//! Parses `SUMMARY.md` in mdBook's format: prefix chapters, `# Part`
+//! titles, nested numbered lists, `---` separators, suffix chapters and
+//! draft chapters `[Title]()`. Pure: text in, [`Summary`] out.
+
+/// One entry of the summary, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SummaryItem {
+    /// `# Part title`.
+    Part(String),
+    /// `---`.
+    Separator,
+    /// A link to a chapter (or a draft, when `path` is `None`).
+    Link(SummaryLink),
+}
+
+/// A chapter entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryLink {
+    /// The link text.
+    pub title: String,
+    /// The Markdown file, relative to the source folder; `None` for a draft.
+    pub path: Option<String>,
+    /// Section number for numbered entries; `None` for prefix/suffix chapters.
+    pub number: Option<Vec<u32>>,
+    /// Nesting depth.
+    pub depth: usize,
+    /// The 1-based line in `SUMMARY.md`.
+    pub line: usize,
+}
+
+/// A parsed `SUMMARY.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// The optional `# Summary` title.
+    pub title: Option<String>,
+    /// Entries in order.
+    pub items: Vec<SummaryItem>,
+}
+
+/// A line of `SUMMARY.md` that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct SummaryError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// What is wrong and what to write instead.
+    pub message: String,
+}
+
+/// Parses the text of `SUMMARY.md`.
+pub fn parse(text: &str) -> Result<Summary, SummaryError> {
+    let mut summary = Summary::default();
+    let mut counters: Vec<u32> = Vec::new();
+    let mut indents: Vec<usize> = Vec::new();
+    let mut seen_numbered = false;
+    let mut in_code = false;
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let trimmed = raw.trim();
+        if trimmed.starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code || trimmed.is_empty() || trimmed.starts_with("<!--") {
+            continue;
+        }
+        if let Some(title) = trimmed.strip_prefix("# ") {
+            if summary.title.is_none() && summary.items.is_empty() {
+                summary.title = Some(title.trim().to_string());
+            } else {
+                summary
+                    .items
+                    .push(SummaryItem::Part(title.trim().to_string()));
+            }
+            continue;
+        }
+        if is_separator(trimmed) {
+            summary.items.push(SummaryItem::Separator);
+            continue;
+        }
+        let indent = raw.len() - raw.trim_start().len();
+        let bullet = trimmed
+            .strip_prefix("- ")
+            .or_else(|| trimmed.strip_prefix("* "));
+        let error = |message: String| SummaryError {
+            line,
+            col: indent + 1,
+            message,
+        };
+        match bullet {
+            Some(item) => {
+                let (title, path) = parse_link(item.trim()).map_err(error)?;
+                while indents.last().is_some_and(|&last| last > indent) {
+                    indents.pop();
+                    counters.pop();
+                }
+                if indents.last() == Some(&indent) {
+                    *counters.last_mut().expect("counters follow indents") += 1;
+                } else {
+                    indents.push(indent);
+                    counters.push(1);
+                }
+                seen_numbered = true;
+                summary.items.push(SummaryItem::Link(SummaryLink {
+                    title,
+                    path,
+                    number: Some(counters.clone()),
+                    depth: counters.len() - 1,
+                    line,
+                }));
+            }
+            None => {
+                let (title, path) = parse_link(trimmed).map_err(error)?;
+                if seen_numbered {
+                    // A suffix chapter ends the numbered list.
+                    indents.clear();
+                }
+                summary.items.push(SummaryItem::Link(SummaryLink {
+                    title,
+                    path,
+                    number: None,
+                    depth: 0,
+                    line,
+                }));
+            }
+        }
+    }
+    Ok(summary)
+}
+
+fn is_separator(line: &str) -> bool {
+    line.len() >= 3
+        && ["-", "*", "_"]
+            .iter()
+            .any(|c| line.chars().all(|x| x.to_string() == *c))
+}
+
+/// Reads `[Title](path.md)`; an empty path is a draft.
+fn parse_link(text: &str) -> Result<(String, Option<String>), String> {
+    let expected = || {
+        format!(
+            "expected a chapter link such as `- [Title](chapter.md)`, a `# Part` title or `---`, found `{text}`"
+        )
+    };
+    let rest = text.strip_prefix('[').ok_or_else(expected)?;
+    let body = rest.strip_suffix(')').ok_or_else(expected)?;
+    let (title, path) = body.rsplit_once("](").ok_or_else(expected)?;
+    let path = path.trim();
+    if title.trim().is_empty() {
+        return Err(format!("the chapter link `{text}` has no title"));
+    }
+    let path = (!path.is_empty()).then(|| path.strip_prefix("./").unwrap_or(path).to_string());
+    Ok((title.trim().to_string(), path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn links(summary: &Summary) -> Vec<(String, Option<Vec<u32>>, usize)> {
+        summary
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                SummaryItem::Link(l) => Some((l.title.clone(), l.number.clone(), l.depth)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn numbers_nested_items_across_parts() {
+        let text = "# Summary\n\n[Intro](index.md)\n\n# Part A\n\n- [One](a.md)\n  - [One.One](b.md)\n  - [One.Two]()\n- [Two](c.md)\n\n# Part B\n\n- [Three](d.md)\n\n---\n\n[Glossary](g.md)\n";
+        let summary = parse(text).unwrap();
+        assert_eq!(summary.title.as_deref(), Some("Summary"));
+        assert_eq!(
+            links(&summary),
+            vec![
+                ("Intro".into(), None, 0),
+                ("One".into(), Some(vec![1]), 0),
+                ("One.One".into(), Some(vec![1, 1]), 1),
+                ("One.Two".into(), Some(vec![1, 2]), 1),
+                ("Two".into(), Some(vec![2]), 0),
+                ("Three".into(), Some(vec![3]), 0),
+                ("Glossary".into(), None, 0),
+            ]
+        );
+        assert!(summary.items.contains(&SummaryItem::Part("Part B".into())));
+        assert!(summary.items.contains(&SummaryItem::Separator));
+    }
+
+    #[test]
+    fn draft_has_no_path() {
+        let summary = parse("- [Later]()\n").unwrap();
+        assert!(matches!(&summary.items[0], SummaryItem::Link(l) if l.path.is_none()));
+    }
+
+    #[test]
+    fn garbage_line_is_an_error_with_its_line() {
+        let err = parse("- [A](a.md)\n\njust some text\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.message.contains("just some text"));
+    }
+
+    #[test]
+    fn title_with_brackets_and_colon() {
+        let summary = parse("- [re: [regular] expressions](re.md)\n").unwrap();
+        assert_eq!(links(&summary)[0].0, "re: [regular] expressions");
+    }
+}

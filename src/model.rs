@@ -1,0 +1,118 @@
+//! The book as plain data: what [`crate::load`] produces and every later
+//! stage reads. No I/O happens on these types.
+
+use std::path::PathBuf;
+
+use crate::config::Config;
+
+/// A loaded book: configuration, table of contents and chapter sources.
+#[derive(Debug, Clone)]
+pub struct Book {
+    /// The resolved `book.toml`.
+    pub config: Config,
+    /// Entries of `SUMMARY.md`, in order.
+    pub toc: Vec<TocEntry>,
+    /// Chapters with a file, in reading order.
+    pub chapters: Vec<Chapter>,
+    /// Files under the source folder that are not Markdown (images, example files): copied as they are.
+    pub assets: Vec<PathBuf>,
+    /// Files that code blocks include with `{{#include …}}`, read by the loader.
+    pub includes: crate::transform::code::IncludedFiles,
+}
+
+/// One line of the table of contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TocEntry {
+    /// A `# Part` title.
+    Part(String),
+    /// A `---` separator.
+    Separator,
+    /// A chapter: an index into [`Book::chapters`].
+    Chapter(usize),
+    /// A draft chapter (`[Title]()`): listed, but has no page yet.
+    Draft {
+        /// Its title.
+        title: String,
+        /// Its section number, if in the numbered list.
+        number: Option<SectionNumber>,
+        /// Nesting depth (0 = top level).
+        depth: usize,
+    },
+}
+
+/// A section number such as 4.2.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SectionNumber(pub Vec<u32>);
+
+impl std::fmt::Display for SectionNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(u32::to_string).collect();
+        write!(f, "{}.", parts.join("."))
+    }
+}
+
+/// A chapter with its Markdown source.
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    /// The title given in `SUMMARY.md`.
+    pub title: String,
+    /// Its section number; `None` for prefix and suffix chapters.
+    pub number: Option<SectionNumber>,
+    /// Nesting depth in the summary (0 = top level).
+    pub depth: usize,
+    /// The part it belongs to, if any.
+    pub part: Option<String>,
+    /// Indexes (into [`Book::chapters`]) of the chapters it is nested under, outermost first.
+    pub ancestors: Vec<usize>,
+    /// The Markdown file, relative to the source folder (`/`-separated).
+    pub source_path: String,
+    /// The Markdown text.
+    pub source: String,
+}
+
+impl Chapter {
+    /// The page's path in the site, relative to its root (`core/types.md` → `core/types.html`).
+    pub fn output_path(&self) -> String {
+        output_path_for(&self.source_path)
+    }
+
+    /// The title as shown in headings and the sidebar, with its number.
+    pub fn numbered_title(&self) -> String {
+        match &self.number {
+            Some(n) => format!("{n} {}", self.title),
+            None => self.title.clone(),
+        }
+    }
+}
+
+/// The site path of a Markdown source path: `.md` becomes `.html`, `README.md` becomes `index.html`.
+pub fn output_path_for(source_path: &str) -> String {
+    let stem = source_path.strip_suffix(".md").unwrap_or(source_path);
+    match stem.rsplit_once('/') {
+        Some((dir, "README")) => format!("{dir}/index.html"),
+        None if stem == "README" => "index.html".to_string(),
+        _ => format!("{stem}.html"),
+    }
+}
+
+/// A heading of a page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    /// 1 to 6.
+    pub level: u8,
+    /// Its unique id within the page.
+    pub id: String,
+    /// Its text, without markup.
+    pub text: String,
+}
+
+/// The text of one section of a page (from one heading to the next), for search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading's id (empty for text before the first heading).
+    pub id: String,
+    /// The heading's text (the page title for text before the first heading).
+    pub title: String,
+    /// Plain text of the section, code included.
+    pub text: String,
+}

@@ -1,0 +1,82 @@
+//! The build, stage by stage: load → transform → render → write.
+//! Drivers (`build`, `bundle`, and later `serve`) call [`build_site`] and
+//! decide where the files go.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::diagnostics::Diagnostic;
+use crate::error::{Error, Result};
+use crate::render::{Renderer, theme::Theme};
+use crate::write::OutputFile;
+
+/// A built site, in memory.
+pub struct Site {
+    /// Every output file.
+    pub files: Vec<OutputFile>,
+    /// How many chapter pages were rendered.
+    pub pages: usize,
+    /// Where `handbook build` writes it by default (`[build] build-dir`).
+    pub build_dir: PathBuf,
+    /// The book's title.
+    pub title: String,
+}
+
+/// Builds the book in `root` in memory. Every warning and error is passed to `report`
+/// as it is found; if any was an error, the build fails after reporting them all.
+pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Site> {
+    let loaded = crate::load::load(root)?;
+    let book = loaded.book;
+    let mut errors = report_all(loaded.diagnostics, report);
+    let (pages, diagnostics) = crate::transform::transform(&book);
+    errors += report_all(diagnostics, report);
+    if errors > 0 {
+        return Err(Error::Failed { count: errors });
+    }
+    let theme = Theme::load(book.config.html.theme_dir.as_deref())?;
+    let (renderer, mut files) = Renderer::new(&book, &theme)?;
+    files.extend(renderer.render_all(&pages)?);
+    Ok(Site {
+        files,
+        pages: pages.len(),
+        build_dir: book.config.build_dir.clone(),
+        title: book.config.title().to_string(),
+    })
+}
+
+/// Reports diagnostics in file order; returns how many were errors.
+fn report_all(mut diagnostics: Vec<Diagnostic>, report: &mut dyn FnMut(&Diagnostic)) -> usize {
+    diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
+    diagnostics.iter().for_each(|d| report(d));
+    diagnostics.iter().filter(|d| d.is_error()).count()
+}
+
+/// What a finished `build` did, for the summary line.
+pub struct BuildSummary {
+    /// Chapter pages rendered.
+    pub pages: usize,
+    /// Files written.
+    pub files: usize,
+    /// Where.
+    pub dest: PathBuf,
+    /// How long it took.
+    pub elapsed: std::time::Duration,
+}
+
+/// Builds the book in `root` and writes the site to `dest` (default: `[build] build-dir`).
+pub fn build(
+    root: &Path,
+    dest: Option<&Path>,
+    report: &mut dyn FnMut(&Diagnostic),
+) -> Result<BuildSummary> {
+    let start = Instant::now();
+    let site = build_site(root, report)?;
+    let dest = dest.map(Path::to_path_buf).unwrap_or(site.build_dir);
+    crate::write::write_site(&site.files, &dest)?;
+    Ok(BuildSummary {
+        pages: site.pages,
+        files: site.files.len(),
+        dest,
+        elapsed: start.elapsed(),
+    })
+}

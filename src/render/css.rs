@@ -1,0 +1,138 @@
+//! The theme's CSS through lightningcss: `@import`s bundled, nesting and
+//! custom properties lowered for the configured browsers, minified.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use lightningcss::bundler::{Bundler, ResolveResult, SourceProvider};
+use lightningcss::printer::PrinterOptions;
+use lightningcss::stylesheet::{MinifyOptions, ParserOptions};
+use lightningcss::targets::{Browsers, Targets};
+
+use crate::error::{Error, Result};
+
+/// Serves theme files (and generated ones) to the bundler from memory.
+struct ThemeFiles<'a> {
+    files: &'a BTreeMap<String, String>,
+}
+
+impl SourceProvider for ThemeFiles<'_> {
+    type Error = std::io::Error;
+
+    fn read<'a>(&'a self, file: &Path) -> Result<&'a str, Self::Error> {
+        let key = file.to_string_lossy().replace('\\', "/");
+        self.files.get(&key).map(String::as_str).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("no theme file `{key}` (imported by the CSS)"),
+            )
+        })
+    }
+
+    fn resolve(
+        &self,
+        specifier: &str,
+        originating_file: &Path,
+    ) -> Result<ResolveResult, Self::Error> {
+        let dir = originating_file.parent().unwrap_or(Path::new(""));
+        Ok(ResolveResult::File(normalize(&dir.join(specifier))))
+    }
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Bundles `entry` (e.g. `css/main.css`) from `files`, lowered for `browsers` and minified.
+pub fn bundle(
+    files: &BTreeMap<String, String>,
+    entry: &str,
+    browsers: &[(String, u32)],
+) -> Result<String> {
+    let provider = ThemeFiles { files };
+    let css_error = |message: String| Error::Css {
+        file: entry.to_string(),
+        message,
+    };
+    let mut bundler = Bundler::new(&provider, None, ParserOptions::default());
+    let mut sheet = bundler
+        .bundle(Path::new(entry))
+        .map_err(|e| css_error(e.to_string()))?;
+    let targets = Targets::from(targets(browsers));
+    sheet
+        .minify(MinifyOptions {
+            targets,
+            ..Default::default()
+        })
+        .map_err(|e| css_error(e.to_string()))?;
+    let printed = sheet
+        .to_css(PrinterOptions {
+            minify: true,
+            targets,
+            ..Default::default()
+        })
+        .map_err(|e| css_error(e.to_string()))?;
+    Ok(printed.code)
+}
+
+fn targets(browsers: &[(String, u32)]) -> Browsers {
+    let mut out = Browsers::default();
+    for (name, major) in browsers {
+        let version = Some(major << 16);
+        match name.as_str() {
+            "android" => out.android = version,
+            "chrome" => out.chrome = version,
+            "edge" => out.edge = version,
+            "firefox" => out.firefox = version,
+            "ie" => out.ie = version,
+            "ios_saf" => out.ios_saf = version,
+            "opera" => out.opera = version,
+            "safari" => out.safari = version,
+            "samsung" => out.samsung = version,
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundles_imports_and_lowers_nesting() {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "css/main.css".to_string(),
+            "@import \"parts/a.css\";\n.x { color: red; }".to_string(),
+        );
+        files.insert(
+            "css/parts/a.css".to_string(),
+            ".card { & .title { color: blue; } }".to_string(),
+        );
+        let css = bundle(&files, "css/main.css", &[("chrome".into(), 100)]).unwrap();
+        assert!(css.contains(".card .title{color:#00f}"), "{css}");
+        assert!(css.contains(".x{color:red}"), "{css}");
+    }
+
+    #[test]
+    fn missing_import_is_an_error_naming_it() {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "css/main.css".to_string(),
+            "@import \"gone.css\";".to_string(),
+        );
+        let err = bundle(&files, "css/main.css", &[]).unwrap_err().to_string();
+        assert!(err.contains("gone.css"), "{err}");
+    }
+}

@@ -1,0 +1,327 @@
+//! The render stage: pages and theme in, output files out. Templates and
+//! CSS are prepared once; pages render in parallel.
+
+pub mod context;
+pub mod css;
+pub mod theme;
+
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::model::{Book, Chapter, TocEntry};
+use crate::transform::{Page, links, markdown};
+use crate::write::OutputFile;
+use context::{
+    NavLink, NotFoundContext, PageContext, PrintChapter, PrintContext, SiteContext, TocContext,
+    TocItem,
+};
+use theme::Theme;
+
+/// Everything rendering needs that is the same for every page.
+pub struct Renderer<'a> {
+    book: &'a Book,
+    theme: &'a Theme,
+    site: SiteContext,
+    contents: Vec<TocItem>,
+    css: String,
+}
+
+impl<'a> Renderer<'a> {
+    /// Prepares the shared assets: bundles the CSS, names the assets by content hash.
+    pub fn new(book: &'a Book, theme: &'a Theme) -> Result<(Self, Vec<OutputFile>)> {
+        let mut files = theme.files.clone();
+        files.insert(
+            "css/highlight.css".into(),
+            crate::transform::highlight::theme_css(),
+        );
+        let css = css::bundle(&files, "css/main.css", &book.config.html.browser_targets)?;
+        let contents = toc_items(book);
+        let toc_html = theme.render("toc.html", &TocContext { items: &contents })?;
+        let toc_js = format!(
+            "window.handbookToc({});\n",
+            serde_json::to_string(&toc_html).expect("strings serialise")
+        );
+        let mut outputs = Vec::new();
+        let mut hashed = |stem: &str, ext: &str, text: String| {
+            let name = format!(
+                "{stem}-{}.{ext}",
+                &blake3::hash(text.as_bytes()).to_hex()[..10]
+            );
+            outputs.push(OutputFile::bytes(name.clone(), text.into_bytes()));
+            name
+        };
+        let css_path = hashed("assets/main", "css", css.clone());
+        let js_path = hashed("assets/book", "js", theme.file("js/book.js").to_string());
+        let toc_path = hashed("assets/toc", "js", toc_js);
+        let config = &book.config;
+        let site = SiteContext {
+            title: config.title().to_string(),
+            description: config.book.description.clone(),
+            language: config.language().to_string(),
+            authors: config.book.authors.clone(),
+            css: css_path,
+            js: js_path,
+            toc_js: toc_path,
+            default_theme: config.html.default_theme,
+            repository_url: config.html.git_repository_url.clone(),
+            print: config.html.print,
+        };
+        Ok((
+            Renderer {
+                book,
+                theme,
+                site,
+                contents,
+                css,
+            },
+            outputs,
+        ))
+    }
+
+    /// Renders every page and the book-wide files (landing page, 404, print, sitemap).
+    pub fn render_all(&self, pages: &[Page]) -> Result<Vec<OutputFile>> {
+        let mut outputs: Vec<OutputFile> = pages
+            .par_iter()
+            .map(|page| self.page(page))
+            .collect::<Result<_>>()?;
+        if !self
+            .book
+            .chapters
+            .iter()
+            .any(|c| c.output_path() == "index.html")
+        {
+            outputs.push(self.landing()?);
+        }
+        outputs.push(self.not_found()?);
+        if self.site.print {
+            outputs.push(self.print(pages)?);
+        }
+        if let Some(url) = &self.book.config.html.site_url {
+            outputs.push(OutputFile::bytes(
+                "sitemap.xml".into(),
+                sitemap(url, self.book).into_bytes(),
+            ));
+            outputs.push(OutputFile::bytes(
+                "robots.txt".into(),
+                format!("User-agent: *\nAllow: /\nSitemap: {url}sitemap.xml\n").into_bytes(),
+            ));
+        }
+        for asset in &self.book.assets {
+            outputs.push(OutputFile::copy(
+                asset.to_string_lossy().replace('\\', "/"),
+                self.book.config.src_dir.join(asset),
+            ));
+        }
+        Ok(outputs)
+    }
+
+    /// Renders one chapter's page.
+    pub fn page(&self, page: &Page) -> Result<OutputFile> {
+        let chapter = &self.book.chapters[page.chapter];
+        let path = chapter.output_path();
+        let root = "../".repeat(path.matches('/').count());
+        let link = |index: usize| {
+            let target = &self.book.chapters[index];
+            NavLink {
+                url: format!("{root}{}", target.output_path()),
+                title: target.numbered_title(),
+            }
+        };
+        let mut breadcrumbs: Vec<NavLink> = chapter
+            .part
+            .iter()
+            .map(|part| NavLink {
+                url: format!("{root}index.html#{}", part_anchor(part)),
+                title: part.clone(),
+            })
+            .collect();
+        breadcrumbs.extend(chapter.ancestors.iter().map(|&i| link(i)));
+        let config = &self.book.config;
+        let context = PageContext {
+            site: &self.site,
+            root: root.clone(),
+            path: path.clone(),
+            title: &chapter.title,
+            number: chapter.number.as_ref().map(ToString::to_string),
+            content: &page.html,
+            toc: page
+                .rendered
+                .headings
+                .iter()
+                .filter(|h| h.level == 2 || h.level == 3)
+                .collect(),
+            breadcrumbs,
+            prev: page.chapter.checked_sub(1).map(link),
+            next: (page.chapter + 1 < self.book.chapters.len()).then(|| link(page.chapter + 1)),
+            edit_url: config
+                .html
+                .edit_url_template
+                .as_ref()
+                .map(|t| t.replace("{path}", &chapter.source_path)),
+            canonical_url: config
+                .html
+                .site_url
+                .as_ref()
+                .map(|url| format!("{url}{path}")),
+            description: config.book.description.as_deref(),
+            contents: &self.contents,
+        };
+        let template = if path == "index.html" {
+            "index.html"
+        } else {
+            "chapter.html"
+        };
+        Ok(OutputFile::bytes(
+            path,
+            self.theme.render(template, &context)?.into_bytes(),
+        ))
+    }
+
+    fn landing(&self) -> Result<OutputFile> {
+        let config = &self.book.config;
+        let context = PageContext {
+            site: &self.site,
+            root: String::new(),
+            path: "index.html".into(),
+            title: config.title(),
+            number: None,
+            content: "",
+            toc: Vec::new(),
+            breadcrumbs: Vec::new(),
+            prev: None,
+            next: self.book.chapters.first().map(|c| NavLink {
+                url: c.output_path(),
+                title: c.numbered_title(),
+            }),
+            edit_url: None,
+            canonical_url: config.html.site_url.clone(),
+            description: config.book.description.as_deref(),
+            contents: &self.contents,
+        };
+        Ok(OutputFile::bytes(
+            "index.html".into(),
+            self.theme.render("index.html", &context)?.into_bytes(),
+        ))
+    }
+
+    fn not_found(&self) -> Result<OutputFile> {
+        let context = NotFoundContext {
+            site: &self.site,
+            inline_css: &self.css,
+            home_url: self
+                .book
+                .config
+                .html
+                .site_url
+                .clone()
+                .unwrap_or_else(|| "/".into()),
+        };
+        Ok(OutputFile::bytes(
+            "404.html".into(),
+            self.theme.render("404.html", &context)?.into_bytes(),
+        ))
+    }
+
+    fn print(&self, pages: &[Page]) -> Result<OutputFile> {
+        let chapter_paths: HashSet<&str> = self
+            .book
+            .chapters
+            .iter()
+            .map(|c| c.source_path.as_str())
+            .collect();
+        let chapters = pages
+            .par_iter()
+            .map(|page| {
+                let chapter = &self.book.chapters[page.chapter];
+                let prefix = links::print_prefix(&chapter.output_path());
+                let href =
+                    |dest: &str| links::print_href(&chapter.source_path, dest, &chapter_paths);
+                PrintChapter {
+                    id: prefix.trim_end_matches('-').to_string(),
+                    title: chapter.numbered_title(),
+                    content: markdown::render_html(&page.rendered.events, &href, &prefix),
+                }
+            })
+            .collect();
+        let context = PrintContext {
+            site: &self.site,
+            root: "",
+            chapters,
+            contents: &self.contents,
+        };
+        Ok(OutputFile::bytes(
+            "print.html".into(),
+            self.theme.render("print.html", &context)?.into_bytes(),
+        ))
+    }
+}
+
+fn toc_items(book: &Book) -> Vec<TocItem> {
+    let chapter_item = |chapter: &Chapter| TocItem {
+        kind: "chapter",
+        title: chapter.title.clone(),
+        number: chapter.number.as_ref().map(ToString::to_string),
+        path: Some(chapter.output_path()),
+        depth: chapter.depth,
+        anchor: None,
+    };
+    book.toc
+        .iter()
+        .map(|entry| match entry {
+            TocEntry::Part(title) => TocItem {
+                kind: "part",
+                title: title.clone(),
+                number: None,
+                path: None,
+                depth: 0,
+                anchor: Some(part_anchor(title)),
+            },
+            TocEntry::Separator => TocItem {
+                kind: "separator",
+                title: String::new(),
+                number: None,
+                path: None,
+                depth: 0,
+                anchor: None,
+            },
+            TocEntry::Chapter(index) => chapter_item(&book.chapters[*index]),
+            TocEntry::Draft {
+                title,
+                number,
+                depth,
+            } => TocItem {
+                kind: "draft",
+                title: title.clone(),
+                number: number.as_ref().map(ToString::to_string),
+                path: None,
+                depth: *depth,
+                anchor: None,
+            },
+        })
+        .collect()
+}
+
+/// The id of a part's heading on the landing page.
+fn part_anchor(title: &str) -> String {
+    format!("part-{}", markdown::slug(title))
+}
+
+fn sitemap(site_url: &str, book: &Book) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut paths: Vec<String> = book.chapters.iter().map(Chapter::output_path).collect();
+    if !paths.iter().any(|p| p == "index.html") {
+        paths.insert(0, "index.html".into());
+    }
+    for path in paths {
+        xml.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            crate::transform::highlight::escape(&format!("{site_url}{path}"))
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}

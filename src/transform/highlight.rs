@@ -1,0 +1,331 @@
+//! Build-time syntax highlighting with syntect. Emits CSS classes, never
+//! inline colours, so the light and dark palettes are plain CSS (see
+//! [`theme_css`]) and switching theme needs no re-render.
+//!
+//! The syntax set is precompiled by `build.rs` and deserialised once per
+//! process; one [`Highlighter`] serves every page of a build.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::OnceLock;
+
+use syntect::highlighting::ThemeSet;
+use syntect::html::{ClassStyle, css_for_theme_with_class_style};
+use syntect::parsing::{
+    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
+};
+use syntect::util::LinesWithEndings;
+
+/// Class prefix of every highlighting span (`hl-keyword`), so theme CSS cannot clash with it.
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
+
+fn syntax_set() -> &'static SyntaxSet {
+    SYNTAXES.get_or_init(|| {
+        syntect::dumps::from_uncompressed_data(include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/syntaxes.packdump"
+        )))
+        .expect("build.rs wrote a valid syntax dump")
+    })
+}
+
+/// How a language is shown.
+enum Mode<'a> {
+    /// Highlighted with one grammar.
+    Grammar(&'a SyntaxReference),
+    /// An interactive session: prompt lines hold code in `grammar`, other lines are output.
+    Session {
+        grammar: &'a SyntaxReference,
+        prompts: &'static [&'static str],
+    },
+    /// Escaped text, no colours (`text`, `output`).
+    Plain,
+}
+
+/// Highlights code blocks to HTML with CSS classes.
+#[derive(Clone, Copy)]
+pub struct Highlighter {
+    syntaxes: &'static SyntaxSet,
+}
+
+impl Default for Highlighter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Highlighter {
+    /// The shared highlighter (the syntax set is loaded on first use).
+    pub fn new() -> Self {
+        Highlighter {
+            syntaxes: syntax_set(),
+        }
+    }
+
+    fn mode(&self, lang: &str) -> Option<Mode<'_>> {
+        let find = |token: &str| self.syntaxes.find_syntax_by_token(token);
+        Some(match lang {
+            "" | "text" | "txt" | "plain" | "plaintext" | "output" => Mode::Plain,
+            "pycon" | "python-console" | "doctest" => Mode::Session {
+                grammar: find("python")?,
+                prompts: &[">>> ", "... ", ">>>", "..."],
+            },
+            "console" | "shell-session" => Mode::Session {
+                grammar: find("bash")?,
+                prompts: &["$ ", "# "],
+            },
+            "py" | "python3" => Mode::Grammar(find("python")?),
+            "shell" | "sh" | "zsh" => Mode::Grammar(find("bash")?),
+            "yml" => Mode::Grammar(find("yaml")?),
+            "cfg" | "conf" => Mode::Grammar(find("ini")?),
+            "docker" => Mode::Grammar(find("dockerfile")?),
+            "patch" => Mode::Grammar(find("diff")?),
+            other => Mode::Grammar(find(other)?),
+        })
+    }
+
+    /// Whether `lang` is known.
+    pub fn knows(&self, lang: &str) -> bool {
+        self.mode(lang).is_some()
+    }
+
+    /// The inner HTML of `<code>` for `code` in `lang`; `None` if the language is unknown.
+    pub fn highlight(&self, lang: &str, code: &str) -> Option<String> {
+        Some(match self.mode(lang)? {
+            Mode::Plain => escape(code),
+            Mode::Grammar(grammar) => self.lines(grammar, LinesWithEndings::from(code)),
+            Mode::Session { grammar, prompts } => self.session(grammar, prompts, code),
+        })
+    }
+
+    fn lines<'a>(&self, grammar: &SyntaxReference, lines: impl Iterator<Item = &'a str>) -> String {
+        let mut writer = SpanWriter::new(grammar);
+        let mut out = String::new();
+        for line in lines {
+            writer.line(&mut out, line, self.syntaxes);
+        }
+        writer.close_all(&mut out);
+        out
+    }
+
+    /// Prompts (`>>> `) in `hl-gp` spans and output lines in `hl-go` spans, so the copy
+    /// button and CSS can tell them apart. The code after the prompts is parsed as one
+    /// program, so a statement continued on `...` lines keeps its colours.
+    fn session(&self, grammar: &SyntaxReference, prompts: &[&str], code: &str) -> String {
+        let mut writer = SpanWriter::new(grammar);
+        let mut out = String::with_capacity(code.len() * 3);
+        for line in LinesWithEndings::from(code) {
+            let prompt = prompts.iter().find(|p| {
+                line.starts_with(**p) && (p.ends_with(' ') || line[p.len()..].trim().is_empty())
+            });
+            match prompt {
+                Some(prompt) => {
+                    let open = writer.close_all(&mut out);
+                    out.push_str("<span class=\"hl-gp\">");
+                    out.push_str(&escape(prompt));
+                    out.push_str("</span>");
+                    writer.reopen(&mut out, open);
+                    let rest = &line[prompt.len()..];
+                    writer.line(
+                        &mut out,
+                        if rest.is_empty() { "\n" } else { rest },
+                        self.syntaxes,
+                    );
+                }
+                None => {
+                    let open = writer.close_all(&mut out);
+                    out.push_str("<span class=\"hl-go\">");
+                    out.push_str(&escape(line.trim_end_matches('\n')));
+                    out.push_str("</span>\n");
+                    writer.reopen(&mut out, open);
+                }
+            }
+        }
+        writer.close_all(&mut out);
+        out
+    }
+}
+
+/// Turns syntect's scope operations into `<span class="hl-…">`, keeping the open spans
+/// so they can be closed and reopened around session prompts. Class names are cached per
+/// thread: syntect's own conversion takes a global lock for every span, which serialises
+/// the parallel page renders.
+struct SpanWriter {
+    state: ParseState,
+    stack: ScopeStack,
+    open: Vec<Scope>,
+}
+
+thread_local! {
+    static CLASSES: RefCell<HashMap<Scope, Rc<str>>> = RefCell::new(HashMap::new());
+}
+
+fn classes(scope: Scope) -> Rc<str> {
+    CLASSES.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(scope)
+            .or_insert_with(|| {
+                let names: Vec<String> = scope
+                    .build_string()
+                    .split('.')
+                    .map(|atom| format!("hl-{atom}"))
+                    .collect();
+                names.join(" ").into()
+            })
+            .clone()
+    })
+}
+
+impl SpanWriter {
+    fn new(grammar: &SyntaxReference) -> Self {
+        SpanWriter {
+            state: ParseState::new(grammar),
+            stack: ScopeStack::new(),
+            open: Vec::new(),
+        }
+    }
+
+    fn line(&mut self, out: &mut String, line: &str, syntaxes: &SyntaxSet) {
+        let Ok(ops) = self.state.parse_line(line, syntaxes) else {
+            // A grammar failure on odd input must not lose the text.
+            out.push_str(&escape(line));
+            return;
+        };
+        let mut done = 0;
+        for (index, op) in ops {
+            if index > done {
+                out.push_str(&escape(&line[done..index]));
+                done = index;
+            }
+            let open = &mut self.open;
+            let applied = self.stack.apply_with_hook(&op, |basic, _| match basic {
+                BasicScopeStackOp::Push(scope) => {
+                    out.push_str("<span class=\"");
+                    out.push_str(&classes(scope));
+                    out.push_str("\">");
+                    open.push(scope);
+                }
+                BasicScopeStackOp::Pop => {
+                    if open.pop().is_some() {
+                        out.push_str("</span>");
+                    }
+                }
+            });
+            if applied.is_err() {
+                break;
+            }
+        }
+        out.push_str(&escape(&line[done..]));
+    }
+
+    /// Closes every open span; returns them so [`Self::reopen`] can restore them.
+    fn close_all(&mut self, out: &mut String) -> Vec<Scope> {
+        for _ in &self.open {
+            out.push_str("</span>");
+        }
+        std::mem::take(&mut self.open)
+    }
+
+    fn reopen(&mut self, out: &mut String, scopes: Vec<Scope>) {
+        for scope in &scopes {
+            out.push_str("<span class=\"");
+            out.push_str(&classes(*scope));
+            out.push_str("\">");
+        }
+        self.open = scopes;
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// CSS for the light palette (top level) and the dark one (under `[data-theme="dark"]`),
+/// from syntect's bundled themes.
+pub fn theme_css() -> String {
+    let themes = ThemeSet::load_defaults();
+    let css = |name: &str| {
+        css_for_theme_with_class_style(&themes.themes[name], CLASS_STYLE)
+            .expect("bundled themes render to CSS")
+    };
+    format!(
+        "/* Generated from syntect's InspiredGitHub and base16-ocean.dark themes. */\n{}\n[data-theme=\"dark\"] {{\n{}\n}}\n",
+        css("InspiredGitHub"),
+        css("base16-ocean.dark")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_gets_classes_not_inline_colours() {
+        let html = Highlighter::new()
+            .highlight("python", "def total(orders):\n    return 1\n")
+            .unwrap();
+        assert!(html.contains("class=\"hl-"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+    }
+
+    #[test]
+    fn every_required_language_is_known() {
+        let h = Highlighter::new();
+        for lang in [
+            "python",
+            "pycon",
+            "bash",
+            "console",
+            "toml",
+            "yaml",
+            "json",
+            "ini",
+            "sql",
+            "html",
+            "css",
+            "dockerfile",
+            "diff",
+            "text",
+            "output",
+        ] {
+            assert!(h.knows(lang), "{lang} is not known");
+        }
+        assert!(!h.knows("klingon"));
+    }
+
+    #[test]
+    fn pycon_marks_prompts_and_output() {
+        let html = Highlighter::new()
+            .highlight(
+                "pycon",
+                ">>> 1 + 1\n2\n>>> for x in []:\n...     pass\n...\n",
+            )
+            .unwrap();
+        assert_eq!(html.matches("hl-gp").count(), 4, "{html}");
+        assert!(html.contains("<span class=\"hl-go\">2</span>"), "{html}");
+    }
+
+    #[test]
+    fn plain_text_is_escaped() {
+        let html = Highlighter::new()
+            .highlight("text", "<script>alert(1)</script>")
+            .unwrap();
+        assert_eq!(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
+    }
+}

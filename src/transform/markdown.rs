@@ -1,0 +1,455 @@
+//! Markdown to HTML for one chapter, parsed once with pulldown-cmark.
+//!
+//! One pass produces everything later stages need: the page's HTML, its
+//! headings (with unique ids), the text of each section for search, every
+//! link and image with its source offset for validation, and the processed
+//! event stream that `print.html` re-renders with book-wide ids.
+
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
+
+use super::code::{self, FenceInfo, IncludedFiles};
+use super::highlight::{Highlighter, escape};
+use crate::diagnostics::{Diagnostic, LineIndex, Location};
+use crate::model::{Chapter, Heading, Section};
+
+/// The Markdown extensions the handbook uses.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_GFM
+}
+
+/// A link or image in the source, for validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    /// The destination as written.
+    pub dest: String,
+    /// Byte offset of the link in the chapter's source.
+    pub offset: usize,
+    /// An image rather than a link.
+    pub is_image: bool,
+}
+
+/// The result of transforming one chapter.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// Processed events: code already highlighted, headings carry their final ids.
+    pub events: Vec<Event<'static>>,
+    /// Headings in order.
+    pub headings: Vec<Heading>,
+    /// The text of each section, for search.
+    pub sections: Vec<Section>,
+    /// Every link and image.
+    pub links: Vec<LinkRef>,
+    /// Problems found (unknown languages, bad includes, ...).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What transforming needs besides the chapter.
+pub struct Context<'a> {
+    /// The shared highlighter.
+    pub highlighter: &'a Highlighter,
+    /// Files that code blocks include.
+    pub includes: &'a IncludedFiles,
+    /// How to show the chapter's path in messages (e.g. `content/core/types.md`).
+    pub display_path: std::path::PathBuf,
+}
+
+/// Transforms one chapter.
+pub fn transform(chapter: &Chapter, ctx: &Context<'_>) -> Rendered {
+    let mut state = State::new(chapter, ctx);
+    for (event, range) in Parser::new_ext(&chapter.source, options()).into_offset_iter() {
+        state.event(event, range);
+    }
+    state.finish()
+}
+
+struct State<'c> {
+    chapter: &'c Chapter,
+    ctx: &'c Context<'c>,
+    lines: LineIndex,
+    out: Vec<Event<'static>>,
+    headings: Vec<Heading>,
+    used_ids: std::collections::HashSet<String>,
+    /// Index in `out` of the open heading's start event, and its text so far.
+    heading: Option<(usize, String)>,
+    /// The open code block: its info string, its text, and its source offset.
+    code: Option<(String, String, usize)>,
+    sections: Vec<Section>,
+    links: Vec<LinkRef>,
+    diagnostics: Vec<Diagnostic>,
+    seen_h1: bool,
+}
+
+impl<'c> State<'c> {
+    fn new(chapter: &'c Chapter, ctx: &'c Context<'c>) -> Self {
+        State {
+            chapter,
+            ctx,
+            lines: LineIndex::new(&chapter.source),
+            out: Vec::new(),
+            headings: Vec::new(),
+            used_ids: Default::default(),
+            heading: None,
+            code: None,
+            sections: vec![Section {
+                id: String::new(),
+                title: chapter.title.clone(),
+                text: String::new(),
+            }],
+            links: Vec::new(),
+            diagnostics: Vec::new(),
+            seen_h1: false,
+        }
+    }
+
+    fn locate(&self, offset: usize) -> Location {
+        self.lines
+            .locate(&self.ctx.display_path, &self.chapter.source, offset)
+    }
+
+    fn event(&mut self, event: Event<'_>, range: std::ops::Range<usize>) {
+        if let Some((_, text, _)) = &mut self.code {
+            match event {
+                Event::Text(t) => text.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => self.end_code_block(),
+                _ => {}
+            }
+            return;
+        }
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                self.heading = Some((self.out.len(), String::new()));
+                let tag = Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                };
+                self.out.push(Event::Start(tag).into_static());
+            }
+            Event::End(TagEnd::Heading(level)) => self.end_heading(level, range.start),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let info = match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.code = Some((info, String::new(), range.start));
+            }
+            Event::Start(Tag::BlockQuote(Some(kind))) => {
+                let (class, title) = callout(kind);
+                self.out.push(Event::Html(
+                    format!("<div class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\">{title}</p>\n").into(),
+                ));
+            }
+            Event::End(TagEnd::BlockQuote(Some(_))) => {
+                self.out.push(Event::Html("</div>\n".into()))
+            }
+            Event::Start(Tag::Link { ref dest_url, .. })
+            | Event::Start(Tag::Image { ref dest_url, .. }) => {
+                let is_image = matches!(event, Event::Start(Tag::Image { .. }));
+                self.links.push(LinkRef {
+                    dest: dest_url.to_string(),
+                    offset: range.start,
+                    is_image,
+                });
+                self.out.push(event.into_static());
+            }
+            Event::Text(ref text) | Event::Code(ref text) => {
+                self.add_text(text);
+                self.out.push(event.into_static());
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                self.add_text(" ");
+                self.out.push(event.into_static());
+            }
+            other => self.out.push(other.into_static()),
+        }
+    }
+
+    fn add_text(&mut self, text: &str) {
+        match &mut self.heading {
+            Some((_, heading_text)) => heading_text.push_str(text),
+            None => self
+                .sections
+                .last_mut()
+                .expect("there is always a section")
+                .text
+                .push_str(text),
+        }
+    }
+
+    fn end_heading(&mut self, level: HeadingLevel, offset: usize) {
+        let Some((start, text)) = self.heading.take() else {
+            return;
+        };
+        let text = text.trim().to_string();
+        let Event::Start(Tag::Heading {
+            id, classes, attrs, ..
+        }) = &self.out[start]
+        else {
+            unreachable!("`heading` points at a heading start")
+        };
+        let custom = id.is_some();
+        let wanted = id.as_ref().map_or_else(|| slug(&text), |id| id.to_string());
+        let (classes, attrs) = (classes.clone(), attrs.clone());
+        if custom && self.used_ids.contains(&wanted) {
+            self.diagnostics.push(Diagnostic::warning(
+                self.locate(offset),
+                format!("heading id `{wanted}` is used twice on this page; a suffix was added"),
+            ));
+        }
+        let unique = self.unique_id(wanted);
+        self.out[start] = Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::from(unique.clone())),
+            classes,
+            attrs,
+        });
+        let level_number = level as u8;
+        if level_number == 1 && !self.seen_h1 {
+            self.seen_h1 = true;
+            if let Some(number) = &self.chapter.number {
+                self.out.insert(
+                    start + 1,
+                    Event::Html(format!("<span class=\"section-number\">{number}</span> ").into()),
+                );
+            }
+        }
+        self.out.push(Event::End(TagEnd::Heading(level)));
+        if level_number >= 2 {
+            self.sections.push(Section {
+                id: unique.clone(),
+                title: text.clone(),
+                text: String::new(),
+            });
+        }
+        self.headings.push(Heading {
+            level: level_number,
+            id: unique,
+            text,
+        });
+    }
+
+    fn unique_id(&mut self, wanted: String) -> String {
+        let base = if wanted.is_empty() {
+            "section".to_string()
+        } else {
+            wanted
+        };
+        let mut candidate = base.clone();
+        let mut n = 1;
+        while !self.used_ids.insert(candidate.clone()) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        candidate
+    }
+
+    fn end_code_block(&mut self) {
+        let Some((info, text, offset)) = self.code.take() else {
+            return;
+        };
+        self.sections
+            .last_mut()
+            .expect("there is always a section")
+            .text
+            .push_str(&text);
+        let html = self.code_block(&info, &text, offset);
+        self.out.push(Event::Html(html.into()));
+    }
+
+    fn code_block(&mut self, info: &str, text: &str, offset: usize) -> String {
+        let info = FenceInfo::parse(info).unwrap_or_else(|problem| {
+            self.diagnostics.push(Diagnostic::warning(
+                self.locate(offset),
+                format!("code block info string: {problem}"),
+            ));
+            FenceInfo::default()
+        });
+        let code = code::expand_includes(text, &self.chapter.source_path, self.ctx.includes)
+            .unwrap_or_else(|problem| {
+                self.diagnostics
+                    .push(Diagnostic::error(self.locate(offset), problem));
+                text.to_string()
+            });
+        let shown = if info.lang == "python" || info.lang == "py" {
+            code::visible_code(&code)
+        } else {
+            code
+        };
+        let inner = self.ctx.highlighter.highlight(&info.lang, &shown).unwrap_or_else(|| {
+            self.diagnostics.push(Diagnostic::warning(
+                self.locate(offset),
+                format!("unknown code language `{}`: shown as plain text (use e.g. python, pycon, bash, toml, text)", info.lang),
+            ));
+            escape(&shown)
+        });
+        code_block_html(&info, &inner)
+    }
+
+    fn finish(mut self) -> Rendered {
+        for section in &mut self.sections {
+            section.text = collapse_whitespace(&section.text);
+        }
+        self.sections
+            .retain(|s| !(s.id.is_empty() && s.text.is_empty()));
+        Rendered {
+            events: self.out,
+            headings: self.headings,
+            sections: self.sections,
+            links: self.links,
+            diagnostics: self.diagnostics,
+        }
+    }
+}
+
+fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+fn code_block_html(info: &FenceInfo, inner: &str) -> String {
+    let lang = escape(&info.lang);
+    if info.lang == "output" {
+        return format!(
+            "<div class=\"code-block code-output\"><div class=\"code-label\">Output</div><pre><code>{inner}</code></pre></div>\n"
+        );
+    }
+    let mut badges = String::new();
+    if let Some((kind, reason)) = info.not_run_reason() {
+        let label = if kind == "ignore" {
+            "not tested"
+        } else {
+            "not run"
+        };
+        let title = if reason.is_empty() {
+            label.to_string()
+        } else {
+            format!("{label}: {reason}")
+        };
+        badges.push_str(&format!(
+            "<span class=\"code-badge\" title=\"{}\">{label}</span>",
+            escape(&title)
+        ));
+    }
+    if let Some(Some(packages)) = info.attr("requires") {
+        badges.push_str(&format!(
+            "<span class=\"code-badge code-requires\">needs {}</span>",
+            escape(packages)
+        ));
+    }
+    let badges = if badges.is_empty() {
+        badges
+    } else {
+        format!("<div class=\"code-badges\">{badges}</div>")
+    };
+    format!(
+        "<div class=\"code-block\" data-lang=\"{lang}\">{badges}<pre><code class=\"language-{lang}\">{inner}</code></pre></div>\n"
+    )
+}
+
+/// The id of a heading: lower-cased words joined by hyphens, punctuation dropped
+/// (GitHub's rule, so links written for GitHub work here too).
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            out.extend(c.to_lowercase());
+        } else if c.is_whitespace() {
+            out.push('-');
+        }
+    }
+    out
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Renders processed events to HTML. `href` maps every link and image destination;
+/// `id_prefix` is put before every heading id and footnote name (used by `print.html`,
+/// where ids must be unique across the book).
+pub fn render_html(
+    events: &[Event<'static>],
+    href: &dyn Fn(&str) -> String,
+    id_prefix: &str,
+) -> String {
+    let mapped = events.iter().map(|event| match event {
+        Event::Start(Tag::Heading {
+            level, id, classes, ..
+        }) => {
+            let id = format!("{id_prefix}{}", id.as_deref().unwrap_or_default());
+            let class = if classes.is_empty() {
+                String::new()
+            } else {
+                format!(" class=\"{}\"", escape(&classes.join(" ")))
+            };
+            Event::Html(
+                format!("<{level}{class} id=\"{id}\"><a class=\"heading-anchor\" href=\"#{id}\">")
+                    .into(),
+            )
+        }
+        Event::End(TagEnd::Heading(level)) => Event::Html(format!("</a></{level}>\n").into()),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type: *link_type,
+            dest_url: href(dest_url).into(),
+            title: title.clone(),
+            id: id.clone(),
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type: *link_type,
+            dest_url: href(dest_url).into(),
+            title: title.clone(),
+            id: id.clone(),
+        }),
+        Event::FootnoteReference(name) if !id_prefix.is_empty() => {
+            Event::FootnoteReference(format!("{id_prefix}{name}").into())
+        }
+        Event::Start(Tag::FootnoteDefinition(name)) if !id_prefix.is_empty() => {
+            Event::Start(Tag::FootnoteDefinition(format!("{id_prefix}{name}").into()))
+        }
+        other => other.clone(),
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, mapped);
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_follow_github() {
+        assert_eq!(slug("The `with` statement"), "the-with-statement");
+        assert_eq!(slug("EAFP vs. LBYL?"), "eafp-vs-lbyl");
+        assert_eq!(slug("__init_subclass__"), "__init_subclass__");
+    }
+}

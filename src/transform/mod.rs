@@ -1,0 +1,58 @@
+//! The transform stage: each chapter's Markdown becomes a [`Page`] (HTML,
+//! headings, sections, links), in parallel; then links are validated
+//! across the whole book.
+
+pub mod code;
+pub mod highlight;
+pub mod links;
+pub mod markdown;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::Book;
+
+/// A transformed chapter.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Index of its chapter in [`Book::chapters`].
+    pub chapter: usize,
+    /// The body HTML for the site.
+    pub html: String,
+    /// Headings, sections, links and events from the Markdown pass.
+    pub rendered: markdown::Rendered,
+}
+
+/// Transforms every chapter of `book` (in parallel) and validates the links.
+pub fn transform(book: &Book) -> (Vec<Page>, Vec<Diagnostic>) {
+    let highlighter = highlight::Highlighter::new();
+    let pages: Vec<Page> = (0..book.chapters.len())
+        .into_par_iter()
+        .map(|index| transform_chapter(book, index, &highlighter))
+        .collect();
+    let mut diagnostics: Vec<Diagnostic> = pages
+        .iter()
+        .flat_map(|p| p.rendered.diagnostics.iter().cloned())
+        .collect();
+    diagnostics.extend(links::check(book, &pages));
+    (pages, diagnostics)
+}
+
+/// Transforms one chapter.
+pub fn transform_chapter(book: &Book, index: usize, highlighter: &highlight::Highlighter) -> Page {
+    let chapter = &book.chapters[index];
+    let ctx = markdown::Context {
+        highlighter,
+        includes: &book.includes,
+        display_path: book
+            .config
+            .display_path(&book.config.src_dir.join(&chapter.source_path)),
+    };
+    let rendered = markdown::transform(chapter, &ctx);
+    let html = markdown::render_html(&rendered.events, &links::site_href, "");
+    Page {
+        chapter: index,
+        html,
+        rendered,
+    }
+}
