@@ -125,7 +125,7 @@ impl<'a> Renderer<'a> {
         let link = |index: usize| {
             let target = &self.book.chapters[index];
             NavLink {
-                url: format!("{root}{}", target.output_path()),
+                url: links::relative(&path, &target.output_path()),
                 title: target.numbered_title(),
             }
         };
@@ -133,7 +133,11 @@ impl<'a> Renderer<'a> {
             .part
             .iter()
             .map(|part| NavLink {
-                url: format!("{root}index.html#{}", part_anchor(part)),
+                url: format!(
+                    "{}#{}",
+                    links::relative(&path, "index.html"),
+                    part_anchor(part)
+                ),
                 title: part.clone(),
             })
             .collect();

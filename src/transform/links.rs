@@ -240,7 +240,7 @@ fn closest_by_name<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) 
 }
 
 /// `to` (relative to the root) as a path relative to the folder of `from`.
-fn relative(from: &str, to: &str) -> String {
+pub fn relative(from: &str, to: &str) -> String {
     let from_dir: Vec<&str> =
         from.split('/').collect::<Vec<_>>()[..from.matches('/').count()].to_vec();
     let to_parts: Vec<&str> = to.split('/').collect();
