@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests need, if they are missing:
+# Chromium for the browser tests, redis-server for examples that declare it.
+# Safe to run again; needs root (or sudo) on Debian/Ubuntu.
+set -euo pipefail
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "${missing[@]}"
+fi
