@@ -33,8 +33,11 @@
       toggle.setAttribute("aria-expanded", String(open));
     });
   }
-  var active = document.querySelector(".sidebar a.active");
-  if (active && active.scrollIntoView) active.scrollIntoView({ block: "center" });
+  // Bring the current chapter into view in the sidebar only: scrollIntoView would
+  // also scroll the page itself away from its top.
+  var sidebar = document.querySelector(".sidebar");
+  var active = sidebar && sidebar.querySelector("a.active");
+  if (active) sidebar.scrollTop = active.offsetTop - sidebar.clientHeight / 2;
 
   // --- ←/→ go to the previous/next chapter. --------------------------------
   document.addEventListener("keydown", function (event) {
