@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod error;
 pub mod load;
 pub mod model;
+pub mod paths;
 pub mod pipeline;
 pub mod render;
 pub mod transform;

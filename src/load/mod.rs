@@ -186,34 +186,16 @@ fn scan_sources(
     let used: std::collections::HashSet<&str> =
         chapters.iter().map(|c| c.source_path.as_str()).collect();
     let mut assets = Vec::new();
-    let walker = walkdir::WalkDir::new(src_dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = entry.map_err(|e| Error::Io {
-            path: e.path().unwrap_or(src_dir).to_path_buf(),
-            source: e
-                .into_io_error()
-                .unwrap_or_else(|| std::io::Error::other("file system loop")),
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = entry
-            .path()
-            .strip_prefix(src_dir)
-            .expect("walkdir stays under its root");
-        let relative_str = relative.to_string_lossy().replace('\\', "/");
-        if relative_str.ends_with(".md") {
-            if relative_str != "SUMMARY.md" && !used.contains(relative_str.as_str()) {
+    for file in crate::paths::files_under(src_dir)? {
+        if file.relative.ends_with(".md") {
+            if file.relative != "SUMMARY.md" && !used.contains(file.relative.as_str()) {
                 diagnostics.push(Diagnostic::warning(
-                    Location::file(config.display_path(entry.path())),
+                    Location::file(config.display_path(&file.path)),
                     "not listed in SUMMARY.md, so no page is built from it",
                 ));
             }
         } else {
-            assets.push(relative.to_path_buf());
+            assets.push(std::path::PathBuf::from(file.relative));
         }
     }
     Ok(assets)

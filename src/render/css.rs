@@ -2,7 +2,7 @@
 //! custom properties lowered for the configured browsers, minified.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use lightningcss::bundler::{Bundler, ResolveResult, SourceProvider};
 use lightningcss::printer::PrinterOptions;
@@ -35,22 +35,10 @@ impl SourceProvider for ThemeFiles<'_> {
         originating_file: &Path,
     ) -> Result<ResolveResult, Self::Error> {
         let dir = originating_file.parent().unwrap_or(Path::new(""));
-        Ok(ResolveResult::File(normalize(&dir.join(specifier))))
+        Ok(ResolveResult::File(crate::paths::normalize(
+            &dir.join(specifier),
+        )))
     }
-}
-
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Bundles `entry` (e.g. `css/main.css`) from `files`, lowered for `browsers` and minified.

@@ -85,22 +85,9 @@ fn read_overrides(dir: &Path, files: &mut BTreeMap<String, String>) -> Result<()
             ),
         });
     }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| Error::Io {
-            path: dir.to_path_buf(),
-            source: e
-                .into_io_error()
-                .unwrap_or_else(|| std::io::Error::other("file system loop")),
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = entry
-            .path()
-            .strip_prefix(dir)
-            .expect("walkdir stays under its root");
-        let text = std::fs::read_to_string(entry.path()).map_err(Error::io(entry.path()))?;
-        files.insert(relative.to_string_lossy().replace('\\', "/"), text);
+    for file in crate::paths::files_under(dir)? {
+        let text = std::fs::read_to_string(&file.path).map_err(Error::io(&file.path))?;
+        files.insert(file.relative, text);
     }
     Ok(())
 }

@@ -190,21 +190,7 @@ pub type IncludedFiles = HashMap<PathBuf, String>;
 /// The file an include in `chapter_path` (relative to the source folder) refers to.
 pub fn include_target(chapter_path: &str, include_path: &str) -> PathBuf {
     let dir = Path::new(chapter_path).parent().unwrap_or(Path::new(""));
-    normalize(&dir.join(include_path))
-}
-
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
+    crate::paths::normalize(&dir.join(include_path))
 }
 
 /// Replaces every include directive in `code`; an error names the directive and what is wrong.

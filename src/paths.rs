@@ -1,0 +1,59 @@
+//! Paths of files inside a book or a theme: normalising `.` and `..`, and
+//! listing a folder's files with their `/`-separated relative paths (the
+//! form every other stage uses, whatever the platform).
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// `path` with `.` removed and `..` applied (never climbing above its start).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A file found under a folder.
+pub struct Found {
+    /// Its full path.
+    pub path: PathBuf,
+    /// Its path relative to the folder, `/`-separated.
+    pub relative: String,
+}
+
+/// Every file under `dir`, sorted by name, skipping hidden files and folders (`.git`, editor swap files).
+pub fn files_under(dir: &Path) -> Result<Vec<Found>> {
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    let mut found = Vec::new();
+    for entry in walker {
+        let entry = entry.map_err(|e| Error::Io {
+            path: e.path().unwrap_or(dir).to_path_buf(),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("file system loop")),
+        })?;
+        if entry.file_type().is_file() {
+            let relative = entry
+                .path()
+                .strip_prefix(dir)
+                .expect("walkdir stays under its root");
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            found.push(Found {
+                path: entry.into_path(),
+                relative,
+            });
+        }
+    }
+    Ok(found)
+}
