@@ -19,9 +19,9 @@ pub mod venv;
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
-
-use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Location};
 use crate::model::Book;
@@ -193,14 +193,6 @@ pub enum Error {
     /// The configured interpreter cannot be run.
     #[error(transparent)]
     Interpreter(#[from] venv::InterpreterError),
-    /// The worker threads could not be started.
-    #[error("cannot start {jobs} worker threads: {source}")]
-    Pool {
-        /// How many were asked for.
-        jobs: usize,
-        /// Rayon's error.
-        source: rayon::ThreadPoolBuildError,
-    },
 }
 
 /// Loads the book in `root`, runs the selected examples in parallel, and reports each outcome.
@@ -227,7 +219,7 @@ pub fn test(
         .collect();
 
     let python = venv::Interpreter::probe(&book.config.test.python)?;
-    let venv = needs_venv(&found).then(|| {
+    let plan = needs_venv(&found).then(|| {
         let requirements = book.config.src_dir.join(&book.config.test.requirements);
         let shown = book.config.display_path(&requirements);
         let plan = venv::Plan::new(&python, &requirements, shown, &options.cache_dir);
@@ -236,40 +228,68 @@ pub fn test(
             Ok(plan) => status(Status::CreatingVenv(plan.dir())),
             Err(_) => {}
         }
-        plan.and_then(venv::Plan::ensure)
+        plan
     });
-    let runner = run::Runner::new(&python, venv.as_ref());
-
     let jobs = options.jobs.get();
     status(Status::Running {
         examples: found.len(),
         jobs,
     });
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .thread_name(|i| format!("example-{i}"))
-        .build()
-        .map_err(|source| Error::Pool { jobs, source })?;
-    let outcomes = pool.install(|| {
-        found
-            .into_par_iter()
-            .map(|example| match example {
-                Ok(example) => Outcome {
-                    verdict: runner.run(&example),
-                    location: example.location,
-                },
-                Err(diagnostic) => Outcome {
-                    verdict: Verdict::Failed(Box::new(Failure::invalid(diagnostic.message))),
-                    location: diagnostic.location,
-                },
-            })
-            .collect()
+    let venv = OnceLock::new();
+    let runner = run::Runner::new(&python, plan.is_some().then_some(&venv));
+    let outcomes = std::thread::scope(|scope| {
+        if let Some(plan) = plan {
+            // Made while the other examples run; the examples that need it run last.
+            scope.spawn(|| venv.get_or_init(|| plan.and_then(venv::Plan::ensure)));
+        }
+        run_all(&runner, found, jobs)
     });
     Ok(Report {
         outcomes,
         jobs,
         elapsed: start.elapsed(),
     })
+}
+
+/// Runs the examples on `jobs` threads, those that need the virtual environment last;
+/// returns the outcomes in book order.
+fn run_all(
+    runner: &run::Runner<'_>,
+    found: Vec<Result<Example, Diagnostic>>,
+    jobs: usize,
+) -> Vec<Outcome> {
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&i| found[i].as_ref().is_ok_and(|e| !e.requires.is_empty()));
+    let next = AtomicUsize::new(0);
+    let (done, outcomes) = mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(found.len()) {
+            let done = done.clone();
+            let (next, order, found) = (&next, &order, &found);
+            scope.spawn(move || {
+                while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let outcome = match &found[index] {
+                        Ok(example) => Outcome {
+                            verdict: runner.run(example),
+                            location: example.location.clone(),
+                        },
+                        Err(diagnostic) => Outcome {
+                            verdict: Verdict::Failed(Box::new(Failure::invalid(
+                                diagnostic.message.clone(),
+                            ))),
+                            location: diagnostic.location.clone(),
+                        },
+                    };
+                    done.send((index, outcome))
+                        .expect("the receiver outlives the workers");
+                }
+            });
+        }
+    });
+    drop(done);
+    let mut outcomes: Vec<(usize, Outcome)> = outcomes.into_iter().collect();
+    outcomes.sort_by_key(|(index, _)| *index);
+    outcomes.into_iter().map(|(_, outcome)| outcome).collect()
 }
 
 /// A virtual environment is made only when an example that runs declares `requires`.

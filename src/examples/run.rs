@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use super::process::{self, Ending, Finished};
@@ -105,12 +106,17 @@ struct HarnessMismatch {
 /// Runs examples with the book's interpreter and, for `requires`, the virtual environment.
 pub struct Runner<'a> {
     python: &'a Interpreter,
-    venv: Option<&'a Result<Venv, VenvError>>,
+    /// Filled by another thread while examples without `requires` run; `None` when no
+    /// example needs it.
+    venv: Option<&'a OnceLock<Result<Venv, VenvError>>>,
 }
 
 impl<'a> Runner<'a> {
     /// A runner; `venv` is `None` when no example needs one.
-    pub fn new(python: &'a Interpreter, venv: Option<&'a Result<Venv, VenvError>>) -> Self {
+    pub fn new(
+        python: &'a Interpreter,
+        venv: Option<&'a OnceLock<Result<Venv, VenvError>>>,
+    ) -> Self {
         Runner { python, venv }
     }
 
@@ -179,15 +185,16 @@ impl<'a> Runner<'a> {
         if compile_only || example.requires.is_empty() {
             return Ok(self.python.executable.clone());
         }
-        let venv = match self.venv {
-            Some(Ok(venv)) => venv,
-            Some(Err(e)) => {
-                return Err(Failure::setup(format!(
+        let venv = self
+            .venv
+            .expect("a venv is prepared whenever a running example requires one")
+            .wait()
+            .as_ref()
+            .map_err(|e| {
+                Failure::setup(format!(
                     "the virtual environment for `requires` could not be prepared: {e}"
-                )));
-            }
-            None => unreachable!("a venv is prepared whenever a running example requires one"),
-        };
+                ))
+            })?;
         let missing: Vec<&str> = example
             .requires
             .iter()
