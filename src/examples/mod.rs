@@ -242,7 +242,7 @@ pub fn test(
             // Made while the other examples run; the examples that need it run last.
             scope.spawn(|| venv.get_or_init(|| plan.and_then(venv::Plan::ensure)));
         }
-        run_all(&runner, found, jobs)
+        run_all(&runner, &found, jobs)
     });
     Ok(Report {
         outcomes,
@@ -255,7 +255,7 @@ pub fn test(
 /// returns the outcomes in book order.
 fn run_all(
     runner: &run::Runner<'_>,
-    found: Vec<Result<Example, Diagnostic>>,
+    found: &[Result<Example, Diagnostic>],
     jobs: usize,
 ) -> Vec<Outcome> {
     let mut order: Vec<usize> = (0..found.len()).collect();
@@ -265,22 +265,10 @@ fn run_all(
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(found.len()) {
             let done = done.clone();
-            let (next, order, found) = (&next, &order, &found);
+            let (next, order) = (&next, &order);
             scope.spawn(move || {
                 while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let outcome = match &found[index] {
-                        Ok(example) => Outcome {
-                            verdict: runner.run(example),
-                            location: example.location.clone(),
-                        },
-                        Err(diagnostic) => Outcome {
-                            verdict: Verdict::Failed(Box::new(Failure::invalid(
-                                diagnostic.message.clone(),
-                            ))),
-                            location: diagnostic.location.clone(),
-                        },
-                    };
-                    done.send((index, outcome))
+                    done.send((index, outcome(runner, &found[index])))
                         .expect("the receiver outlives the workers");
                 }
             });
@@ -290,6 +278,20 @@ fn run_all(
     let mut outcomes: Vec<(usize, Outcome)> = outcomes.into_iter().collect();
     outcomes.sort_by_key(|(index, _)| *index);
     outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+/// Runs a well-formed example; a malformed block fails with its diagnostic.
+fn outcome(runner: &run::Runner<'_>, found: &Result<Example, Diagnostic>) -> Outcome {
+    match found {
+        Ok(example) => Outcome {
+            verdict: runner.run(example),
+            location: example.location.clone(),
+        },
+        Err(diagnostic) => Outcome {
+            verdict: Verdict::Failed(Box::new(Failure::invalid(diagnostic.message.clone()))),
+            location: diagnostic.location.clone(),
+        },
+    }
 }
 
 /// A virtual environment is made only when an example that runs declares `requires`.
