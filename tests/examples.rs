@@ -222,6 +222,9 @@ fn paths_select_chapters() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(stdout.lines().last(), Some("10 passed, 0 failed"));
+    // A file that a chapter includes selects that chapter.
+    let run = handbook_test(&book, &["examples/cache.py"], cache.path());
+    assert_eq!(run.last_line(), "2 passed, 0 failed", "{}", run.stderr);
 
     let run = handbook_test(&book, &["basic.md"], cache.path());
     assert!(!run.success);

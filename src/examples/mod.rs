@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Location};
 use crate::model::Book;
+use crate::transform::code;
 
 /// One Python example from a chapter, ready to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,7 +181,7 @@ pub enum Error {
     Book(#[from] crate::Error),
     /// A path given on the command line names no chapter.
     #[error(
-        "`{path}` is not a chapter or a folder of chapters of this book{hint}; give Markdown files listed in SUMMARY.md, relative to the current folder or to `{src}`"
+        "`{path}` is not a chapter or a folder of chapters of this book{hint}; give Markdown files listed in SUMMARY.md (or files they include), relative to the current folder or to `{src}`"
     )]
     NotAChapter {
         /// The path as given.
@@ -303,7 +304,8 @@ fn needs_venv(found: &[Result<Example, Diagnostic>]) -> bool {
 }
 
 /// The chapters `paths` name (files or folders, relative to the current folder or to the
-/// book's source folder), in book order; all chapters when `paths` is empty.
+/// book's source folder), in book order; all chapters when `paths` is empty. A file that
+/// chapters include (`{{#include ../examples/cache.py}}`) selects those chapters.
 fn select(book: &Book, paths: &[PathBuf]) -> Result<Vec<usize>, Error> {
     if paths.is_empty() {
         return Ok((0..book.chapters.len()).collect());
@@ -313,13 +315,14 @@ fn select(book: &Book, paths: &[PathBuf]) -> Result<Vec<usize>, Error> {
         let wanted = source_relative(&book.config.src_dir, path);
         let mut any = false;
         for (index, chapter) in book.chapters.iter().enumerate() {
-            let inside = wanted.is_empty()
-                || chapter.source_path == wanted
-                || chapter
-                    .source_path
-                    .strip_prefix(&wanted)
-                    .is_some_and(|rest| rest.starts_with('/'));
-            if inside {
+            let mut included = code::find_includes(&chapter.source)
+                .into_iter()
+                .map(|include| {
+                    code::include_target(&chapter.source_path, &include.path)
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                });
+            if within(&chapter.source_path, &wanted) || included.any(|f| within(&f, &wanted)) {
                 chosen[index] = true;
                 any = true;
             }
@@ -343,6 +346,15 @@ fn select(book: &Book, paths: &[PathBuf]) -> Result<Vec<usize>, Error> {
         }
     }
     Ok((0..chosen.len()).filter(|&i| chosen[i]).collect())
+}
+
+/// Whether `file` is `wanted` or lies in the folder `wanted` (`/`-separated, relative paths).
+fn within(file: &str, wanted: &str) -> bool {
+    wanted.is_empty()
+        || file == wanted
+        || file
+            .strip_prefix(wanted)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// `path` relative to `src_dir`, `/`-separated: taken relative to the current folder when it
