@@ -139,15 +139,11 @@ impl<'a> Runner<'a> {
             .prefix("handbook-example-")
             .tempdir()
             .map_err(|e| Failure::setup(format!("cannot make a temporary folder: {e}")))?;
-        let services: Vec<Running> = if compile_only {
+        // Kept until the example ends: dropping a service stops it.
+        let services = if compile_only {
             Vec::new()
         } else {
-            example
-                .services
-                .iter()
-                .map(|s| s.start())
-                .collect::<Result<_, _>>()
-                .map_err(Failure::setup)?
+            start_services(example)?
         };
         let env: Vec<(&str, &str)> = services
             .iter()
@@ -211,6 +207,15 @@ impl<'a> Runner<'a> {
         }
         Ok(venv.python.clone())
     }
+}
+
+fn start_services(example: &Example) -> Result<Vec<Running>, Failure> {
+    example
+        .services
+        .iter()
+        .map(|s| s.start())
+        .collect::<Result<_, _>>()
+        .map_err(Failure::setup)
 }
 
 /// The environment every example gets on top of the inherited one: a fixed terminal width, so
