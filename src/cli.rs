@@ -1,5 +1,6 @@
 //! Command-line arguments (clap derive), in mdBook's shape.
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -33,5 +34,21 @@ pub enum Command {
         /// The zip to write (default: `<build-dir>.zip`, e.g. `book.zip`).
         #[arg(short, long, value_name = "FILE.zip")]
         output: Option<PathBuf>,
+    },
+    /// Run every Python example in the book (or in the given chapters) and check its output.
+    ///
+    /// `python` blocks run as scripts (an ```output block right after one must match its
+    /// stdout), `pycon` blocks run as doctest sessions; see docs/writing-examples.md.
+    Test {
+        /// Chapters to test: Markdown files or folders, relative to the current folder or to
+        /// the book's source folder (default: the whole book).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The book's folder (holding book.toml).
+        #[arg(short, long, value_name = "DIR", default_value = ".")]
+        book: PathBuf,
+        /// How many examples run at once (default: the number of CPUs).
+        #[arg(short, long, value_name = "N")]
+        jobs: Option<NonZeroUsize>,
     },
 }

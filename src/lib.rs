@@ -5,11 +5,13 @@
 //! [`transform`] turns each chapter into a [`model::Page`], [`render`] turns
 //! pages into output files with the theme, and [`write`] puts them on disk
 //! (or in a zip, see [`bundle`]). [`pipeline`] wires the stages together.
+//! [`examples`] runs the book's Python examples (`handbook test`).
 
 pub mod bundle;
 pub mod config;
 pub mod diagnostics;
 pub mod error;
+pub mod examples;
 pub mod load;
 pub mod model;
 pub mod paths;

@@ -12,7 +12,7 @@ use handbook::diagnostics::Diagnostic;
 
 fn main() -> ExitCode {
     match run(cli::Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: cli::Cli) -> anyhow::Result<()> {
+fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         cli::Command::Build { dir, dest_dir } => {
             let summary =
@@ -50,8 +50,47 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
                 output.display()
             );
         }
+        cli::Command::Test { paths, book, jobs } => return test(paths, &book, jobs),
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `handbook test`: failures and counts on stdout (CI reads the last line), progress on stderr.
+fn test(
+    paths: Vec<std::path::PathBuf>,
+    book: &std::path::Path,
+    jobs: Option<std::num::NonZeroUsize>,
+) -> anyhow::Result<ExitCode> {
+    use handbook::examples::{self, Status, report};
+    let options = examples::Options {
+        paths,
+        jobs: jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN)
+        }),
+        cache_dir: examples::venv::default_cache_dir(),
+    };
+    let outcome = examples::test(book, &options, &mut |status| match status {
+        Status::Diagnostic(diagnostic) => print_diagnostic(diagnostic),
+        Status::CreatingVenv(dir) => eprintln!(
+            "creating the virtual environment for examples that declare `requires` in {} (once; reused until the requirements or the interpreter change)",
+            dir.display()
+        ),
+        Status::ReusingVenv(dir) => eprintln!("using the virtual environment in {}", dir.display()),
+        Status::Running { examples, jobs } => {
+            eprintln!("running {examples} examples, {jobs} at a time")
+        }
+    });
+    let report = outcome
+        .with_context(|| format!("testing the examples of the book in `{}`", book.display()))?;
+    for failure in report.outcomes.iter().filter_map(report::failure) {
+        println!("{failure}");
+    }
+    print!("{}", report::summary(&report));
+    Ok(if report.failed() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn print_diagnostic(diagnostic: &Diagnostic) {

@@ -349,11 +349,13 @@ fn code_block_html(info: &FenceInfo, inner: &str) -> String {
             escape(&title)
         ));
     }
-    if let Some(Some(packages)) = info.attr("requires") {
-        badges.push_str(&format!(
-            "<span class=\"code-badge code-requires\">needs {}</span>",
-            escape(packages)
-        ));
+    for (attr, class) in [("requires", "code-requires"), ("services", "code-services")] {
+        if let Some(Some(names)) = info.attr(attr) {
+            badges.push_str(&format!(
+                "<span class=\"code-badge {class}\">needs {}</span>",
+                escape(names)
+            ));
+        }
     }
     let badges = if badges.is_empty() {
         badges
@@ -445,6 +447,18 @@ pub fn render_html(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn badges_name_needed_packages_and_services() {
+        let info = FenceInfo::parse(r#"python requires="pytest" services="redis""#).unwrap();
+        let html = scraper::Html::parse_fragment(&code_block_html(&info, "x"));
+        let badge = scraper::Selector::parse(".code-badge").unwrap();
+        let badges: Vec<String> = html
+            .select(&badge)
+            .map(|b| b.text().collect::<String>())
+            .collect();
+        assert_eq!(badges, ["needs pytest", "needs redis"]);
+    }
 
     #[test]
     fn slugs_follow_github() {

@@ -1,0 +1,66 @@
+"""Checks one ```pycon block of the handbook as an interactive session.
+
+Run by `handbook test` as:  python doctest_session.py SESSION RESULTS run|compile
+
+Python's own doctest reads the session (`>>>` and `...` prompts, expected
+output, ELLIPSIS on) and runs it; `compile` only compiles each statement.
+Every mismatch is written to RESULTS as JSON, one object per failing
+statement: {"line": 0-based line in the block or null, "source", "want",
+"got"}. The exit status is 1 when any statement failed.
+"""
+
+import doctest
+import json
+import sys
+import traceback
+
+
+def main(session_path, results_path, mode):
+    # As in the interactive interpreter, imports resolve against the working folder.
+    sys.path[0] = ""
+    with open(session_path, encoding="utf-8") as f:
+        source = f.read()
+    failures = []
+    try:
+        if mode == "compile":
+            compile_only(source, failures)
+        else:
+            run(source, session_path, failures)
+    except ValueError as e:  # doctest's parser: bad prompts or indentation
+        failures.append({"line": None, "source": "", "want": "", "got": str(e)})
+    with open(results_path, "w", encoding="utf-8") as f:
+        json.dump(failures, f)
+    return 1 if failures else 0
+
+
+def compile_only(source, failures):
+    for example in doctest.DocTestParser().get_examples(source):
+        try:
+            compile(example.source, "<session>", "single")
+        except SyntaxError as e:
+            got = "".join(traceback.format_exception_only(type(e), e))
+            failures.append(record(example, got))
+
+
+def run(source, session_path, failures):
+    class Runner(doctest.DocTestRunner):
+        def report_failure(self, out, test, example, got):
+            failures.append(record(example, got))
+
+        def report_unexpected_exception(self, out, test, example, exc_info):
+            kind, error, trace = exc_info
+            # The first frame is doctest's own, not the session's.
+            shown = traceback.format_exception(kind, error, trace.tb_next)
+            failures.append(record(example, "".join(shown)))
+
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(source, {"__name__": "__main__"}, "session", session_path, 0)
+    Runner(optionflags=doctest.ELLIPSIS, verbose=False).run(test, out=lambda _: None)
+
+
+def record(example, got):
+    return {"line": example.lineno, "source": example.source, "want": example.want, "got": got}
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:4]))

@@ -1,0 +1,374 @@
+//! `handbook test`: every Python example the book shows is run, and its
+//! output checked, so no example a reader copies is wrong.
+//!
+//! The stages mirror the build: [`extract`] reads the examples out of the
+//! loaded chapters (reusing [`crate::transform::code`], so a block is read
+//! the way the site renders it); [`venv`] prepares the interpreter and the
+//! cached virtual environment; [`run`] runs each example in a fresh
+//! temporary folder (through [`process`], with a timeout, and [`services`]
+//! such as Redis when asked) and judges it; [`report`] turns the outcomes
+//! into text. The conventions are documented for authors in
+//! `docs/writing-examples.md`.
+
+pub mod extract;
+mod process;
+pub mod report;
+mod run;
+pub mod services;
+pub mod venv;
+
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{OnceLock, mpsc};
+use std::time::{Duration, Instant};
+
+use crate::diagnostics::{Diagnostic, Location};
+use crate::model::Book;
+use crate::transform::code;
+
+/// One Python example from a chapter, ready to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Example {
+    /// The block's opening fence, as shown to the user (`content/core/x.md:12`).
+    pub location: Location,
+    /// Script or interactive session.
+    pub kind: Kind,
+    /// Run, compile only, or leave alone.
+    pub mode: Mode,
+    /// The code as it runs: includes expanded, hidden lines' `#~` removed.
+    pub code: String,
+    /// The chapter line of the code's first line, when code lines map one to one onto
+    /// chapter lines (no includes), so errors can point into the chapter.
+    pub code_line: Option<usize>,
+    /// The ```` ```output ```` block right after a `python` block: what stdout must be.
+    pub expected: Option<Expected>,
+    /// Packages from the requirements file the example needs (`requires="pytest click"`).
+    pub requires: Vec<String>,
+    /// Services started for the run (`services="redis"`).
+    pub services: Vec<services::Service>,
+    /// How long the example may run.
+    pub timeout: Duration,
+}
+
+/// The expected output of a script.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    /// The chapter line of the output block's opening fence.
+    pub line: usize,
+    /// The block's text.
+    pub text: String,
+}
+
+/// How an example is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A ```` ```python ```` block: a script that must exit 0.
+    Script,
+    /// A ```` ```pycon ```` block: an interactive session checked by doctest.
+    Session,
+}
+
+impl Kind {
+    /// The block language, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Script => "python",
+            Kind::Session => "pycon",
+        }
+    }
+}
+
+/// Whether an example runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Run it and check it.
+    Run,
+    /// `no_run="why"`: only compiled, so a syntax error still fails.
+    CompileOnly(String),
+    /// `ignore="why"`: neither compiled nor run.
+    Ignore(String),
+}
+
+/// What happened to one example.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Where the example (or the malformed block) is.
+    pub location: Location,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+/// Passed, not run, or failed.
+#[derive(Debug)]
+pub enum Verdict {
+    /// It ran (or compiled, for `no_run`) and matched.
+    Passed,
+    /// `ignore`d, with the reason given.
+    NotRun(String),
+    /// It failed; the report says how.
+    Failed(Box<run::Failure>),
+}
+
+pub use run::{Failure, Problem, SessionMismatch};
+
+/// What `handbook test` found.
+#[derive(Debug)]
+pub struct Report {
+    /// One outcome per example, in book order.
+    pub outcomes: Vec<Outcome>,
+    /// How many examples ran at once.
+    pub jobs: usize,
+    /// Wall-clock time of the whole run, venv preparation included.
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// Examples that passed.
+    pub fn passed(&self) -> usize {
+        self.count(|v| matches!(v, Verdict::Passed))
+    }
+
+    /// Examples that failed (malformed blocks included).
+    pub fn failed(&self) -> usize {
+        self.count(|v| matches!(v, Verdict::Failed(_)))
+    }
+
+    /// Examples marked `ignore`.
+    pub fn not_run(&self) -> usize {
+        self.count(|v| matches!(v, Verdict::NotRun(_)))
+    }
+
+    fn count(&self, pred: impl Fn(&Verdict) -> bool) -> usize {
+        self.outcomes.iter().filter(|o| pred(&o.verdict)).count()
+    }
+}
+
+/// What to test and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Chapters (Markdown files or folders) to test; empty means the whole book.
+    pub paths: Vec<PathBuf>,
+    /// How many examples run at once.
+    pub jobs: NonZeroUsize,
+    /// Where virtual environments are cached (see [`venv::default_cache_dir`]).
+    pub cache_dir: PathBuf,
+}
+
+/// Progress worth telling the user about while the examples run.
+#[derive(Debug)]
+pub enum Status<'a> {
+    /// A problem found while loading the book.
+    Diagnostic(&'a Diagnostic),
+    /// The virtual environment is being created (slow, once per requirements file).
+    CreatingVenv(&'a Path),
+    /// The cached virtual environment is reused.
+    ReusingVenv(&'a Path),
+    /// The examples start running.
+    Running {
+        /// How many examples were found (ignored ones included).
+        examples: usize,
+        /// How many run at once.
+        jobs: usize,
+    },
+}
+
+/// Why `handbook test` could not run at all (failing examples are not errors: see [`Report`]).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The book could not be loaded.
+    #[error(transparent)]
+    Book(#[from] crate::Error),
+    /// A path given on the command line names no chapter.
+    #[error(
+        "`{path}` is not a chapter or a folder of chapters of this book{hint}; give Markdown files listed in SUMMARY.md (or files they include), relative to the current folder or to `{src}`"
+    )]
+    NotAChapter {
+        /// The path as given.
+        path: String,
+        /// ` (did you mean …?)`, or empty.
+        hint: String,
+        /// The book's source folder, as shown to the user.
+        src: String,
+    },
+    /// The configured interpreter cannot be run.
+    #[error(transparent)]
+    Interpreter(#[from] venv::InterpreterError),
+}
+
+/// Loads the book in `root`, runs the selected examples in parallel, and reports each outcome.
+pub fn test(
+    root: &Path,
+    options: &Options,
+    status: &mut dyn FnMut(Status<'_>),
+) -> Result<Report, Error> {
+    let start = Instant::now();
+    let loaded = crate::load::load(root)?;
+    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+    loaded
+        .diagnostics
+        .iter()
+        .for_each(|d| status(Status::Diagnostic(d)));
+    if errors > 0 {
+        return Err(crate::Error::Failed { count: errors }.into());
+    }
+    let book = loaded.book;
+    let chapters = select(&book, &options.paths)?;
+    let found: Vec<_> = chapters
+        .iter()
+        .flat_map(|&index| extract::examples(&book, index))
+        .collect();
+
+    let python = venv::Interpreter::probe(&book.config.test.python)?;
+    let plan = needs_venv(&found).then(|| {
+        let requirements = book.config.src_dir.join(&book.config.test.requirements);
+        let shown = book.config.display_path(&requirements);
+        let plan = venv::Plan::new(&python, &requirements, shown, &options.cache_dir);
+        match &plan {
+            Ok(plan) if plan.is_ready() => status(Status::ReusingVenv(plan.dir())),
+            Ok(plan) => status(Status::CreatingVenv(plan.dir())),
+            Err(_) => {}
+        }
+        plan
+    });
+    let jobs = options.jobs.get();
+    status(Status::Running {
+        examples: found.len(),
+        jobs,
+    });
+    let venv = OnceLock::new();
+    let runner = run::Runner::new(&python, plan.is_some().then_some(&venv));
+    let outcomes = std::thread::scope(|scope| {
+        if let Some(plan) = plan {
+            // Made while the other examples run; the examples that need it run last.
+            scope.spawn(|| venv.get_or_init(|| plan.and_then(venv::Plan::ensure)));
+        }
+        run_all(&runner, &found, jobs)
+    });
+    Ok(Report {
+        outcomes,
+        jobs,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Runs the examples on `jobs` threads, those that need the virtual environment last;
+/// returns the outcomes in book order.
+fn run_all(
+    runner: &run::Runner<'_>,
+    found: &[Result<Example, Diagnostic>],
+    jobs: usize,
+) -> Vec<Outcome> {
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&i| found[i].as_ref().is_ok_and(|e| !e.requires.is_empty()));
+    let next = AtomicUsize::new(0);
+    let (done, outcomes) = mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(found.len()) {
+            let done = done.clone();
+            let (next, order) = (&next, &order);
+            scope.spawn(move || {
+                while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    done.send((index, outcome(runner, &found[index])))
+                        .expect("the receiver outlives the workers");
+                }
+            });
+        }
+    });
+    drop(done);
+    let mut outcomes: Vec<(usize, Outcome)> = outcomes.into_iter().collect();
+    outcomes.sort_by_key(|(index, _)| *index);
+    outcomes.into_iter().map(|(_, outcome)| outcome).collect()
+}
+
+/// Runs a well-formed example; a malformed block fails with its diagnostic.
+fn outcome(runner: &run::Runner<'_>, found: &Result<Example, Diagnostic>) -> Outcome {
+    match found {
+        Ok(example) => Outcome {
+            verdict: runner.run(example),
+            location: example.location.clone(),
+        },
+        Err(diagnostic) => Outcome {
+            verdict: Verdict::Failed(Box::new(Failure::invalid(diagnostic.message.clone()))),
+            location: diagnostic.location.clone(),
+        },
+    }
+}
+
+/// A virtual environment is made only when an example that runs declares `requires`.
+fn needs_venv(found: &[Result<Example, Diagnostic>]) -> bool {
+    found
+        .iter()
+        .flatten()
+        .any(|e| e.mode == Mode::Run && !e.requires.is_empty())
+}
+
+/// The chapters `paths` name (files or folders, relative to the current folder or to the
+/// book's source folder), in book order; all chapters when `paths` is empty. A file that
+/// chapters include (`{{#include ../examples/cache.py}}`) selects those chapters.
+fn select(book: &Book, paths: &[PathBuf]) -> Result<Vec<usize>, Error> {
+    if paths.is_empty() {
+        return Ok((0..book.chapters.len()).collect());
+    }
+    let mut chosen = vec![false; book.chapters.len()];
+    for path in paths {
+        let wanted = source_relative(&book.config.src_dir, path);
+        let mut any = false;
+        for (index, chapter) in book.chapters.iter().enumerate() {
+            let mut included = code::find_includes(&chapter.source)
+                .into_iter()
+                .map(|include| {
+                    code::include_target(&chapter.source_path, &include.path)
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                });
+            if within(&chapter.source_path, &wanted) || included.any(|f| within(&f, &wanted)) {
+                chosen[index] = true;
+                any = true;
+            }
+        }
+        if !any {
+            let suggestion = crate::diagnostics::closest(
+                &wanted,
+                book.chapters.iter().map(|c| c.source_path.as_str()),
+            );
+            return Err(Error::NotAChapter {
+                path: path.display().to_string(),
+                hint: suggestion
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default(),
+                src: book
+                    .config
+                    .display_path(&book.config.src_dir)
+                    .display()
+                    .to_string(),
+            });
+        }
+    }
+    Ok((0..chosen.len()).filter(|&i| chosen[i]).collect())
+}
+
+/// Whether `file` is `wanted` or lies in the folder `wanted` (`/`-separated, relative paths).
+fn within(file: &str, wanted: &str) -> bool {
+    wanted.is_empty()
+        || file == wanted
+        || file
+            .strip_prefix(wanted)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// `path` relative to `src_dir`, `/`-separated: taken relative to the current folder when it
+/// exists there and lies inside `src_dir`, else as already relative to `src_dir`.
+fn source_relative(src_dir: &Path, path: &Path) -> String {
+    let inside_src = std::fs::canonicalize(path).ok().and_then(|full| {
+        let src = std::fs::canonicalize(src_dir).ok()?;
+        full.strip_prefix(&src).ok().map(Path::to_path_buf)
+    });
+    let relative = inside_src.unwrap_or_else(|| path.to_path_buf());
+    let parts: Vec<String> = relative
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}

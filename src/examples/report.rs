@@ -1,0 +1,172 @@
+//! The text `handbook test` prints: each failure at `file:line` with what
+//! ran, a diff of expected against actual output and the end of stderr; then
+//! the counts, closing with the plain `N passed, N failed` line CI reads.
+
+use similar::TextDiff;
+
+use super::run::normalize_output;
+use super::{Failure, Outcome, Problem, Report, Verdict};
+use crate::diagnostics::Location;
+
+/// How many lines of a stream a failure shows.
+const STDERR_LINES: usize = 20;
+const STDOUT_LINES: usize = 10;
+
+/// The failure report of `outcome`, or `None` if it did not fail.
+pub fn failure(outcome: &Outcome) -> Option<String> {
+    let Verdict::Failed(failure) = &outcome.verdict else {
+        return None;
+    };
+    let at = |line: usize| Location {
+        line,
+        ..outcome.location.clone()
+    };
+    let mut out = format!("{}: {}\n", outcome.location, headline(failure));
+    let mut details = String::new();
+    if let Some(command) = &failure.command {
+        details.push_str(&format!("ran: {command}\n"));
+    }
+    match &failure.problem {
+        Problem::Invalid(_) | Problem::Setup(_) => {}
+        Problem::Exit { at: line, .. } | Problem::DoesNotCompile { at: line } => {
+            if let Some(line) = line {
+                details.push_str(&format!("error at {}\n", at(*line)));
+            }
+            stream(&mut details, "stdout", &failure.stdout, STDOUT_LINES);
+        }
+        Problem::TimedOut(_) => stream(&mut details, "stdout", &failure.stdout, STDOUT_LINES),
+        Problem::OutputDiffers { expected } => {
+            details.push_str(&diff(
+                &normalize_output(&expected.text),
+                &normalize_output(&failure.stdout),
+                &format!("expected ({})", at(expected.line)),
+                "actual stdout",
+            ));
+        }
+        Problem::Session(mismatches) => {
+            for m in mismatches {
+                let statement = prompted(&m.source);
+                match m.line {
+                    Some(line) => {
+                        details.push_str(&format!("{}: {statement}\n", at(line)));
+                    }
+                    None => {
+                        details.push_str(&format!("{statement}\n"));
+                    }
+                }
+                details.push_str(&diff(&m.want, &m.got, "expected", "actual"));
+            }
+        }
+    }
+    stream(&mut details, "stderr", &failure.stderr, STDERR_LINES);
+    for line in details.lines() {
+        out.push_str(&format!("    {line}\n"));
+    }
+    Some(out)
+}
+
+fn headline(failure: &Failure) -> String {
+    match &failure.problem {
+        Problem::Invalid(message) | Problem::Setup(message) => message.clone(),
+        Problem::Exit { status, .. } => format!("the example exited with {status}"),
+        Problem::DoesNotCompile { .. } => {
+            "the `no_run` example does not compile (it is not run, but must be valid Python)".into()
+        }
+        Problem::TimedOut(limit) => format!(
+            "the example timed out after {}s and was killed (raise it with timeout=N if it is slow on purpose)",
+            limit.as_secs()
+        ),
+        Problem::OutputDiffers { expected } => format!(
+            "the example's output differs from the ```output block at line {}",
+            expected.line
+        ),
+        Problem::Session(mismatches) => {
+            let n = mismatches.len();
+            format!(
+                "the session gave unexpected output for {n} statement{}",
+                if n == 1 { "" } else { "s" }
+            )
+        }
+    }
+}
+
+/// `source` with its `>>>` and `...` prompts back, as in the chapter.
+fn prompted(source: &str) -> String {
+    source
+        .trim_end()
+        .lines()
+        .enumerate()
+        .map(|(i, line)| format!("{} {line}", if i == 0 { ">>>" } else { "..." }))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn diff(expected: &str, actual: &str, expected_name: &str, actual_name: &str) -> String {
+    let with_newline = |text: &str| {
+        let text = text.trim_end_matches('\n');
+        if text.is_empty() {
+            String::new()
+        } else {
+            format!("{text}\n")
+        }
+    };
+    let (expected, actual) = (with_newline(expected), with_newline(actual));
+    TextDiff::from_lines(&expected, &actual)
+        .unified_diff()
+        .context_radius(3)
+        .header(expected_name, actual_name)
+        .to_string()
+}
+
+fn stream(out: &mut String, name: &str, text: &str, lines: usize) {
+    if text.trim().is_empty() {
+        return;
+    }
+    out.push_str(&format!("{name} (last {lines} lines):\n"));
+    for line in tail(text, lines).lines() {
+        out.push_str(&format!("  | {line}\n"));
+    }
+}
+
+/// The last `lines` lines of `text`.
+pub fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.trim_end().lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// The closing lines: counts and time, then exactly `N passed, N failed`.
+pub fn summary(report: &Report) -> String {
+    let (passed, failed) = (report.passed(), report.failed());
+    format!(
+        "examples: {passed} passed, {failed} failed, {} not run ({:.1}s, {} at a time)\n{passed} passed, {failed} failed\n",
+        report.not_run(),
+        report.elapsed.as_secs_f64(),
+        report.jobs
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tail_keeps_the_last_lines() {
+        assert_eq!(tail("a\nb\nc\n\n", 2), "b\nc");
+        assert_eq!(tail("a\n", 5), "a");
+    }
+
+    #[test]
+    fn diff_marks_changed_lines() {
+        let d = diff("a\nb\n", "a\nc", "expected", "actual");
+        assert!(d.contains("-b\n+c\n"), "{d}");
+        assert!(!d.contains("No newline"), "{d}");
+    }
+
+    #[test]
+    fn prompts_are_restored() {
+        assert_eq!(
+            prompted("for x in y:\n    f(x)\n"),
+            ">>> for x in y: ...     f(x)"
+        );
+    }
+}

@@ -1,0 +1,298 @@
+//! The Python that runs the examples: the configured interpreter
+//! (`[test] python`), and for examples that declare `requires=`, a virtual
+//! environment made from the pinned requirements file.
+//!
+//! The environment is slow to make (pip downloads and installs), so it is
+//! cached in a folder named by a hash of the requirements and the
+//! interpreter: it is made once and reused until either changes. The cache
+//! lives in the user's cache folder rather than in the book, so every
+//! checkout of the book (and CI on the same machine) shares one.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A file in a finished environment: its absence means "not made, or half made".
+const COMPLETE_MARKER: &str = ".handbook-complete";
+
+/// What the interpreter prints about itself: its version, then what identifies it.
+const PROBE: &str =
+    "import sys; print(sys.version.split()[0]); print(sys.version); print(sys.executable)";
+
+/// The configured interpreter, checked to run.
+#[derive(Debug, Clone)]
+pub struct Interpreter {
+    /// The command as configured (`python3`).
+    pub command: String,
+    /// Its version, e.g. `3.11.7`.
+    pub version: String,
+    /// The interpreter binary itself (`sys.executable`). Examples run it directly: a
+    /// launcher such as a pyenv shim would cost a tenth of a second per example.
+    pub executable: PathBuf,
+    /// Its full version string and executable path: what a cached environment depends on.
+    identity: String,
+}
+
+/// The configured interpreter cannot be run.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot run the Python interpreter `{command}` (book.toml `[test] python`): {problem}; install CPython 3.11 or later, or set `[test] python` to one"
+)]
+pub struct InterpreterError {
+    command: String,
+    problem: String,
+}
+
+impl Interpreter {
+    /// Runs `command` once to learn its version.
+    pub fn probe(command: &str) -> Result<Interpreter, InterpreterError> {
+        let fail = |problem: String| InterpreterError {
+            command: command.to_string(),
+            problem,
+        };
+        let output = Command::new(command)
+            .args(["-c", PROBE])
+            .output()
+            .map_err(|e| fail(e.to_string()))?;
+        if !output.status.success() {
+            return Err(fail(format!(
+                "it exited with {}: {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            )));
+        }
+        let identity = String::from_utf8_lossy(&output.stdout).into_owned();
+        let executable = identity
+            .lines()
+            .last()
+            .filter(|path| !path.is_empty())
+            .ok_or_else(|| {
+                fail("it does not know its own executable (`sys.executable` is empty)".into())
+            })?;
+        Ok(Interpreter {
+            command: command.to_string(),
+            version: identity.lines().next().unwrap_or_default().to_string(),
+            executable: PathBuf::from(executable),
+            identity,
+        })
+    }
+}
+
+/// A virtual environment could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum VenvError {
+    /// The requirements file is missing or unreadable.
+    #[error(
+        "cannot read `{path}` ({source}); examples that declare `requires` run in a virtual environment made from it (book.toml `[test] requirements`)"
+    )]
+    Requirements {
+        /// The file, as shown to the user.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file or folder of the cache could not be made.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// `python -m venv` or `pip install` failed.
+    #[error("`{command}` failed:\n{output}")]
+    Command {
+        /// What ran.
+        command: String,
+        /// The end of what it printed.
+        output: String,
+    },
+}
+
+/// Where virtual environments are cached: `$HANDBOOK_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/handbook`, else `~/.cache/handbook`.
+pub fn default_cache_dir() -> PathBuf {
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    env("HANDBOOK_CACHE_DIR")
+        .map(PathBuf::from)
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("handbook")))
+        .or_else(|| env("HOME").map(|d| PathBuf::from(d).join(".cache/handbook")))
+        .unwrap_or_else(|| std::env::temp_dir().join("handbook-cache"))
+}
+
+/// A virtual environment to use: where it is, and what it would be made from.
+#[derive(Debug)]
+pub struct Plan {
+    base: PathBuf,
+    requirements: PathBuf,
+    shown: PathBuf,
+    packages: HashSet<String>,
+    cache: PathBuf,
+    dir: PathBuf,
+}
+
+impl Plan {
+    /// The environment for `requirements` (shown to the user as `shown`) and `python`,
+    /// in a folder under `cache` named by their hash.
+    pub fn new(
+        python: &Interpreter,
+        requirements: &Path,
+        shown: PathBuf,
+        cache: &Path,
+    ) -> Result<Plan, VenvError> {
+        let text =
+            std::fs::read_to_string(requirements).map_err(|source| VenvError::Requirements {
+                path: shown.clone(),
+                source,
+            })?;
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(text.as_bytes());
+        hasher.update(b"\0");
+        hasher.update(python.identity.as_bytes());
+        let key = hasher.finalize().to_hex();
+        Ok(Plan {
+            base: python.executable.clone(),
+            requirements: requirements.to_path_buf(),
+            shown,
+            packages: pinned_packages(&text),
+            cache: cache.to_path_buf(),
+            dir: cache.join(format!("venv-{}", &key[..16])),
+        })
+    }
+
+    /// The environment's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether the environment is already made.
+    pub fn is_ready(&self) -> bool {
+        self.dir.join(COMPLETE_MARKER).exists()
+    }
+
+    /// Makes the environment unless it is ready. Runs of `handbook test` at the same time
+    /// take turns (a lock file), so they never build one folder together.
+    pub fn ensure(self) -> Result<Venv, VenvError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| VenvError::Io { path, source }
+        };
+        std::fs::create_dir_all(&self.cache).map_err(io(&self.cache))?;
+        let lock_path = self.dir.with_extension("lock");
+        let lock = std::fs::File::create(&lock_path).map_err(io(&lock_path))?;
+        lock.lock().map_err(io(&lock_path))?;
+        if !self.is_ready() {
+            self.create()?;
+        }
+        Ok(Venv {
+            python: self.dir.join("bin/python"),
+            requirements: self.shown,
+            packages: self.packages,
+        })
+    }
+
+    fn create(&self) -> Result<(), VenvError> {
+        if self.dir.exists() {
+            // Left half made by an interrupted run.
+            std::fs::remove_dir_all(&self.dir).map_err(|source| VenvError::Io {
+                path: self.dir.clone(),
+                source,
+            })?;
+        }
+        let mut venv = Command::new(&self.base);
+        venv.args(["-m", "venv"]).arg(&self.dir);
+        run_step(venv)?;
+        let mut pip = Command::new(self.dir.join("bin/python"));
+        pip.args(["-m", "pip", "install", "--quiet", "--no-input"])
+            .args(["--disable-pip-version-check", "-r"])
+            .arg(&self.requirements);
+        if let Some(folder) = self.requirements.parent() {
+            // Relative paths inside the requirements file are relative to it.
+            pip.current_dir(folder);
+        }
+        run_step(pip)?;
+        let marker = self.dir.join(COMPLETE_MARKER);
+        std::fs::write(&marker, "").map_err(|source| VenvError::Io {
+            path: marker,
+            source,
+        })
+    }
+}
+
+fn run_step(mut command: Command) -> Result<(), VenvError> {
+    let shown = format!("{command:?}").replace('"', "");
+    let output = command.output().map_err(|e| VenvError::Command {
+        command: shown.clone(),
+        output: e.to_string(),
+    })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let printed = String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+    Err(VenvError::Command {
+        command: shown,
+        output: super::report::tail(&printed, 20),
+    })
+}
+
+/// A ready virtual environment.
+#[derive(Debug)]
+pub struct Venv {
+    /// Its interpreter.
+    pub python: PathBuf,
+    /// The requirements file it was made from, as shown to the user.
+    pub requirements: PathBuf,
+    packages: HashSet<String>,
+}
+
+impl Venv {
+    /// Whether the requirements file lists `package`.
+    pub fn has(&self, package: &str) -> bool {
+        self.packages.contains(&normalize(package))
+    }
+}
+
+/// The package names a requirements file lists.
+fn pinned_packages(text: &str) -> HashSet<String> {
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|line| !line.is_empty() && !line.starts_with('-'))
+        .map(|line| {
+            let end = line
+                .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+                .unwrap_or(line.len());
+            normalize(&line[..end])
+        })
+        .collect()
+}
+
+/// A package name as pip compares them (PEP 503): case and `-_.` runs do not matter.
+fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if "-_.".contains(c) {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_package_names_from_pins() {
+        let packages = pinned_packages(
+            "# tools\nclick==8.5.1\nSQLAlchemy[asyncio]>=2.0 ; python_version >= '3.11'\n-r other.txt\nzope.interface~=6.0\n\n",
+        );
+        let mut names: Vec<_> = packages.into_iter().collect();
+        names.sort();
+        assert_eq!(names, ["click", "sqlalchemy", "zope-interface"]);
+        assert_eq!(normalize("Zope_Interface"), "zope-interface");
+    }
+}
