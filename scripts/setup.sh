@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need, if they are missing:
-# Chromium for the browser tests, redis-server for examples that declare it.
+# Chromium for the browser tests, redis-server for examples that declare it,
+# the venv module for examples that need third-party packages.
 # Safe to run again; needs root (or sudo) on Debian/Ubuntu.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
