@@ -50,8 +50,39 @@ fn run(cli: cli::Cli) -> anyhow::Result<()> {
                 output.display()
             );
         }
+        cli::Command::Serve {
+            dir,
+            port,
+            host,
+            open,
+        } => {
+            let options = handbook::serve::Options {
+                root: dir.clone(),
+                host,
+                port,
+                open,
+            };
+            handbook::serve::serve(&options, print_serve_event)
+                .with_context(|| format!("serving the book in `{}`", dir.display()))?;
+        }
     }
     Ok(())
+}
+
+fn print_serve_event(event: handbook::serve::Event<'_>) {
+    use handbook::serve::Event;
+    match event {
+        Event::Listening(url) => println!("serving the book at {url} (Ctrl-C to stop)"),
+        Event::Diagnostic(diagnostic) => print_diagnostic(diagnostic),
+        Event::Rebuilt { what, elapsed } => {
+            println!("rebuilt {what} in {} ms", elapsed.as_millis())
+        }
+        Event::Failed { errors } => eprintln!(
+            "build failed with {errors} error{}; still serving the last good build",
+            if errors == 1 { "" } else { "s" }
+        ),
+        Event::Warning(message) => eprintln!("warning: {message}"),
+    }
 }
 
 fn print_diagnostic(diagnostic: &Diagnostic) {

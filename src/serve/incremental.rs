@@ -1,0 +1,474 @@
+//! What `serve` keeps between rebuilds, and the smallest rebuild for each
+//! batch of changes.
+//!
+//! The loaded [`Book`], its transformed [`Page`]s, the [`Theme`] and the
+//! [`Shared`] assets stay in memory. A chapter's body changing re-reads and
+//! re-transforms that chapter only, re-validates the links of the whole book
+//! (cheap: no parsing), and re-renders that page; `print.html` follows
+//! separately. A theme change re-renders every page from the kept pages
+//! without transforming any. A change to `book.toml` or `SUMMARY.md`, a file
+//! added or removed, or anything unexpected rebuilds everything: the full
+//! rebuild is the fallback whenever the kept state cannot be trusted.
+//!
+//! While the book has errors nothing is published: changes accumulate in
+//! [`Pending`] and are published together once the errors are fixed, so the
+//! browser keeps the last good site.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::reload::Action;
+use super::watch::{Change, Roots};
+use crate::diagnostics::{Diagnostic, Location};
+use crate::error::Error;
+use crate::model::Book;
+use crate::render::{Renderer, Shared, theme::Theme};
+use crate::transform::{self, Page, code, highlight::Highlighter, links};
+use crate::write::OutputFile;
+
+/// The book between rebuilds.
+pub struct Incremental {
+    roots: Roots,
+    /// Loading the syntaxes is slow: once per server.
+    highlighter: Highlighter,
+    /// `None` until a full build got as far as rendering; dropped when a rebuild fails in a
+    /// way the kept state cannot recover from, so the next change rebuilds everything.
+    model: Option<Model>,
+    /// The stylesheet the open pages link to.
+    published_css: Option<String>,
+}
+
+struct Model {
+    book: Book,
+    pages: Vec<Page>,
+    theme: Theme,
+    shared: Shared,
+    pending: Pending,
+}
+
+/// Changes made to the model that are not published yet.
+#[derive(Debug, Default, PartialEq, Eq)]
+enum Pending {
+    /// Nothing to publish.
+    #[default]
+    Nothing,
+    /// These pages (indexes of chapters) and these book files (source-relative paths).
+    Files {
+        pages: BTreeSet<usize>,
+        files: BTreeSet<String>,
+    },
+    /// The stylesheet only; every page links to it, so every page is rendered again.
+    Stylesheet,
+    /// The whole site.
+    Everything,
+}
+
+impl Pending {
+    fn merge(&mut self, other: Pending) {
+        *self = match (std::mem::take(self), other) {
+            (Pending::Nothing, other) | (other, Pending::Nothing) => other,
+            (Pending::Stylesheet, Pending::Stylesheet) => Pending::Stylesheet,
+            (
+                Pending::Files { pages, files },
+                Pending::Files {
+                    pages: more_pages,
+                    files: more_files,
+                },
+            ) => Pending::Files {
+                pages: pages.into_iter().chain(more_pages).collect(),
+                files: files.into_iter().chain(more_files).collect(),
+            },
+            _ => Pending::Everything,
+        }
+    }
+}
+
+/// What a rebuild did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// What was rebuilt, for the terminal (`core/types.md`, `everything`…).
+    pub rebuilt: String,
+    /// Warnings and errors to show. Any error means nothing was published.
+    pub diagnostics: Vec<Diagnostic>,
+    /// What to publish, if anything changed and the book has no errors.
+    pub update: Option<Update>,
+}
+
+impl Outcome {
+    /// True if the book has errors.
+    pub fn failed(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Files to publish, and what open pages must do.
+#[derive(Debug)]
+pub struct Update {
+    /// True when `files` is the whole site.
+    pub everything: bool,
+    /// Site path and contents.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// What open pages must do.
+    pub action: Action,
+    /// `print.html` is out of date: render it with [`Incremental::print`] next.
+    pub print_stale: bool,
+}
+
+/// How to rebuild after a batch of changes.
+enum Plan {
+    Full,
+    Partial {
+        chapters: BTreeSet<usize>,
+        files: BTreeSet<String>,
+        theme: Option<Pending>,
+    },
+}
+
+impl Incremental {
+    /// Nothing built yet: the first [`Incremental::rebuild`] builds everything.
+    pub fn new(root: &Path) -> Incremental {
+        Incremental {
+            roots: Roots::read(root),
+            highlighter: Highlighter::new(),
+            model: None,
+            published_css: None,
+        }
+    }
+
+    /// The folders to watch, as the last readable `book.toml` names them.
+    pub fn roots(&self) -> &Roots {
+        &self.roots
+    }
+
+    /// Rebuilds what `changes` affect.
+    pub fn rebuild(&mut self, changes: &BTreeSet<Change>) -> Outcome {
+        match self.plan(changes) {
+            Plan::Full => self.full(),
+            Plan::Partial {
+                chapters,
+                files,
+                theme,
+            } => self.partial(chapters, files, theme),
+        }
+    }
+
+    fn plan(&self, changes: &BTreeSet<Change>) -> Plan {
+        let Some(model) = &self.model else {
+            return Plan::Full;
+        };
+        let book = &model.book;
+        let mut chapters = BTreeSet::new();
+        let mut files = BTreeSet::new();
+        let mut theme: Option<Pending> = None;
+        for change in changes {
+            match change {
+                Change::Config | Change::Summary | Change::Unknown => return Plan::Full,
+                // A Markdown file that is no chapter changes nothing (until SUMMARY.md lists it).
+                Change::Markdown(path) => chapters.extend(chapter_index(book, path)),
+                Change::File(path) => {
+                    let exists = book.config.src_dir.join(path).is_file();
+                    let known = book.assets.iter().any(|a| slash_path(a) == *path);
+                    match (exists, known) {
+                        // Added or removed: the asset list and link validation change.
+                        (true, false) | (false, true) => return Plan::Full,
+                        (true, true) => {
+                            chapters.extend(including(book, path));
+                            files.insert(path.clone());
+                        }
+                        (false, false) => {}
+                    }
+                }
+                Change::Stylesheet => {
+                    theme.get_or_insert(Pending::Nothing).merge(Pending::Stylesheet)
+                }
+                Change::Theme => theme = Some(Pending::Everything),
+            }
+        }
+        Plan::Partial {
+            chapters,
+            files,
+            theme,
+        }
+    }
+
+    /// Loads, transforms and renders the whole book.
+    pub fn full(&mut self) -> Outcome {
+        self.model = None;
+        let rebuilt = "everything".to_string();
+        let root = self.roots.root.clone();
+        self.roots = Roots::read(&root);
+        let loaded = match crate::load::load(&root) {
+            Ok(loaded) => loaded,
+            Err(error) => return failure(rebuilt, Vec::new(), error),
+        };
+        let mut diagnostics = loaded.diagnostics;
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            // Chapters that could not be read: the next change loads again.
+            return Outcome {
+                rebuilt,
+                diagnostics,
+                update: None,
+            };
+        }
+        let book = loaded.book;
+        let (pages, transform_diagnostics) = transform::transform_with(&book, &self.highlighter);
+        diagnostics.extend(transform_diagnostics);
+        let prepared = Theme::load(book.config.html.theme_dir.as_deref())
+            .and_then(|theme| Shared::prepare(&book, &theme).map(|shared| (theme, shared)));
+        let (theme, shared) = match prepared {
+            Ok(prepared) => prepared,
+            Err(error) => return failure(rebuilt, diagnostics, error),
+        };
+        self.model = Some(Model {
+            book,
+            pages,
+            theme,
+            shared,
+            pending: Pending::Everything,
+        });
+        self.publish(rebuilt, diagnostics)
+    }
+
+    fn partial(
+        &mut self,
+        chapters: BTreeSet<usize>,
+        files: BTreeSet<String>,
+        theme: Option<Pending>,
+    ) -> Outcome {
+        let model = self.model.as_mut().expect("planned with a model");
+        let mut rebuilt: Vec<String> = files.iter().cloned().collect();
+        let mut changed = BTreeSet::new();
+        for index in chapters {
+            match crate::load::reload_chapter(&mut model.book, index) {
+                Ok(true) => {
+                    rebuilt.push(model.book.chapters[index].source_path.clone());
+                    changed.insert(index);
+                }
+                Ok(false) => {}
+                // Gone, or mid-save: a full load reports it at its SUMMARY.md line.
+                Err(_) => return self.full(),
+            }
+        }
+        let retransformed: Vec<Page> = changed
+            .par_iter()
+            .map(|&index| transform::transform_chapter(&model.book, index, &self.highlighter))
+            .collect();
+        // Warnings of the chapters transformed now; errors of the whole book below.
+        let mut diagnostics: Vec<Diagnostic> = retransformed
+            .iter()
+            .flat_map(|page| page.rendered.diagnostics.iter())
+            .filter(|d| !d.is_error())
+            .cloned()
+            .collect();
+        for page in retransformed {
+            let index = page.chapter;
+            model.pages[index] = page;
+        }
+        if !changed.is_empty() || !files.is_empty() {
+            model.pending.merge(Pending::Files {
+                pages: changed,
+                files,
+            });
+        }
+        if let Some(theme) = theme {
+            rebuilt.push("theme".into());
+            let prepared = Theme::load(model.book.config.html.theme_dir.as_deref()).and_then(
+                |new_theme| Shared::prepare(&model.book, &new_theme).map(|s| (new_theme, s)),
+            );
+            match prepared {
+                Ok((new_theme, shared)) => {
+                    model.theme = new_theme;
+                    model.shared = shared;
+                    model.pending.merge(theme);
+                }
+                Err(error) => {
+                    self.model = None;
+                    return failure(rebuilt.join(", "), diagnostics, error);
+                }
+            }
+        }
+        if model.pending == Pending::Nothing {
+            return Outcome {
+                rebuilt: String::new(),
+                diagnostics,
+                update: None,
+            };
+        }
+        diagnostics.extend(
+            model
+                .pages
+                .iter()
+                .flat_map(|page| page.rendered.diagnostics.iter())
+                .filter(|d| d.is_error())
+                .cloned(),
+        );
+        diagnostics.extend(links::check(&model.book, &model.pages));
+        self.publish(rebuilt.join(", "), diagnostics)
+    }
+
+    /// Renders and hands out what is pending, unless the book has errors.
+    fn publish(&mut self, rebuilt: String, diagnostics: Vec<Diagnostic>) -> Outcome {
+        let model = self.model.as_mut().expect("publishing a model");
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Outcome {
+                rebuilt,
+                diagnostics,
+                update: None,
+            };
+        }
+        let pending = std::mem::take(&mut model.pending);
+        match render(model, pending, self.published_css.as_deref()) {
+            Ok(update) => {
+                self.published_css = Some(model.shared.stylesheet().to_string());
+                Outcome {
+                    rebuilt,
+                    diagnostics,
+                    update: Some(update),
+                }
+            }
+            Err(error) => {
+                self.model = None;
+                failure(rebuilt, diagnostics, error)
+            }
+        }
+    }
+
+    /// Renders `print.html` again after a page changed, when the book has one.
+    pub fn print(&self) -> Option<crate::Result<(String, Vec<u8>)>> {
+        let model = self.model.as_ref()?;
+        if !model.book.config.html.print {
+            return None;
+        }
+        let renderer = Renderer::new(&model.book, &model.theme, &model.shared);
+        Some(renderer.print(&model.pages).and_then(read))
+    }
+}
+
+fn render(model: &Model, pending: Pending, published_css: Option<&str>) -> crate::Result<Update> {
+    let renderer = Renderer::new(&model.book, &model.theme, &model.shared);
+    let everything = |action| -> crate::Result<Update> {
+        Ok(Update {
+            everything: true,
+            files: read_all(renderer.render_all(&model.pages)?)?,
+            action,
+            print_stale: false,
+        })
+    };
+    match pending {
+        Pending::Everything | Pending::Nothing => everything(Action::Reload { pages: None }),
+        Pending::Stylesheet => everything(match published_css {
+            Some(from) => Action::Stylesheet {
+                from: from.to_string(),
+                to: model.shared.stylesheet().to_string(),
+            },
+            None => Action::Reload { pages: None },
+        }),
+        Pending::Files { pages, files } => {
+            let mut outputs: Vec<OutputFile> = pages
+                .par_iter()
+                .map(|&index| renderer.page(&model.pages[index]))
+                .collect::<crate::Result<_>>()?;
+            let paths: Vec<String> = outputs.iter().map(|o| o.path.clone()).collect();
+            outputs.extend(
+                files
+                    .iter()
+                    .map(|f| OutputFile::copy(f.clone(), model.book.config.src_dir.join(f))),
+            );
+            Ok(Update {
+                everything: false,
+                files: read_all(outputs)?,
+                // A page may show a changed image or file: only pages know.
+                action: Action::Reload {
+                    pages: files.is_empty().then_some(paths),
+                },
+                print_stale: !pages.is_empty() && model.book.config.html.print,
+            })
+        }
+    }
+}
+
+fn read_all(files: Vec<OutputFile>) -> crate::Result<Vec<(String, Vec<u8>)>> {
+    files.into_par_iter().map(read).collect()
+}
+
+fn read(file: OutputFile) -> crate::Result<(String, Vec<u8>)> {
+    let bytes = file.read()?.into_owned();
+    Ok((file.path, bytes))
+}
+
+/// A rebuild that stopped at `error`, after `diagnostics`.
+fn failure(rebuilt: String, mut diagnostics: Vec<Diagnostic>, error: Error) -> Outcome {
+    diagnostics.extend(error_diagnostic(error));
+    Outcome {
+        rebuilt,
+        diagnostics,
+        update: None,
+    }
+}
+
+/// The library's error as a diagnostic the terminal and the overlay can show.
+fn error_diagnostic(error: Error) -> Option<Diagnostic> {
+    Some(match error {
+        Error::Input(diagnostic) => *diagnostic,
+        Error::Io { path, source } => Diagnostic::error(Location::file(path), source.to_string()),
+        Error::Template { template, message } => Diagnostic::error(
+            Location::file(Path::new("templates").join(template)),
+            message,
+        ),
+        Error::Css { file, message } => Diagnostic::error(Location::file(file), message),
+        // Its diagnostics were reported already.
+        Error::Failed { .. } => return None,
+    })
+}
+
+fn chapter_index(book: &Book, source_path: &str) -> Option<usize> {
+    book.chapters
+        .iter()
+        .position(|c| c.source_path == source_path)
+}
+
+/// Chapters that `{{#include …}}` the file at `path`.
+fn including<'a>(book: &'a Book, path: &'a str) -> impl Iterator<Item = usize> + 'a {
+    book.chapters
+        .iter()
+        .enumerate()
+        .filter(move |(_, chapter)| {
+            code::find_includes(&chapter.source).iter().any(|include| {
+                code::include_target(&chapter.source_path, &include.path) == Path::new(path)
+            })
+        })
+        .map(|(index, _)| index)
+}
+
+fn slash_path(path: &PathBuf) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(pages: &[usize]) -> Pending {
+        Pending::Files {
+            pages: pages.iter().copied().collect(),
+            files: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn pending_changes_accumulate_to_the_smallest_rebuild_covering_them() {
+        let mut pending = Pending::Nothing;
+        pending.merge(files(&[1]));
+        pending.merge(files(&[3]));
+        assert_eq!(pending, files(&[1, 3]));
+        pending.merge(Pending::Stylesheet);
+        assert_eq!(pending, Pending::Everything);
+
+        let mut css = Pending::Stylesheet;
+        css.merge(Pending::Nothing);
+        css.merge(Pending::Stylesheet);
+        assert_eq!(css, Pending::Stylesheet);
+    }
+}
