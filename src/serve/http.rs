@@ -191,10 +191,7 @@ mod tests {
             site_path("/core/types.html").as_deref(),
             Some("core/types.html")
         );
-        assert_eq!(
-            site_path("/img/a%20b.png").as_deref(),
-            Some("img/a b.png")
-        );
+        assert_eq!(site_path("/img/a%20b.png").as_deref(), Some("img/a b.png"));
     }
 
     #[test]

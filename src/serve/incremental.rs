@@ -130,7 +130,7 @@ impl Incremental {
     /// Nothing built yet: the first [`Incremental::rebuild`] builds everything.
     pub fn new(root: &Path) -> Incremental {
         Incremental {
-            roots: Roots::read(root),
+            roots: Roots::read(root).unwrap_or_else(|| Roots::guess(root)),
             highlighter: Highlighter::new(),
             model: None,
             published_css: None,
@@ -180,9 +180,9 @@ impl Incremental {
                         (false, false) => {}
                     }
                 }
-                Change::Stylesheet => {
-                    theme.get_or_insert(Pending::Nothing).merge(Pending::Stylesheet)
-                }
+                Change::Stylesheet => theme
+                    .get_or_insert(Pending::Nothing)
+                    .merge(Pending::Stylesheet),
                 Change::Theme => theme = Some(Pending::Everything),
             }
         }
@@ -198,10 +198,13 @@ impl Incremental {
         self.model = None;
         let rebuilt = "everything".to_string();
         let root = self.roots.root.clone();
-        self.roots = Roots::read(&root);
+        // A `book.toml` that cannot be read keeps the folders watched as they were.
+        if let Some(roots) = Roots::read(&root) {
+            self.roots = roots;
+        }
         let loaded = match crate::load::load(&root) {
             Ok(loaded) => loaded,
-            Err(error) => return failure(rebuilt, Vec::new(), error),
+            Err(error) => return failure(&self.roots, rebuilt, Vec::new(), error),
         };
         let mut diagnostics = loaded.diagnostics;
         if diagnostics.iter().any(Diagnostic::is_error) {
@@ -219,7 +222,7 @@ impl Incremental {
             .and_then(|theme| Shared::prepare(&book, &theme).map(|shared| (theme, shared)));
         let (theme, shared) = match prepared {
             Ok(prepared) => prepared,
-            Err(error) => return failure(rebuilt, diagnostics, error),
+            Err(error) => return failure(&self.roots, rebuilt, diagnostics, error),
         };
         self.model = Some(Model {
             book,
@@ -274,9 +277,10 @@ impl Incremental {
         }
         if let Some(theme) = theme {
             rebuilt.push("theme".into());
-            let prepared = Theme::load(model.book.config.html.theme_dir.as_deref()).and_then(
-                |new_theme| Shared::prepare(&model.book, &new_theme).map(|s| (new_theme, s)),
-            );
+            let prepared =
+                Theme::load(model.book.config.html.theme_dir.as_deref()).and_then(|new_theme| {
+                    Shared::prepare(&model.book, &new_theme).map(|s| (new_theme, s))
+                });
             match prepared {
                 Ok((new_theme, shared)) => {
                     model.theme = new_theme;
@@ -285,7 +289,7 @@ impl Incremental {
                 }
                 Err(error) => {
                     self.model = None;
-                    return failure(rebuilt.join(", "), diagnostics, error);
+                    return failure(&self.roots, rebuilt.join(", "), diagnostics, error);
                 }
             }
         }
@@ -330,7 +334,7 @@ impl Incremental {
             }
             Err(error) => {
                 self.model = None;
-                failure(rebuilt, diagnostics, error)
+                failure(&self.roots, rebuilt, diagnostics, error)
             }
         }
     }
@@ -399,8 +403,13 @@ fn read(file: OutputFile) -> crate::Result<(String, Vec<u8>)> {
 }
 
 /// A rebuild that stopped at `error`, after `diagnostics`.
-fn failure(rebuilt: String, mut diagnostics: Vec<Diagnostic>, error: Error) -> Outcome {
-    diagnostics.extend(error_diagnostic(error));
+fn failure(
+    roots: &Roots,
+    rebuilt: String,
+    mut diagnostics: Vec<Diagnostic>,
+    error: Error,
+) -> Outcome {
+    diagnostics.extend(error_diagnostic(roots, error));
     Outcome {
         rebuilt,
         diagnostics,
@@ -409,18 +418,46 @@ fn failure(rebuilt: String, mut diagnostics: Vec<Diagnostic>, error: Error) -> O
 }
 
 /// The library's error as a diagnostic the terminal and the overlay can show.
-fn error_diagnostic(error: Error) -> Option<Diagnostic> {
+fn error_diagnostic(roots: &Roots, error: Error) -> Option<Diagnostic> {
     Some(match error {
         Error::Input(diagnostic) => *diagnostic,
         Error::Io { path, source } => Diagnostic::error(Location::file(path), source.to_string()),
-        Error::Template { template, message } => Diagnostic::error(
-            Location::file(Path::new("templates").join(template)),
-            message,
-        ),
+        Error::Template { message, .. } => template_diagnostic(roots, message),
         Error::Css { file, message } => Diagnostic::error(Location::file(file), message),
         // Its diagnostics were reported already.
         Error::Failed { .. } => return None,
     })
+}
+
+/// Tera names the place of an error in its message (` --> chapter.html:3:7`): the
+/// diagnostic points at that template in the theme folder, or in the default theme.
+fn template_diagnostic(roots: &Roots, message: String) -> Diagnostic {
+    let place = message
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix("--> "))
+        .and_then(|place| {
+            let mut parts = place.rsplitn(3, ':');
+            let col = parts.next()?.parse().ok()?;
+            let line = parts.next()?.parse().ok()?;
+            Some((parts.next()?.to_string(), line, col))
+        });
+    let Some((name, line, col)) = place else {
+        return Diagnostic::error(Location::file("templates"), message);
+    };
+    let file = match &roots.theme_dir {
+        Some(dir) if dir.join("templates").join(&name).is_file() => dir
+            .join("templates")
+            .join(&name)
+            .strip_prefix(&roots.root)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| dir.join("templates").join(&name)),
+        _ => Path::new("templates (default theme)").join(&name),
+    };
+    let message = message
+        .strip_prefix("error: ")
+        .unwrap_or(&message)
+        .to_string();
+    Diagnostic::error(Location { file, line, col }, message)
 }
 
 fn chapter_index(book: &Book, source_path: &str) -> Option<usize> {
@@ -455,6 +492,30 @@ mod tests {
             pages: pages.iter().copied().collect(),
             files: BTreeSet::new(),
         }
+    }
+
+    #[test]
+    fn template_errors_point_at_the_template_line() {
+        let theme = tempfile::tempdir().unwrap();
+        std::fs::create_dir(theme.path().join("templates")).unwrap();
+        std::fs::write(theme.path().join("templates/chapter.html"), "x").unwrap();
+        let roots = Roots {
+            root: theme.path().to_path_buf(),
+            src_dir: theme.path().join("src"),
+            theme_dir: Some(theme.path().to_path_buf()),
+        };
+        let message = "error: Found `%}`\n --> chapter.html:3:7\n  |".to_string();
+        let diagnostic = template_diagnostic(&roots, message.clone());
+        assert_eq!(
+            diagnostic.location.to_string(),
+            "templates/chapter.html:3:7"
+        );
+        assert!(diagnostic.message.starts_with("Found `%}`"));
+        let default = message.replace("chapter.html", "toc.html");
+        assert_eq!(
+            template_diagnostic(&roots, default).location.to_string(),
+            "templates (default theme)/toc.html:3:7"
+        );
     }
 
     #[test]

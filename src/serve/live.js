@@ -39,10 +39,15 @@
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + "/__handbook/live");
+    var root = document.documentElement;
+    socket.onopen = function () { root.dataset.handbookLive = "connected"; };
     socket.onmessage = function (event) { handle(JSON.parse(event.data)); };
     // The server restarted or the connection dropped: try again; the first
     // message after reconnecting says whether the page is out of date.
-    socket.onclose = function () { setTimeout(connect, 1000); };
+    socket.onclose = function () {
+      root.dataset.handbookLive = "disconnected";
+      setTimeout(connect, 1000);
+    };
   }
 
   function handle(message) {

@@ -115,10 +115,12 @@ fn same_origin(headers: &HeaderMap) -> bool {
     };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     match (origin.to_str().ok(), host) {
-        (Some(origin), Some(host)) => origin
-            .strip_prefix("http://")
-            .or_else(|| origin.strip_prefix("https://"))
-            == Some(host),
+        (Some(origin), Some(host)) => {
+            origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"))
+                == Some(host)
+        }
         _ => false,
     }
 }

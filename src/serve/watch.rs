@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{RecommendedWatcher, RecursiveMode};
@@ -41,19 +41,21 @@ impl Roots {
         }
     }
 
-    /// The folders of the book in `root`, as far as its `book.toml` can be read
-    /// (an unreadable one still names the book's root, which is watched for its fix).
-    pub fn read(root: &Path) -> Roots {
-        match crate::config::load(root) {
-            Ok(loaded) => Roots::of(&loaded.config),
-            Err(_) => {
-                let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-                Roots {
-                    src_dir: root.join("src"),
-                    theme_dir: None,
-                    root,
-                }
-            }
+    /// The folders of the book in `root`, if its `book.toml` can be read.
+    pub fn read(root: &Path) -> Option<Roots> {
+        crate::config::load(root)
+            .ok()
+            .map(|loaded| Roots::of(&loaded.config))
+    }
+
+    /// The folders of a book whose `book.toml` cannot be read yet: the root (watched for
+    /// the fix) and the default source folder.
+    pub fn guess(root: &Path) -> Roots {
+        let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        Roots {
+            src_dir: root.join("src"),
+            theme_dir: None,
+            root,
         }
     }
 }
@@ -126,12 +128,18 @@ fn is_change(kind: &EventKind) -> bool {
     }
 }
 
+/// During a burst of saves, at most one batch per this long: open pages are not reloaded
+/// a hundred times a second, and the last save is still rebuilt soon after.
+const BURST_GAP: Duration = Duration::from_millis(100);
+
 /// Watches a book's folders and hands out batches of changes.
 pub struct Watcher {
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     events: mpsc::Receiver<DebounceEventResult>,
     roots: Roots,
     watched: Vec<PathBuf>,
+    /// When the last batch was handed out.
+    last_batch: Option<Instant>,
 }
 
 impl Watcher {
@@ -145,6 +153,7 @@ impl Watcher {
             events,
             roots: roots.clone(),
             watched: Vec::new(),
+            last_batch: None,
         };
         let errors = watcher.watch(&roots);
         Ok((watcher, errors))
@@ -191,15 +200,26 @@ impl Watcher {
     }
 
     /// Waits for the next changes, and takes every batch already waiting with them so a
-    /// burst of saves is one rebuild. `None` once the watcher has stopped.
-    pub fn wait(&self) -> Option<Batch> {
+    /// burst of saves is one rebuild; right after a batch, it also waits out the
+    /// [`BURST_GAP`]. `None` once the watcher has stopped.
+    pub fn wait(&mut self) -> Option<Batch> {
+        let mut batch = Batch::default();
         loop {
-            let mut batch = Batch::default();
             self.add(&mut batch, self.events.recv().ok()?);
-            while let Ok(result) = self.events.try_recv() {
-                self.add(&mut batch, result);
+            let gap_end = self.last_batch.map(|last| last + BURST_GAP);
+            loop {
+                let next = match gap_end.and_then(|end| end.checked_duration_since(Instant::now()))
+                {
+                    Some(left) => self.events.recv_timeout(left).ok(),
+                    None => self.events.try_recv().ok(),
+                };
+                match next {
+                    Some(result) => self.add(&mut batch, result),
+                    None => break,
+                }
             }
             if !batch.changes.is_empty() || !batch.errors.is_empty() {
+                self.last_batch = Some(Instant::now());
                 return Some(batch);
             }
         }
