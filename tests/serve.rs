@@ -160,11 +160,9 @@ fn a_broken_link_shows_in_the_overlay_keeps_the_last_good_page_and_clears_when_f
     // The last good page is still served.
     let html = server.get("/guide/basics.html").html();
     assert_eq!(text_of(&html, "#edited").as_deref(), Some("Original text."));
-    assert!(
-        server.output().contains("basics.md:5:5"),
-        "{}",
-        server.output()
-    );
+    eventually("the error in the terminal", || {
+        server.output().contains("basics.md:5:5").then_some(())
+    });
 
     std::fs::write(&basics, broken.replace("nowhere.md", "more.md")).unwrap();
     let fixed = socket.until(|m| problems(m).is_empty());

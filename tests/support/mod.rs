@@ -101,17 +101,7 @@ impl Server {
 
     /// `METHOD path HTTP/1.1`, the path sent exactly as given.
     pub fn request(&self, method: &str, path: &str) -> Response {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
-            self.port
-        )
-        .unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).unwrap();
-        Response::parse(&raw)
+        request(self.port, method, path)
     }
 
     /// A client of the live-reload socket, after its first (hello) message.
@@ -131,6 +121,35 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// `METHOD path HTTP/1.1` to `127.0.0.1:port`, the path sent exactly as given.
+pub fn request(port: u16, method: &str, path: &str) -> Response {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    // Read up to the end of the body: by `Content-Length` if given (some servers keep
+    // the connection open), else until the server closes it.
+    let mut raw = Vec::new();
+    let mut chunk = [0; 16 * 1024];
+    loop {
+        let read = stream.read(&mut chunk).unwrap();
+        raw.extend_from_slice(&chunk[..read]);
+        let complete = Response::head_end(&raw).is_some_and(|end| {
+            let response = Response::parse(&raw);
+            let length = response
+                .header("content-length")
+                .and_then(|l| l.parse().ok());
+            method == "HEAD" || length.is_some_and(|length: usize| raw.len() >= end + length)
+        });
+        if read == 0 || complete {
+            return Response::parse(&raw);
+        }
     }
 }
 
@@ -170,11 +189,13 @@ pub struct Response {
 }
 
 impl Response {
+    /// Where the body starts, once the head is complete.
+    fn head_end(raw: &[u8]) -> Option<usize> {
+        raw.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
+    }
+
     fn parse(raw: &[u8]) -> Response {
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("a complete response head");
+        let split = Self::head_end(raw).expect("a complete response head") - 4;
         let head = std::str::from_utf8(&raw[..split]).unwrap();
         let mut lines = head.split("\r\n");
         let status = lines
