@@ -78,7 +78,7 @@ fn print_serve_event(event: handbook::serve::Event<'_>) {
             println!("rebuilt {what} in {} ms", elapsed.as_millis())
         }
         Event::Failed { errors } => eprintln!(
-            "build failed with {errors} error{}; still serving the last good build",
+            "build failed with {errors} error{}; the browser shows them until they are fixed",
             if errors == 1 { "" } else { "s" }
         ),
         Event::Warning(message) => eprintln!("warning: {message}"),

@@ -401,3 +401,22 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[test]
+fn renaming_a_folder_of_chapters_is_noticed() {
+    let book = fixture_copy("serve-book");
+    let server = Server::start(book.path());
+    let mut socket = server.socket();
+
+    std::fs::rename(at(&book, "src/guide"), at(&book, "src/moved")).unwrap();
+    let failed = socket.until(|m| !problems(m).is_empty());
+    let message = problems(&failed)[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("guide/basics.md"), "{message}");
+
+    std::fs::rename(at(&book, "src/moved"), at(&book, "src/guide")).unwrap();
+    socket.until(|m| problems(m).is_empty() && reloads(m, "guide/basics.html"));
+    assert_eq!(server.get("/guide/basics.html").status, 200);
+}

@@ -167,6 +167,8 @@ impl Incremental {
                 Change::Config | Change::Summary | Change::Unknown => return Plan::Full,
                 // A Markdown file that is no chapter changes nothing (until SUMMARY.md lists it).
                 Change::Markdown(path) => chapters.extend(chapter_index(book, path)),
+                // A folder renamed or removed: one event for it, none for the files inside.
+                Change::File(path) if is_folder(book, path) => return Plan::Full,
                 Change::File(path) => {
                     let exists = book.config.src_dir.join(path).is_file();
                     let known = book.assets.iter().any(|a| slash_path(a) == *path);
@@ -477,6 +479,20 @@ fn including<'a>(book: &'a Book, path: &'a str) -> impl Iterator<Item = usize> +
             })
         })
         .map(|(index, _)| index)
+}
+
+/// Whether `path` is a folder in the source folder, or was one holding chapters or files.
+fn is_folder(book: &Book, path: &str) -> bool {
+    let prefix = format!("{path}/");
+    book.config.src_dir.join(path).is_dir()
+        || book
+            .chapters
+            .iter()
+            .any(|c| c.source_path.starts_with(&prefix))
+        || book
+            .assets
+            .iter()
+            .any(|a| slash_path(a).starts_with(&prefix))
 }
 
 fn slash_path(path: &PathBuf) -> String {

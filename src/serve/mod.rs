@@ -62,8 +62,11 @@ pub enum Event<'a> {
 /// Why the server could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The book's folder does not exist.
+    #[error("there is no folder `{0}`; give the folder that holds book.toml")]
+    NoBook(PathBuf),
     /// The address could not be listened on.
-    #[error("cannot listen on {address}: {source} (choose another port with --port)")]
+    #[error("cannot listen on {address} (choose another --port or --host)")]
     Listen {
         /// `host:port`.
         address: String,
@@ -85,9 +88,22 @@ pub fn serve(
     options: &Options,
     mut on_event: impl FnMut(Event<'_>) + Send + 'static,
 ) -> Result<(), Error> {
+    if !options.root.is_dir() {
+        return Err(Error::NoBook(options.root.clone()));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    // Listen first: a busy port fails at once, not after a build.
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind((
+            options.host.as_str(),
+            options.port,
+        )))
+        .map_err(|source| Error::Listen {
+            address: format!("{} port {}", options.host, options.port),
+            source,
+        })?;
     let mut incremental = Incremental::new(&options.root);
     // Watch before building, so a save during the first build is not lost.
     let (mut watcher, errors) = watch::Watcher::start(incremental.roots().clone())?;
@@ -98,10 +114,6 @@ pub fn serve(
     apply(&live, &incremental, outcome, start, &mut on_event);
     warn_all(&mut on_event, watcher.follow(incremental.roots()));
 
-    let address = format!("{}:{}", options.host, options.port);
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(&address))
-        .map_err(|source| Error::Listen { address, source })?;
     let url = format!("http://{}/", listener.local_addr()?);
     on_event(Event::Listening(&url));
     if options.open {

@@ -193,7 +193,7 @@ impl Watcher {
         for (path, mode) in folders {
             match self.debouncer.watch(&path, mode) {
                 Ok(()) => self.watched.push(path),
-                Err(e) => errors.push(e.add_path(path)),
+                Err(e) => errors.push(e),
             }
         }
         errors
