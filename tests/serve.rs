@@ -420,3 +420,31 @@ fn renaming_a_folder_of_chapters_is_noticed() {
     socket.until(|m| problems(m).is_empty() && reloads(m, "guide/basics.html"));
     assert_eq!(server.get("/guide/basics.html").status, 200);
 }
+
+#[test]
+fn a_summary_title_change_renames_the_page_everywhere_transforming_only_it() {
+    let book = fixture_copy("serve-book");
+    let server = Server::start(book.path());
+    let mut socket = server.socket();
+
+    edit(
+        &at(&book, "src/SUMMARY.md"),
+        "[More](guide/more.md)",
+        "[Further reading](guide/more.md)",
+    );
+    socket.until(|m| problems(m).is_empty() && reloads(m, "guide/basics.html"));
+    let more = server.get("/guide/more.html").html();
+    let title = text_of(&more, "title").unwrap();
+    assert!(title.starts_with("2. Further reading"), "{title}");
+    let basics = server.get("/guide/basics.html").html();
+    let next = text_of(&basics, "a[rel=next]").unwrap();
+    assert!(next.contains("Further reading"), "{next}");
+    let sidebar = server.get(&toc_script(&server)).text();
+    assert!(sidebar.contains("Further reading"), "{sidebar}");
+    eventually("the rebuild in the terminal", || {
+        server
+            .output()
+            .contains("rebuilt everything (transformed 1 of 3 chapters)")
+            .then_some(())
+    });
+}

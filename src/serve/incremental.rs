@@ -14,7 +14,7 @@
 //! [`Pending`] and are published together once the errors are fixed, so the
 //! browser keeps the last good site.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -23,7 +23,7 @@ use super::reload::Action;
 use super::watch::{Change, Roots};
 use crate::diagnostics::{Diagnostic, Location};
 use crate::error::Error;
-use crate::model::Book;
+use crate::model::{Book, Chapter};
 use crate::render::{Renderer, Shared, theme::Theme};
 use crate::transform::{self, Page, code, highlight::Highlighter, links};
 use crate::write::OutputFile;
@@ -36,8 +36,17 @@ pub struct Incremental {
     /// `None` until a full build got as far as rendering; dropped when a rebuild fails in a
     /// way the kept state cannot recover from, so the next change rebuilds everything.
     model: Option<Model>,
+    /// The last transformed book, kept when the model is dropped: a full rebuild
+    /// transforms again only the chapters whose input changed.
+    transformed: Option<Transformed>,
     /// The stylesheet the open pages link to.
     published_css: Option<String>,
+}
+
+/// A book and its pages.
+struct Transformed {
+    book: Book,
+    pages: Vec<Page>,
 }
 
 struct Model {
@@ -133,6 +142,7 @@ impl Incremental {
             roots: Roots::read(root).unwrap_or_else(|| Roots::guess(root)),
             highlighter: Highlighter::new(),
             model: None,
+            transformed: None,
             published_css: None,
         }
     }
@@ -195,10 +205,10 @@ impl Incremental {
         }
     }
 
-    /// Loads, transforms and renders the whole book.
+    /// Loads, transforms and renders the whole book; only chapters whose input changed
+    /// since the last transform are transformed again.
     pub fn full(&mut self) -> Outcome {
-        self.model = None;
-        let rebuilt = "everything".to_string();
+        self.drop_model();
         let root = self.roots.root.clone();
         // A `book.toml` that cannot be read keeps the folders watched as they were.
         if let Some(roots) = Roots::read(&root) {
@@ -206,25 +216,36 @@ impl Incremental {
         }
         let loaded = match crate::load::load(&root) {
             Ok(loaded) => loaded,
-            Err(error) => return failure(&self.roots, rebuilt, Vec::new(), error),
+            Err(error) => return failure(&self.roots, "everything".into(), Vec::new(), error),
         };
         let mut diagnostics = loaded.diagnostics;
         if diagnostics.iter().any(Diagnostic::is_error) {
             // Chapters that could not be read: the next change loads again.
             return Outcome {
-                rebuilt,
+                rebuilt: "everything".into(),
                 diagnostics,
                 update: None,
             };
         }
         let book = loaded.book;
-        let (pages, transform_diagnostics) = transform::transform_with(&book, &self.highlighter);
-        diagnostics.extend(transform_diagnostics);
-        let prepared = Theme::load(book.config.html.theme_dir.as_deref())
-            .and_then(|theme| Shared::prepare(&book, &theme).map(|shared| (theme, shared)));
-        let (theme, shared) = match prepared {
+        let (pages, transformed) =
+            transform_reusing(&book, self.transformed.take(), &self.highlighter);
+        let rebuilt = format!(
+            "everything (transformed {transformed} of {} chapters)",
+            pages.len()
+        );
+        diagnostics.extend(
+            pages
+                .iter()
+                .flat_map(|page| page.rendered.diagnostics.iter().cloned()),
+        );
+        diagnostics.extend(links::check(&book, &pages));
+        let (theme, shared) = match prepare_theme(&book) {
             Ok(prepared) => prepared,
-            Err(error) => return failure(&self.roots, rebuilt, diagnostics, error),
+            Err(error) => {
+                self.transformed = Some(Transformed { book, pages });
+                return failure(&self.roots, rebuilt, diagnostics, error);
+            }
         };
         self.model = Some(Model {
             book,
@@ -236,6 +257,16 @@ impl Incremental {
         self.publish(rebuilt, diagnostics)
     }
 
+    /// Forgets the model (the next change rebuilds everything), keeping its pages for reuse.
+    fn drop_model(&mut self) {
+        if let Some(model) = self.model.take() {
+            self.transformed = Some(Transformed {
+                book: model.book,
+                pages: model.pages,
+            });
+        }
+    }
+
     fn partial(
         &mut self,
         chapters: BTreeSet<usize>,
@@ -243,34 +274,17 @@ impl Incremental {
         theme: Option<Pending>,
     ) -> Outcome {
         let model = self.model.as_mut().expect("planned with a model");
+        let Ok(changed) = reload_chapters(&mut model.book, chapters) else {
+            // Gone, or mid-save: a full load reports it at its SUMMARY.md line.
+            return self.full();
+        };
         let mut rebuilt: Vec<String> = files.iter().cloned().collect();
-        let mut changed = BTreeSet::new();
-        for index in chapters {
-            match crate::load::reload_chapter(&mut model.book, index) {
-                Ok(true) => {
-                    rebuilt.push(model.book.chapters[index].source_path.clone());
-                    changed.insert(index);
-                }
-                Ok(false) => {}
-                // Gone, or mid-save: a full load reports it at its SUMMARY.md line.
-                Err(_) => return self.full(),
-            }
-        }
-        let retransformed: Vec<Page> = changed
-            .par_iter()
-            .map(|&index| transform::transform_chapter(&model.book, index, &self.highlighter))
-            .collect();
-        // Warnings of the chapters transformed now; errors of the whole book below.
-        let mut diagnostics: Vec<Diagnostic> = retransformed
-            .iter()
-            .flat_map(|page| page.rendered.diagnostics.iter())
-            .filter(|d| !d.is_error())
-            .cloned()
-            .collect();
-        for page in retransformed {
-            let index = page.chapter;
-            model.pages[index] = page;
-        }
+        rebuilt.extend(
+            changed
+                .iter()
+                .map(|&i| model.book.chapters[i].source_path.clone()),
+        );
+        let mut diagnostics = model.retransform(&changed, &self.highlighter);
         if !changed.is_empty() || !files.is_empty() {
             model.pending.merge(Pending::Files {
                 pages: changed,
@@ -279,21 +293,11 @@ impl Incremental {
         }
         if let Some(theme) = theme {
             rebuilt.push("theme".into());
-            let prepared =
-                Theme::load(model.book.config.html.theme_dir.as_deref()).and_then(|new_theme| {
-                    Shared::prepare(&model.book, &new_theme).map(|s| (new_theme, s))
-                });
-            match prepared {
-                Ok((new_theme, shared)) => {
-                    model.theme = new_theme;
-                    model.shared = shared;
-                    model.pending.merge(theme);
-                }
-                Err(error) => {
-                    self.model = None;
-                    return failure(&self.roots, rebuilt.join(", "), diagnostics, error);
-                }
+            if let Err(error) = model.prepare_theme() {
+                self.drop_model();
+                return failure(&self.roots, rebuilt.join(", "), diagnostics, error);
             }
+            model.pending.merge(theme);
         }
         if model.pending == Pending::Nothing {
             return Outcome {
@@ -302,15 +306,7 @@ impl Incremental {
                 update: None,
             };
         }
-        diagnostics.extend(
-            model
-                .pages
-                .iter()
-                .flat_map(|page| page.rendered.diagnostics.iter())
-                .filter(|d| d.is_error())
-                .cloned(),
-        );
-        diagnostics.extend(links::check(&model.book, &model.pages));
+        diagnostics.extend(model.errors());
         self.publish(rebuilt.join(", "), diagnostics)
     }
 
@@ -335,7 +331,7 @@ impl Incremental {
                 }
             }
             Err(error) => {
-                self.model = None;
+                self.drop_model();
                 failure(&self.roots, rebuilt, diagnostics, error)
             }
         }
@@ -350,6 +346,117 @@ impl Incremental {
         let renderer = Renderer::new(&model.book, &model.theme, &model.shared);
         Some(renderer.print(&model.pages).and_then(read))
     }
+}
+
+impl Model {
+    /// Transforms the `changed` chapters again; returns their warnings (errors of the
+    /// whole book come from [`Model::errors`]).
+    fn retransform(
+        &mut self,
+        changed: &BTreeSet<usize>,
+        highlighter: &Highlighter,
+    ) -> Vec<Diagnostic> {
+        let pages: Vec<Page> = changed
+            .par_iter()
+            .map(|&index| transform::transform_chapter(&self.book, index, highlighter))
+            .collect();
+        let warnings = pages
+            .iter()
+            .flat_map(|page| page.rendered.diagnostics.iter())
+            .filter(|d| !d.is_error())
+            .cloned()
+            .collect();
+        for page in pages {
+            let index = page.chapter;
+            self.pages[index] = page;
+        }
+        warnings
+    }
+
+    /// Reads the theme again and prepares the shared assets with it.
+    fn prepare_theme(&mut self) -> crate::Result<()> {
+        (self.theme, self.shared) = prepare_theme(&self.book)?;
+        Ok(())
+    }
+
+    /// Every error of the book as it stands: in chapters, and in links between them
+    /// (a changed heading can break a link in another chapter).
+    fn errors(&self) -> Vec<Diagnostic> {
+        let mut errors: Vec<Diagnostic> = self
+            .pages
+            .iter()
+            .flat_map(|page| page.rendered.diagnostics.iter())
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        errors.extend(links::check(&self.book, &self.pages));
+        errors
+    }
+}
+
+/// Transforms `book`, reusing the pages of `previous` whose chapter has the same input
+/// (path, title, number, text and included files); returns the pages and how many
+/// were transformed.
+fn transform_reusing(
+    book: &Book,
+    previous: Option<Transformed>,
+    highlighter: &Highlighter,
+) -> (Vec<Page>, usize) {
+    let previous = previous.filter(|p| p.book.config.src_dir == book.config.src_dir);
+    let reusable: HashMap<&str, &Page> = previous
+        .iter()
+        .flat_map(|p| p.pages.iter().map(move |page| (&p.book, page)))
+        .map(|(old_book, page)| (old_book, &old_book.chapters[page.chapter], page))
+        .filter(|(old_book, old, _)| {
+            chapter_index(book, &old.source_path)
+                .is_some_and(|i| same_input(old_book, old, book, &book.chapters[i]))
+        })
+        .map(|(_, old, page)| (old.source_path.as_str(), page))
+        .collect();
+    let pages: Vec<Page> = (0..book.chapters.len())
+        .into_par_iter()
+        .map(
+            |index| match reusable.get(book.chapters[index].source_path.as_str()) {
+                Some(page) => Page {
+                    chapter: index,
+                    ..(*page).clone()
+                },
+                None => transform::transform_chapter(book, index, highlighter),
+            },
+        )
+        .collect();
+    let transformed = book.chapters.len() - reusable.len();
+    (pages, transformed)
+}
+
+/// Whether a chapter transforms the same in both books.
+fn same_input(old_book: &Book, old: &Chapter, new_book: &Book, new: &Chapter) -> bool {
+    old.source_path == new.source_path
+        && old.title == new.title
+        && old.number == new.number
+        && old.source == new.source
+        && code::find_includes(&new.source).iter().all(|include| {
+            let target = code::include_target(&new.source_path, &include.path);
+            old_book.includes.get(&target) == new_book.includes.get(&target)
+        })
+}
+
+/// Reads the theme and prepares the assets every page shares.
+fn prepare_theme(book: &Book) -> crate::Result<(Theme, Shared)> {
+    let theme = Theme::load(book.config.html.theme_dir.as_deref())?;
+    let shared = Shared::prepare(book, &theme)?;
+    Ok((theme, shared))
+}
+
+/// Reads `chapters` again; returns those whose text (or included files) changed.
+fn reload_chapters(book: &mut Book, chapters: BTreeSet<usize>) -> crate::Result<BTreeSet<usize>> {
+    let mut changed = BTreeSet::new();
+    for index in chapters {
+        if crate::load::reload_chapter(book, index)? {
+            changed.insert(index);
+        }
+    }
+    Ok(changed)
 }
 
 fn render(model: &Model, pending: Pending, published_css: Option<&str>) -> crate::Result<Update> {

@@ -17,8 +17,12 @@ use crate::config::Config;
 use crate::load::is_editor_file;
 
 /// How long a path must be quiet before its events are handed on. Short enough to
-/// keep save-to-reload fast, long enough to see an editor's save as one change.
-const QUIET: Duration = Duration::from_millis(20);
+/// keep save-to-reload fast, long enough to see an editor's save (a few writes and
+/// renames within a millisecond) as one change.
+const QUIET: Duration = Duration::from_millis(10);
+
+/// How often the debouncer looks for quiet paths.
+const TICK: Duration = Duration::from_millis(5);
 
 /// The folders a book's sources live in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,7 +151,7 @@ impl Watcher {
     /// warnings: the rest is still watched.
     pub fn start(roots: Roots) -> notify::Result<(Watcher, Vec<notify::Error>)> {
         let (sender, events) = mpsc::channel();
-        let debouncer = notify_debouncer_full::new_debouncer(QUIET, None, sender)?;
+        let debouncer = notify_debouncer_full::new_debouncer(QUIET, Some(TICK), sender)?;
         let mut watcher = Watcher {
             debouncer,
             events,

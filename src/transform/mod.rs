@@ -25,18 +25,10 @@ pub struct Page {
 
 /// Transforms every chapter of `book` (in parallel) and validates the links.
 pub fn transform(book: &Book) -> (Vec<Page>, Vec<Diagnostic>) {
-    transform_with(book, &highlight::Highlighter::new())
-}
-
-/// [`transform`] with a highlighter the caller keeps (loading the syntaxes is the
-/// slow part of a small rebuild).
-pub fn transform_with(
-    book: &Book,
-    highlighter: &highlight::Highlighter,
-) -> (Vec<Page>, Vec<Diagnostic>) {
+    let highlighter = highlight::Highlighter::new();
     let pages: Vec<Page> = (0..book.chapters.len())
         .into_par_iter()
-        .map(|index| transform_chapter(book, index, highlighter))
+        .map(|index| transform_chapter(book, index, &highlighter))
         .collect();
     let mut diagnostics: Vec<Diagnostic> = pages
         .iter()
