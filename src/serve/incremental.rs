@@ -7,8 +7,9 @@
 //! (cheap: no parsing), and re-renders that page; `print.html` follows
 //! separately. A theme change re-renders every page from the kept pages
 //! without transforming any. A change to `book.toml` or `SUMMARY.md`, a file
-//! added or removed, or anything unexpected rebuilds everything: the full
-//! rebuild is the fallback whenever the kept state cannot be trusted.
+//! added or removed, or anything unexpected rebuilds the whole site (the
+//! fallback whenever the kept state cannot be trusted), transforming again
+//! only the chapters whose input changed.
 //!
 //! While the book has errors nothing is published: changes accumulate in
 //! [`Pending`] and are published together once the errors are fixed, so the
