@@ -115,7 +115,7 @@ fn chromium() -> Option<PathBuf> {
 
 /// A headless Chromium showing one page, driven over the DevTools protocol.
 struct Page {
-    browser: Child,
+    _browser: Browser,
     _profile: tempfile::TempDir,
     devtools: tungstenite::WebSocket<TcpStream>,
     next_id: u64,
@@ -142,6 +142,8 @@ impl Page {
             .stderr(Stdio::null())
             .spawn()
             .expect("start Chromium");
+        // Killed even if the rest of this setup fails.
+        let browser = Browser(browser);
         // Chromium writes the port it chose into the profile.
         let port: u16 = eventually("Chromium's DevTools port", || {
             let text = std::fs::read_to_string(profile.path().join("DevToolsActivePort")).ok()?;
@@ -160,7 +162,7 @@ impl Page {
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
         let (devtools, _) = tungstenite::client(socket_url.as_str(), stream).unwrap();
         Page {
-            browser,
+            _browser: browser,
             _profile: profile,
             devtools,
             next_id: 0,
@@ -196,7 +198,25 @@ impl Page {
 
 impl Drop for Page {
     fn drop(&mut self) {
-        let _ = self.browser.kill();
-        let _ = self.browser.wait();
+        // A clean exit takes Chromium's helper processes with it.
+        let close = json!({ "id": 0, "method": "Browser.close" });
+        let _ = self.devtools.send(close.to_string().into());
+    }
+}
+
+/// The browser process: given a moment to exit, then killed.
+struct Browser(Child);
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
