@@ -51,4 +51,20 @@ pub enum Command {
         #[arg(short, long, value_name = "N")]
         jobs: Option<NonZeroUsize>,
     },
+    /// Serve the book at http://127.0.0.1:3000/, rebuild on every change and reload open pages.
+    Serve {
+        /// The book's folder (holding book.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The port to listen on (0: any free port).
+        #[arg(short, long, default_value_t = 3000)]
+        port: u16,
+        /// The address to listen on. Other machines can reach the server only if you
+        /// choose one of their networks' addresses (or 0.0.0.0).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        host: String,
+        /// Open the book in the default browser.
+        #[arg(short, long)]
+        open: bool,
+    },
 }

@@ -51,6 +51,21 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
             );
         }
         cli::Command::Test { paths, book, jobs } => return test(paths, &book, jobs),
+        cli::Command::Serve {
+            dir,
+            port,
+            host,
+            open,
+        } => {
+            let options = handbook::serve::Options {
+                root: dir.clone(),
+                host,
+                port,
+                open,
+            };
+            handbook::serve::serve(&options, print_serve_event)
+                .with_context(|| format!("serving the book in `{}`", dir.display()))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -91,6 +106,22 @@ fn test(
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn print_serve_event(event: handbook::serve::Event<'_>) {
+    use handbook::serve::Event;
+    match event {
+        Event::Listening(url) => println!("serving the book at {url} (Ctrl-C to stop)"),
+        Event::Diagnostic(diagnostic) => print_diagnostic(diagnostic),
+        Event::Rebuilt { what, elapsed } => {
+            println!("rebuilt {what} in {} ms", elapsed.as_millis())
+        }
+        Event::Failed { errors } => eprintln!(
+            "build failed with {errors} error{}; the browser shows them until they are fixed",
+            if errors == 1 { "" } else { "s" }
+        ),
+        Event::Warning(message) => eprintln!("warning: {message}"),
+    }
 }
 
 fn print_diagnostic(diagnostic: &Diagnostic) {

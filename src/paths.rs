@@ -29,12 +29,23 @@ pub struct Found {
     pub relative: String,
 }
 
-/// Every file under `dir`, sorted by name, skipping hidden files and folders (`.git`, editor swap files).
+/// Whether a file name is hidden (`.git`) or an editor's temporary or backup file
+/// (`.x.swp`, `x~`, vim's `4913`, JetBrains' `x___jb_tmp___`, Emacs' `#x#`): never part of a book.
+pub fn is_editor_file(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name == "4913"
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
+        || (name.starts_with('#') && name.ends_with('#'))
+}
+
+/// Every file under `dir`, sorted by name, skipping hidden and editor files (see [`is_editor_file`]).
 pub fn files_under(dir: &Path) -> Result<Vec<Found>> {
     let walker = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| e.depth() == 0 || !is_editor_file(&e.file_name().to_string_lossy()));
     let mut found = Vec::new();
     for entry in walker {
         let entry = entry.map_err(|e| Error::Io {

@@ -1,13 +1,14 @@
 //! The build, stage by stage: load → transform → render → write.
-//! Drivers (`build`, `bundle`, and later `serve`) call [`build_site`] and
-//! decide where the files go.
+//! Drivers (`build`, `bundle`) call [`build_site`] and decide where the files
+//! go; `serve` runs the same stages itself, one chapter at a time (see
+//! [`crate::serve`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::diagnostics::Diagnostic;
 use crate::error::{Error, Result};
-use crate::render::{Renderer, theme::Theme};
+use crate::render::{Renderer, Shared, theme::Theme};
 use crate::write::OutputFile;
 
 /// A built site, in memory.
@@ -34,8 +35,8 @@ pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Si
         return Err(Error::Failed { count: errors });
     }
     let theme = Theme::load(book.config.html.theme_dir.as_deref())?;
-    let (renderer, mut files) = Renderer::new(&book, &theme)?;
-    files.extend(renderer.render_all(&pages)?);
+    let shared = Shared::prepare(&book, &theme)?;
+    let files = Renderer::new(&book, &theme, &shared).render_all(&pages)?;
     Ok(Site {
         files,
         pages: pages.len(),

@@ -109,17 +109,41 @@ pub fn load(root: &Path) -> Result<Loaded> {
 fn read_includes(src_dir: &Path, chapters: &[Chapter]) -> IncludedFiles {
     let mut files = IncludedFiles::new();
     for chapter in chapters {
-        for include in code::find_includes(&chapter.source) {
-            let target = code::include_target(&chapter.source_path, &include.path);
-            if files.contains_key(&target) {
-                continue;
-            }
-            if let Ok(text) = std::fs::read_to_string(src_dir.join(&target)) {
-                files.insert(target, text);
-            }
-        }
+        read_chapter_includes(src_dir, chapter, &mut files);
     }
     files
+}
+
+/// Reads the files `chapter` includes into `files` (again, if already there); returns
+/// whether any text changed.
+fn read_chapter_includes(src_dir: &Path, chapter: &Chapter, files: &mut IncludedFiles) -> bool {
+    let mut changed = false;
+    for include in code::find_includes(&chapter.source) {
+        let target = code::include_target(&chapter.source_path, &include.path);
+        match std::fs::read_to_string(src_dir.join(&target)) {
+            Ok(text) if files.get(&target) != Some(&text) => {
+                files.insert(target, text);
+                changed = true;
+            }
+            Ok(_) => {}
+            Err(_) => changed |= files.remove(&target).is_some(),
+        }
+    }
+    changed
+}
+
+/// Re-reads one chapter's file and the files it includes into `book`, for a driver that
+/// rebuilds one chapter at a time (`handbook serve`). Returns whether anything changed;
+/// a file that cannot be read is an error (the caller falls back to a full [`load`],
+/// which reports it at its `SUMMARY.md` line).
+pub fn reload_chapter(book: &mut Book, index: usize) -> Result<bool> {
+    let src_dir = &book.config.src_dir;
+    let chapter = &mut book.chapters[index];
+    let path = src_dir.join(&chapter.source_path);
+    let source = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
+    let changed = source != chapter.source;
+    chapter.source = source;
+    Ok(read_chapter_includes(src_dir, chapter, &mut book.includes) || changed)
 }
 
 /// Where a chapter sits in the summary.

@@ -19,18 +19,20 @@ use context::{
 };
 use theme::Theme;
 
-/// Everything rendering needs that is the same for every page.
-pub struct Renderer<'a> {
-    book: &'a Book,
-    theme: &'a Theme,
+/// What every page shares, prepared once per theme and table of contents: the bundled
+/// stylesheet, the sidebar script and the content-hashed names pages link them by.
+/// Kept apart from [`Renderer`] so a driver that re-renders single pages
+/// (`handbook serve`) prepares it only when the theme or the summary changes.
+pub struct Shared {
     site: SiteContext,
     contents: Vec<TocItem>,
     css: String,
+    files: Vec<OutputFile>,
 }
 
-impl<'a> Renderer<'a> {
-    /// Prepares the shared assets: bundles the CSS, names the assets by content hash.
-    pub fn new(book: &'a Book, theme: &'a Theme) -> Result<(Self, Vec<OutputFile>)> {
+impl Shared {
+    /// Bundles the CSS, renders the sidebar, and names the assets by content hash.
+    pub fn prepare(book: &Book, theme: &Theme) -> Result<Shared> {
         let mut files = theme.files.clone();
         files.insert(
             "css/highlight.css".into(),
@@ -68,24 +70,45 @@ impl<'a> Renderer<'a> {
             repository_url: config.html.git_repository_url.clone(),
             print: config.html.print,
         };
-        Ok((
-            Renderer {
-                book,
-                theme,
-                site,
-                contents,
-                css,
-            },
-            outputs,
-        ))
+        Ok(Shared {
+            site,
+            contents,
+            css,
+            files: outputs,
+        })
     }
 
-    /// Renders every page and the book-wide files (landing page, 404, print, sitemap).
+    /// The stylesheet's path in the site (`assets/main-<hash>.css`).
+    pub fn stylesheet(&self) -> &str {
+        &self.site.css
+    }
+}
+
+/// Renders pages with the theme and the [`Shared`] assets.
+pub struct Renderer<'a> {
+    book: &'a Book,
+    theme: &'a Theme,
+    shared: &'a Shared,
+}
+
+impl<'a> Renderer<'a> {
+    /// A renderer of `book`'s pages.
+    pub fn new(book: &'a Book, theme: &'a Theme, shared: &'a Shared) -> Self {
+        Renderer {
+            book,
+            theme,
+            shared,
+        }
+    }
+
+    /// Renders the whole site: every page, the book-wide files (landing page, 404, print,
+    /// sitemap), the shared assets and the book's own files.
     pub fn render_all(&self, pages: &[Page]) -> Result<Vec<OutputFile>> {
         let mut outputs: Vec<OutputFile> = pages
             .par_iter()
             .map(|page| self.page(page))
             .collect::<Result<_>>()?;
+        outputs.extend(self.shared.files.iter().cloned());
         if !self
             .book
             .chapters
@@ -95,7 +118,7 @@ impl<'a> Renderer<'a> {
             outputs.push(self.landing()?);
         }
         outputs.push(self.not_found()?);
-        if self.site.print {
+        if self.shared.site.print {
             outputs.push(self.print(pages)?);
         }
         if let Some(url) = &self.book.config.html.site_url {
@@ -144,7 +167,7 @@ impl<'a> Renderer<'a> {
         breadcrumbs.extend(chapter.ancestors.iter().map(|&i| link(i)));
         let config = &self.book.config;
         let context = PageContext {
-            site: &self.site,
+            site: &self.shared.site,
             root: root.clone(),
             path: path.clone(),
             title: &chapter.title,
@@ -170,7 +193,7 @@ impl<'a> Renderer<'a> {
                 .as_ref()
                 .map(|url| format!("{url}{path}")),
             description: config.book.description.as_deref(),
-            contents: &self.contents,
+            contents: &self.shared.contents,
         };
         let template = if path == "index.html" {
             "index.html"
@@ -186,7 +209,7 @@ impl<'a> Renderer<'a> {
     fn landing(&self) -> Result<OutputFile> {
         let config = &self.book.config;
         let context = PageContext {
-            site: &self.site,
+            site: &self.shared.site,
             root: String::new(),
             path: "index.html".into(),
             title: config.title(),
@@ -202,7 +225,7 @@ impl<'a> Renderer<'a> {
             edit_url: None,
             canonical_url: config.html.site_url.clone(),
             description: config.book.description.as_deref(),
-            contents: &self.contents,
+            contents: &self.shared.contents,
         };
         Ok(OutputFile::bytes(
             "index.html".into(),
@@ -212,8 +235,8 @@ impl<'a> Renderer<'a> {
 
     fn not_found(&self) -> Result<OutputFile> {
         let context = NotFoundContext {
-            site: &self.site,
-            inline_css: &self.css,
+            site: &self.shared.site,
+            inline_css: &self.shared.css,
             home_url: self
                 .book
                 .config
@@ -228,7 +251,8 @@ impl<'a> Renderer<'a> {
         ))
     }
 
-    fn print(&self, pages: &[Page]) -> Result<OutputFile> {
+    /// Renders `print.html`: every page on one page, with book-wide ids.
+    pub fn print(&self, pages: &[Page]) -> Result<OutputFile> {
         let chapter_paths: HashSet<&str> = self
             .book
             .chapters
@@ -250,10 +274,10 @@ impl<'a> Renderer<'a> {
             })
             .collect();
         let context = PrintContext {
-            site: &self.site,
+            site: &self.shared.site,
             root: "",
             chapters,
-            contents: &self.contents,
+            contents: &self.shared.contents,
         };
         Ok(OutputFile::bytes(
             "print.html".into(),
