@@ -3,10 +3,10 @@
 //! no request leaving the site; the theme choice, keyboard navigation and
 //! copy buttons work.
 
-mod common;
+mod support;
 
-use common::chromium::Browser;
-use common::*;
+use support::chromium::Browser;
+use support::*;
 
 fn built_handbook() -> (tempfile::TempDir, String) {
     let out = tempfile::tempdir().unwrap();

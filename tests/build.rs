@@ -2,11 +2,11 @@
 //! structure (nav order, numbering, ids, links, highlighting), and bad input
 //! must give the exact error and leave the previous site alone.
 
-mod common;
+mod support;
 
 use std::path::Path;
 
-use common::*;
+use support::*;
 
 fn built(name: &str) -> (tempfile::TempDir, std::path::PathBuf, String) {
     let out = tempfile::tempdir().unwrap();
@@ -291,7 +291,7 @@ fn broken_links_fail_the_build_with_locations_and_suggestions() {
 
 #[test]
 fn missing_chapter_file_names_the_summary_line() {
-    let book = copy_fixture("broken");
+    let book = fixture_copy("broken");
     std::fs::write(
         book.path().join("src/SUMMARY.md"),
         "- [One](one.md)\n\n- [Gone](gone.md)\n",
@@ -310,7 +310,7 @@ fn missing_chapter_file_names_the_summary_line() {
 
 #[test]
 fn bad_book_toml_is_an_error_with_line_and_column() {
-    let book = copy_fixture("broken");
+    let book = fixture_copy("broken");
     std::fs::write(
         book.path().join("book.toml"),
         "[book]\ntitle = \"x\"\n[output.html]\nsite-url = 42\n",
@@ -324,7 +324,7 @@ fn bad_book_toml_is_an_error_with_line_and_column() {
 
 #[test]
 fn failed_build_leaves_the_previous_site_and_stale_pages_are_removed() {
-    let book = copy_fixture("basic");
+    let book = fixture_copy("basic");
     let dest = book.path().join("out");
     build(book.path(), &dest);
     let before = std::fs::read(dest.join("guide/basics.html")).unwrap();
@@ -389,7 +389,7 @@ fn theme_override_replaces_single_files() {
 
 #[test]
 fn template_error_names_the_template_and_line() {
-    let book = copy_fixture("theme-override");
+    let book = fixture_copy("theme-override");
     std::fs::write(
         book.path().join("theme/templates/chapter.html"),
         "{% extends \"base.html\" %}\n{% block content %}\n{{ title \n{% endblock content %}\n",

@@ -1,9 +1,12 @@
-//! Driving a real `handbook serve`: start the binary on a free port in a temp
-//! copy of a book, talk HTTP over a plain `TcpStream` (so request paths reach
-//! the server exactly as written), and listen on the live-reload WebSocket.
-//! Shared by the serve tests and the latency benchmark.
+//! Shared by the integration tests and the benchmarks: fixture books in temp
+//! copies, running the real binary, parsing the HTML it writes, and driving a
+//! real `handbook serve` (HTTP over a plain `TcpStream`, so request paths reach
+//! the server exactly as written; the live-reload WebSocket). Real headless
+//! Chromium is in [`chromium`].
 
 #![allow(dead_code)] // Each user takes what it needs.
+
+pub mod chromium;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -305,4 +308,66 @@ pub fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
 /// The path of a file inside a book copy.
 pub fn at(book: &tempfile::TempDir, path: &str) -> PathBuf {
     book.path().join(path)
+}
+
+/// The fixture book `name` under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Runs `handbook ARGS...` and returns its output.
+pub fn handbook(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_handbook"))
+        .args(args)
+        .output()
+        .expect("handbook runs")
+}
+
+/// Builds `book` into `dest`, asserting success; returns stderr (the warnings).
+pub fn build(book: &Path, dest: &Path) -> String {
+    let out = handbook(&["build", path_str(book), "--dest-dir", path_str(dest)]);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "build failed:\n{stderr}");
+    stderr
+}
+
+/// `path` as `&str` (test paths are UTF-8).
+pub fn path_str(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+/// Parses the HTML file at `path`.
+pub fn html(path: &Path) -> scraper::Html {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    scraper::Html::parse_document(&text)
+}
+
+/// Every element matching `selector`.
+pub fn select<'a>(doc: &'a scraper::Html, selector: &str) -> Vec<scraper::ElementRef<'a>> {
+    let selector = scraper::Selector::parse(selector).expect("valid selector");
+    doc.select(&selector).collect()
+}
+
+/// Text of every element matching `selector`, whitespace collapsed.
+pub fn texts(doc: &scraper::Html, selector: &str) -> Vec<String> {
+    select(doc, selector)
+        .into_iter()
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// The `attr` of every element matching `selector`.
+pub fn attrs(doc: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
+    select(doc, selector)
+        .into_iter()
+        .filter_map(|e| e.value().attr(attr).map(str::to_string))
+        .collect()
 }

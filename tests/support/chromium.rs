@@ -106,6 +106,17 @@ impl Browser {
     }
 
     fn call(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.try_call(session, method, params)
+            .unwrap_or_else(|reply| panic!("{method} failed: {reply}"))
+    }
+
+    /// Sends a command; `Err` holds the reply when the browser reports an error.
+    fn try_call(
+        &mut self,
+        session: Option<&str>,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -118,8 +129,10 @@ impl Browser {
         loop {
             let reply = self.read();
             if reply["id"].as_u64() == Some(id) {
-                assert!(reply.get("error").is_none(), "{method} failed: {reply}");
-                return reply["result"].clone();
+                return match reply.get("error") {
+                    Some(_) => Err(reply),
+                    None => Ok(reply["result"].clone()),
+                };
             }
         }
     }
@@ -157,21 +170,29 @@ impl Browser {
 
     /// Evaluates `expression` in the page and returns its value.
     pub fn eval(&mut self, expression: &str) -> Value {
-        let result = self.send(
-            "Runtime.evaluate",
-            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
-        );
-        assert!(
-            result.get("exceptionDetails").is_none(),
-            "`{expression}` threw: {result}"
-        );
-        result["result"]["value"].clone()
+        self.try_eval(expression)
+            .unwrap_or_else(|| panic!("`{expression}` failed"))
+    }
+
+    /// Evaluates `expression`; `None` if it threw or the page was between documents
+    /// (a reload in progress), so pollers can simply try again.
+    pub fn try_eval(&mut self, expression: &str) -> Option<Value> {
+        let session = self.session.clone();
+        let params =
+            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true });
+        let result = self
+            .try_call(Some(&session), "Runtime.evaluate", params)
+            .ok()?;
+        result
+            .get("exceptionDetails")
+            .is_none()
+            .then(|| result["result"]["value"].clone())
     }
 
     /// Polls `expression` until it is true (up to 10 s).
     pub fn wait_until(&mut self, expression: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.eval(expression) != Value::Bool(true) {
+        while self.try_eval(expression) != Some(Value::Bool(true)) {
             assert!(
                 Instant::now() < deadline,
                 "timed out waiting until `{expression}`"
