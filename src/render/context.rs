@@ -69,7 +69,7 @@ pub struct PageContext<'a> {
     pub canonical_url: Option<String>,
     /// Meta description: the book's.
     pub description: Option<&'a str>,
-    /// The table of contents (only the landing page lists it in its body).
+    /// The table of contents: on the landing page only (others get the sidebar script).
     pub contents: &'a [TocItem],
 }
 

@@ -166,6 +166,7 @@ impl<'a> Renderer<'a> {
             .collect();
         breadcrumbs.extend(chapter.ancestors.iter().map(|&i| link(i)));
         let config = &self.book.config;
+        let landing = path == "index.html";
         let context = PageContext {
             site: &self.shared.site,
             root: root.clone(),
@@ -193,9 +194,11 @@ impl<'a> Renderer<'a> {
                 .as_ref()
                 .map(|url| format!("{url}{path}")),
             description: config.book.description.as_deref(),
-            contents: &self.shared.contents,
+            // Only the landing page lists the contents: handing every page the whole
+            // table of contents would make rendering quadratic in the number of pages.
+            contents: if landing { &self.shared.contents } else { &[] },
         };
-        let template = if path == "index.html" {
+        let template = if landing {
             "index.html"
         } else {
             "chapter.html"
