@@ -4,7 +4,8 @@
 //! Data flows one way: [`load`] reads the book into a [`model::Book`],
 //! [`transform`] turns each chapter into a [`model::Page`], [`render`] turns
 //! pages into output files with the theme, and [`write`] puts them on disk
-//! (or in a zip, see [`bundle`]). [`pipeline`] wires the stages together.
+//! (or in a zip, see [`bundle`]). [`search`] indexes the pages' sections
+//! alongside rendering. [`pipeline`] wires the stages together.
 
 pub mod bundle;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod load;
 pub mod model;
 pub mod pipeline;
 pub mod render;
+pub mod search;
 pub mod transform;
 pub mod write;
 

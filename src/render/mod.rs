@@ -14,8 +14,8 @@ use crate::model::{Book, Chapter, TocEntry};
 use crate::transform::{Page, links, markdown};
 use crate::write::OutputFile;
 use context::{
-    NavLink, NotFoundContext, PageContext, PrintChapter, PrintContext, SiteContext, TocContext,
-    TocItem,
+    NavLink, NotFoundContext, PageContext, PrintChapter, PrintContext, SearchContext, SiteContext,
+    TocContext, TocItem,
 };
 use theme::Theme;
 
@@ -45,11 +45,9 @@ impl<'a> Renderer<'a> {
         );
         let mut outputs = Vec::new();
         let mut hashed = |stem: &str, ext: &str, text: String| {
-            let name = format!(
-                "{stem}-{}.{ext}",
-                &blake3::hash(text.as_bytes()).to_hex()[..10]
-            );
-            outputs.push(OutputFile::bytes(name.clone(), text.into_bytes()));
+            let file = hashed_file(stem, ext, text);
+            let name = file.path.clone();
+            outputs.push(file);
             name
         };
         let css_path = hashed("assets/main", "css", css.clone());
@@ -67,6 +65,7 @@ impl<'a> Renderer<'a> {
             default_theme: config.html.default_theme,
             repository_url: config.html.git_repository_url.clone(),
             print: config.html.print,
+            search: None,
         };
         Ok((
             Renderer {
@@ -78,6 +77,22 @@ impl<'a> Renderer<'a> {
             },
             outputs,
         ))
+    }
+
+    /// Adds the search box to every page: it loads the index whose entry file is `index`
+    /// (relative to the site root). Returns the search client's file.
+    pub fn enable_search(&mut self, index: String) -> OutputFile {
+        let client = format!(
+            "{}\n{}",
+            search_index::CLIENT_JS,
+            self.theme.file("js/search.js")
+        );
+        let file = hashed_file("assets/search", "js", client);
+        self.site.search = Some(SearchContext {
+            js: file.path.clone(),
+            index,
+        });
+        file
     }
 
     /// Renders every page and the book-wide files (landing page, 404, print, sitemap).
@@ -256,6 +271,15 @@ impl<'a> Renderer<'a> {
             self.theme.render("print.html", &context)?.into_bytes(),
         ))
     }
+}
+
+/// An asset named by its content's hash (`assets/main-1a2b3c4d5e.css`), so it can be cached forever.
+fn hashed_file(stem: &str, ext: &str, text: String) -> OutputFile {
+    let name = format!(
+        "{stem}-{}.{ext}",
+        &blake3::hash(text.as_bytes()).to_hex()[..10]
+    );
+    OutputFile::bytes(name, text.into_bytes())
 }
 
 fn toc_items(book: &Book) -> Vec<TocItem> {
