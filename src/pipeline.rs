@@ -38,9 +38,7 @@ pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Si
         || crate::search::index(docs),
     );
     files.extend(rendered?);
-    let t0 = std::time::Instant::now();
     files.extend(crate::search::files(&index?));
-    eprintln!("TIMING export {:?}", t0.elapsed());
     Ok(Site {
         files,
         pages: pages.len(),

@@ -51,7 +51,6 @@ pub struct Hit {
 impl Index {
     /// Indexes `docs` (in memory; takes a fraction of a second for a large book).
     pub fn build(docs: Vec<Doc>) -> Result<Index> {
-        let t0 = std::time::Instant::now();
         let schema = Schema::new();
         let index = tantivy::Index::create_in_ram(schema.schema.clone());
         let recorder = Schema::register_analyzer(&index);
@@ -66,7 +65,6 @@ impl Index {
             writer.add_document(document)?;
         }
         writer.commit()?;
-        eprintln!("TIMING commit {:?}", t0.elapsed());
         let reader = index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::Manual)
@@ -83,9 +81,7 @@ impl Index {
             })
             .collect::<Result<Vec<Vec<u32>>>>()?;
         let stats = Stats::read(&searcher, &schema, &ords, docs.len())?;
-        eprintln!("TIMING stats {:?}", t0.elapsed());
         let vocabulary = Vocabulary::read(&searcher, &schema, &ords, recorder.take_words())?;
-        eprintln!("TIMING vocab {:?}", t0.elapsed());
         Ok(Index {
             docs,
             schema,
