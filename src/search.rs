@@ -40,6 +40,44 @@ pub fn index(docs: Vec<Doc>) -> crate::Result<Index> {
     Ok(Index::build(docs)?)
 }
 
+/// One result of [`search`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Found {
+    /// 1 for the best.
+    pub rank: usize,
+    /// The BM25 score.
+    pub score: f32,
+    /// The section's URL relative to the site's root, with its anchor (`core/functions.html#closures`).
+    pub url: String,
+    /// The page's title.
+    pub page: String,
+    /// The section's heading.
+    pub section: String,
+}
+
+/// The best `limit` sections for `query`, answered by tantivy.
+pub fn search(index: &Index, query: &str, limit: usize) -> crate::Result<Vec<Found>> {
+    Ok(index
+        .search(query, limit)?
+        .into_iter()
+        .enumerate()
+        .map(|(rank, hit)| {
+            let doc = &index.docs()[hit.doc];
+            Found {
+                rank: rank + 1,
+                score: hit.score,
+                url: if doc.anchor.is_empty() {
+                    doc.url.clone()
+                } else {
+                    format!("{}#{}", doc.url, doc.anchor)
+                },
+                page: doc.page_title.clone(),
+                section: doc.section_title.clone(),
+            }
+        })
+        .collect())
+}
+
 /// The exported index as site files.
 pub fn files(index: &Index) -> Vec<OutputFile> {
     index

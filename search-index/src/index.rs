@@ -243,13 +243,22 @@ mod tests {
         let index = Index::build(crate::testdocs::docs()).unwrap();
         let first = |query: &str| {
             let hits = index.search(query, 1).unwrap();
-            hits.first().map(|hit| index.docs()[hit.doc].section_title.as_str())
+            hits.first()
+                .map(|hit| index.docs()[hit.doc].section_title.as_str())
         };
         assert_eq!(first("clos"), Some("Closures"), "a prefix");
         assert_eq!(first("clsure"), Some("Closures"), "one edit");
-        assert_eq!(first("dcoratrs"), Some("Decorators"), "two edits in a long word");
+        assert_eq!(
+            first("dcoratrs"),
+            Some("Decorators"),
+            "two edits in a long word"
+        );
         assert_eq!(first("\"yield from\""), Some("Generators"), "a phrase");
-        assert_eq!(first("os.path.join"), Some("Files and paths"), "a dotted name");
+        assert_eq!(
+            first("os.path.join"),
+            Some("Files and paths"),
+            "a dotted name"
+        );
         assert_eq!(first("<script>"), Some("The <script> tag"));
         assert_eq!(first("\"clsure\""), None, "quoted words are exact");
         assert_eq!(first("clos "), None, "a finished word is not a prefix");

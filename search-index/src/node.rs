@@ -66,14 +66,35 @@ impl NodeClient {
         self.run("decode", &())
     }
 
-    /// The stem of each word (lower-cased), by the client's stemmer.
-    pub fn stems(&self, words: &[String]) -> io::Result<Vec<String>> {
+    fn stems(&self, words: &[String]) -> io::Result<Vec<String>> {
         self.run("stem", &words)
     }
 
     /// Bytes loaded and time per keystroke while each query is typed (see the harness).
     pub fn bench(&self, queries: &[&str]) -> io::Result<serde_json::Value> {
         self.run("bench", &queries)
+    }
+
+    /// Checks the client's stemmer against tantivy's on every word of `index` and on `more`
+    /// words (lower-cased). Returns every word stemmed differently.
+    pub fn compare_stems(&self, index: &Index, more: &[String]) -> io::Result<Vec<String>> {
+        let words: Vec<String> = index
+            .vocabulary
+            .words
+            .iter()
+            .map(|w| w.text.clone())
+            .chain(more.iter().cloned())
+            .collect();
+        let js = self.stems(&words)?;
+        let mut stemmer = crate::schema::stemmer();
+        Ok(words
+            .iter()
+            .zip(js)
+            .filter_map(|(word, js)| {
+                let rust = crate::schema::stem_with(&mut stemmer, word);
+                (rust != js).then(|| format!("{word:?}: tantivy {rust:?}, client {js:?}"))
+            })
+            .collect())
     }
 
     /// Checks the client against tantivy on each query: every matching document and its score,

@@ -243,6 +243,95 @@ pub(crate) fn stem_with(stemmer: &mut TextAnalyzer, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node::NodeClient;
+
+    #[test]
+    fn the_client_stems_like_tantivy() {
+        let bases = [
+            "abbey",
+            "agree",
+            "allay",
+            "analog",
+            "arsenal",
+            "bias",
+            "cannot",
+            "care",
+            "commune",
+            "condition",
+            "cry",
+            "decor",
+            "decorate",
+            "die",
+            "dye",
+            "early",
+            "earring",
+            "emerge",
+            "even",
+            "excel",
+            "feed",
+            "fill",
+            "fly",
+            "gener",
+            "generate",
+            "gently",
+            "happy",
+            "herring",
+            "hop",
+            "hope",
+            "idle",
+            "inning",
+            "inter",
+            "later",
+            "lie",
+            "news",
+            "only",
+            "organ",
+            "outing",
+            "past",
+            "proceed",
+            "relate",
+            "sing",
+            "skate",
+            "ski",
+            "sky",
+            "succeed",
+            "tie",
+            "univers",
+            "use",
+            "value",
+            "write",
+            "yell",
+            "yes",
+            "python",
+            "naïve",
+            "café",
+            "résumé",
+            "über",
+            "σίσυφος",
+            "x",
+            "ab",
+            "1st",
+            "2024",
+        ];
+        let suffixes = [
+            "", "s", "es", "ed", "ing", "ly", "ness", "ful", "fulness", "ation", "ational",
+            "tional", "izer", "ization", "alism", "aliti", "iviti", "biliti", "ousli", "ousness",
+            "iveness", "entli", "enci", "anci", "abli", "alli", "fulli", "lessli", "logi", "ogist",
+            "icate", "ative", "alize", "iciti", "ical", "ement", "ment", "ent", "ance", "ence",
+            "able", "ible", "ant", "ism", "ate", "iti", "ous", "ive", "ize", "ion", "al", "er",
+            "ic", "y", "ies", "ied", "eed", "eedly", "ingly", "edly", "sses", "ss", "us", "bb",
+            "dd", "ll", "yy", "yly", "ying",
+        ];
+        let words: Vec<String> = bases
+            .iter()
+            .flat_map(|b| suffixes.iter().map(move |s| format!("{b}{s}")))
+            .collect();
+        let index = crate::Index::build(crate::testdocs::docs()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let client = NodeClient::write(&index, dir.path()).unwrap();
+        let problems = client.compare_stems(&index, &words).unwrap();
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
 
     #[test]
     fn tokens_keep_positions_across_dropped_long_tokens() {
