@@ -229,13 +229,13 @@ function Engine(entry, loader) {
   this.params.prefixFactor = f32(this.params.prefixFactor);
   this.params.editFactor = f32(this.params.editFactor);
   var table = vlqList(entry.fieldnormTable);
-  this.fields = entry.fields.map(function (field, index) {
+  this.fields = entry.fields.map(function (field) {
     var average = f32(f32(field.tokens) / f32(entry.docs));
     var norms = new Float64Array(256);
     for (var id = 0; id < 256; id++) {
       norms[id] = f32(K1 * f32(f32(1 - B) + f32(f32(B * f32(table[id])) / average)));
     }
-    return { name: field.name, boost: f32(field.boost), norms: norms, ids: Uint8Array.from(vlqList(entry.fieldnorms[index])) };
+    return { name: field.name, boost: f32(field.boost), norms: norms };
   });
   this.shardKeys = [""].concat(frontCoded(entry.shards));
   this.chunkStarts = [0];
@@ -285,7 +285,7 @@ Engine.prototype.decodeShard = function (n, data) {
     if (!term) {
       term = { text: text, shard: n, local: local, weight: 0, fields: postings.map(function (field) {
         var p = field[local];
-        return { docs: p.docs, freqs: p.freqs, idf: idf.get(p.docs.length) };
+        return { docs: p.docs, freqs: p.freqs, ids: p.ids, idf: idf.get(p.docs.length) };
       }) };
       term.fields.forEach(function (field) { term.weight += field.docs.length; });
       self.terms.set(text, term);
@@ -298,14 +298,15 @@ Engine.prototype.decodeShard = function (n, data) {
 function decodePostings(text, count) {
   var reader = new Vlq(text), out = [];
   for (var s = 0; s < count; s++) {
-    var n = reader.next(), docs = new Int32Array(n), freqs = new Int32Array(n), next = 0;
+    var n = reader.next(), docs = new Int32Array(n), freqs = new Int32Array(n), ids = new Uint8Array(n), next = 0;
     for (var i = 0; i < n; i++) {
       var value = reader.next();
       docs[i] = next + Math.floor(value / 2);
       freqs[i] = value % 2 === 1 ? reader.next() + 2 : 1;
+      ids[i] = reader.next();
       next = docs[i] + 1;
     }
-    out.push({ docs: docs, freqs: freqs });
+    out.push({ docs: docs, freqs: freqs, ids: ids });
   }
   return out;
 }
@@ -441,14 +442,16 @@ Engine.prototype.best = function (candidates, factor) {
 };
 
 // --- Scoring (step 3) ----------------------------------------------------------
-// Adds, for every document of `postings` in field `f`, its BM25 score with IDF `idf` and
-// clause boost `boost` to `into` (f32 sums, in clause order as tantivy's union adds them).
-Engine.prototype.addScores = function (into, matched, f, idf, boost, docs, freqs) {
-  var field = this.fields[f], weight = f32(idf * K1_PLUS_1);
+// Adds, for every document of `postings` ({docs, freqs, ids}: term frequencies and length
+// codes) in field `f`, its BM25 score with IDF `idf` and clause boost `boost` to `into` (f32
+// sums, in clause order as tantivy's union adds them).
+Engine.prototype.addScores = function (into, matched, f, idf, boost, postings) {
+  var norms = this.fields[f].norms, weight = f32(idf * K1_PLUS_1);
   if (boost !== 1) weight = f32(weight * boost);
+  var docs = postings.docs, freqs = postings.freqs, ids = postings.ids;
   for (var i = 0; i < docs.length; i++) {
     var doc = docs[i], tf = freqs[i];
-    var score = f32(weight * f32(tf / f32(tf + field.norms[field.ids[doc]])));
+    var score = f32(weight * f32(tf / f32(tf + norms[ids[i]])));
     into[doc] = matched[doc] ? f32(into[doc] + score) : score;
     matched[doc] = 1;
   }
@@ -461,7 +464,7 @@ Engine.prototype.scoreWord = function (clause, into, matched) {
     alternative.term.fields.forEach(function (postings, f) {
       if (postings.docs.length === 0) return;
       var boost = f32(self.fields[f].boost * alternative.factor);
-      self.addScores(sum, hit, f, postings.idf, boost, postings.docs, postings.freqs);
+      self.addScores(sum, hit, f, postings.idf, boost, postings);
     });
     for (var doc = 0; doc < self.docs; doc++) {
       if (hit[doc] && (!any[doc] || sum[doc] > best[doc])) best[doc] = sum[doc];
@@ -489,7 +492,7 @@ Engine.prototype.scorePhrase = function (clause, into, matched) {
       var idf = 0;
       terms.forEach(function (t) { idf = f32(idf + t.term.fields[f].idf); });
       var counts = phraseCounts(terms, positions, f, maxOffset);
-      self.addScores(sum, hit, f, idf, self.fields[f].boost, counts.docs, counts.freqs);
+      self.addScores(sum, hit, f, idf, self.fields[f].boost, counts);
     });
     for (var doc = 0; doc < self.docs; doc++) {
       if (hit[doc]) {
@@ -500,9 +503,9 @@ Engine.prototype.scorePhrase = function (clause, into, matched) {
   });
 };
 
-// The documents where the phrase occurs in field `f`, with how many times.
+// The documents where the phrase occurs in field `f`, with how many times (as postings).
 function phraseCounts(terms, positions, f, maxOffset) {
-  var first = terms[0].term.fields[f], docs = [], freqs = [];
+  var first = terms[0].term.fields[f], docs = [], freqs = [], ids = [];
   var cursors = terms.map(function () { return 0; });
   for (var i = 0; i < first.docs.length; i++) {
     var doc = first.docs[i], lists = [], all = true;
@@ -522,9 +525,10 @@ function phraseCounts(terms, positions, f, maxOffset) {
     if (aligned.size > 0) {
       docs.push(doc);
       freqs.push(aligned.size);
+      ids.push(first.ids[i]);
     }
   }
-  return { docs: docs, freqs: freqs };
+  return { docs: docs, freqs: freqs, ids: ids };
 }
 
 Engine.prototype.search = function (query, limit) {

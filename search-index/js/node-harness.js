@@ -5,7 +5,9 @@
 //                                                       [{hits: [{doc, bits}], stems}]
 //   node harness.js CLIENT.js - stem                 -> stdin: JSON [word]; stdout: JSON [stem]
 //   node harness.js CLIENT.js ENTRY.js bench         -> stdin: JSON [query]; stdout: JSON
-//                                                       timings and bytes loaded
+//                                                       bytes loaded and time per keystroke
+//   node harness.js CLIENT.js - gzip                 -> stdin: JSON [path]; stdout: JSON
+//                                                       [gzipped size]
 "use strict";
 const fs = require("fs");
 const vm = require("vm");
@@ -32,7 +34,7 @@ async function decode() {
   const engine = await search.open(entryPath, { loadScript });
   const out = {
     docs: engine.docs,
-    fields: engine.fields.map((f) => ({ name: f.name, boost: bits(f.boost), norms: Array.from(f.norms, bits), ids: Array.from(f.ids) })),
+    fields: engine.fields.map((f) => ({ name: f.name, boost: bits(f.boost), norms: Array.from(f.norms, bits) })),
     stems: {},
     words: {},
     documents: [],
@@ -49,6 +51,7 @@ async function decode() {
         fields.push({
           docs: Array.from(p.docs),
           freqs: Array.from(p.freqs),
+          ids: Array.from(p.ids),
           positions: Array.from(await engine.positions(term, f), (ps) => Array.from(ps)),
           idf: p.docs.length ? bits(p.idf) : null,
         });
@@ -74,22 +77,21 @@ async function searchAll() {
   return out;
 }
 
-// For each query: the bytes (raw and gzipped) of the client and every file a fresh page loads
-// while the query is typed one character at a time, and the time per keystroke once loaded.
+// For each query: the files (and their gzipped bytes, client excluded) a fresh page loads
+// for the query alone (with its top 10 documents), and while it is typed one character at a
+// time; then the time per keystroke (search, documents, snippets) once the data is loaded.
 async function bench() {
-  const clientBytes = fs.readFileSync(clientPath);
+  const gzipped = (files) => files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(f)).length, 0);
   const out = [];
   for (const query of stdin()) {
-    const engine = await search.open(entryPath, { loadScript });
-    for (let i = 1; i <= query.length; i++) await engine.search(query.slice(0, i), 10);
-    const files = [clientPath].concat(engine.files());
-    const raw = files.reduce((n, f) => n + fs.statSync(f).size, 0);
-    const gzip = files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(f)).length, 0);
     const first = await search.open(entryPath, { loadScript });
     const result = await first.search(query, 10);
     await first.documents(result.hits.map((h) => h.doc));
-    const firstFiles = [clientPath].concat(first.files());
-    const firstGzip = firstFiles.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(f)).length, 0);
+    const engine = await search.open(entryPath, { loadScript });
+    for (let i = 1; i <= query.length; i++) {
+      const found = await engine.search(query.slice(0, i), 10);
+      await engine.documents(found.hits.map((h) => h.doc));
+    }
     const rounds = 20;
     const start = process.hrtime.bigint();
     for (let r = 0; r < rounds; r++) {
@@ -99,8 +101,14 @@ async function bench() {
         docs.forEach((d) => search.snippet(d.text, found.stems, 160));
       }
     }
-    const perKeystroke = Number(process.hrtime.bigint() - start) / 1e6 / (rounds * query.length);
-    out.push({ query, files: firstFiles.length, firstGzip, typedFiles: files.length, typedRaw: raw, typedGzip: gzip, clientGzip: zlib.gzipSync(clientBytes).length, msPerKeystroke: perKeystroke });
+    out.push({
+      query,
+      firstFiles: first.files().length,
+      firstGzip: gzipped(first.files()),
+      typedFiles: engine.files().length,
+      typedGzip: gzipped(engine.files()),
+      msPerKeystroke: Number(process.hrtime.bigint() - start) / 1e6 / (rounds * query.length),
+    });
   }
   return out;
 }
@@ -111,6 +119,7 @@ async function main() {
   else if (mode === "search") result = await searchAll();
   else if (mode === "stem") result = stdin().map((w) => search.analyze(w).map((t) => t.stem).join(" "));
   else if (mode === "bench") result = await bench();
+  else if (mode === "gzip") result = stdin().map((f) => zlib.gzipSync(fs.readFileSync(f)).length);
   else throw new Error("unknown mode " + mode);
   process.stdout.write(JSON.stringify(result));
 }

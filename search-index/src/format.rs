@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::index::Index;
+use crate::index::{Index, Stats};
 use crate::schema::Field;
 use crate::vocabulary::{Postings, Vocabulary, key_order};
 use crate::{Doc, File};
@@ -18,9 +18,9 @@ pub const VERSION: u32 = 1;
 
 /// A shard is closed once its postings and words take about this many bytes: small enough
 /// that a query loads little, large enough that a book has tens of files, not thousands.
-const SHARD_BYTES: usize = 16_000;
+const SHARD_BYTES: usize = 8_000;
 /// A chunk of document texts is closed once it holds about this many bytes of text.
-const CHUNK_BYTES: usize = 6_000;
+const CHUNK_BYTES: usize = 2_500;
 
 /// The entry file, `index-<id>.js`: what every query needs.
 #[derive(Serialize)]
@@ -34,8 +34,6 @@ struct Entry<'a> {
     fields: Vec<FieldInfo>,
     /// VLQ: the 256 field lengths tantivy's one-byte length codes stand for.
     fieldnorm_table: String,
-    /// Per field, VLQ: each document's length code.
-    fieldnorms: Vec<String>,
     /// Front-coded: the first key of every shard but the first.
     shards: String,
     /// VLQ: the number of documents in each chunk.
@@ -75,7 +73,8 @@ struct Shard {
     stems: String,
     /// Per field, VLQ, for each stem: its document count, then per document the gap from
     /// the previous document (minus one) times two, plus one if the term frequency is not
-    /// one, followed then by the frequency minus two.
+    /// one (then followed by the frequency minus two), and the document's length code in
+    /// the field (so a query loads the lengths of the documents it scores, and no others).
     postings: Vec<String>,
     /// VLQ: pairs (document count − the previous pair's, IDF as f32 bits) for every
     /// document count in the shard: tantivy's IDF, which JavaScript's `Math.log` does not
@@ -148,7 +147,7 @@ pub(crate) fn export(index: &Index) -> Vec<File> {
     let chunks = chunk_sizes(&index.docs);
     let mut files = vec![file("index", json(&entry(index, &id, &shards, &chunks)))];
     for (n, range) in shards.iter().enumerate() {
-        let (shard, positions) = shard(&index.vocabulary, range, index.stats.docs);
+        let (shard, positions) = shard(&index.vocabulary, range, &index.stats);
         files.push(file(&format!("s{n}"), json(&shard)));
         files.push(file(&format!("p{n}"), json(&positions)));
     }
@@ -192,11 +191,6 @@ fn entry<'a>(index: &Index, id: &'a str, shards: &[ShardRange], chunks: &[usize]
             })
             .collect(),
         fieldnorm_table: Vlq::of(stats.fieldnorm_table.iter().map(|&n| n.into())),
-        fieldnorms: stats
-            .fieldnorm_ids
-            .iter()
-            .map(|ids| Vlq::of(ids.iter().map(|&id| id.into())))
-            .collect(),
         shards: front_coded(shards.iter().skip(1).map(|s| s.first_key.as_str())),
         chunks: Vlq::of(chunks.iter().map(|&n| n as u64)),
         query: QueryParams {
@@ -252,7 +246,7 @@ fn shard_ranges(vocabulary: &Vocabulary) -> Vec<ShardRange> {
         let mut count_stem = |id: u32, bytes: &mut usize| {
             if counted.insert(id) {
                 let stem = vocabulary.stem(id);
-                *bytes += stem.text.len() + 2 * stem.weight();
+                *bytes += stem.text.len() + 3 * stem.weight();
             }
         };
         if let Some(word) = words.get(current.words.end).filter(|w| &w.text == key) {
@@ -269,7 +263,7 @@ fn shard_ranges(vocabulary: &Vocabulary) -> Vec<ShardRange> {
     ranges
 }
 
-fn shard(vocabulary: &Vocabulary, range: &ShardRange, num_docs: u32) -> (Shard, Positions) {
+fn shard(vocabulary: &Vocabulary, range: &ShardRange, stats: &Stats) -> (Shard, Positions) {
     let words = &vocabulary.words[range.words.clone()];
     let mut ids: Vec<u32> = range
         .stems
@@ -295,17 +289,18 @@ fn shard(vocabulary: &Vocabulary, range: &ShardRange, num_docs: u32) -> (Shard, 
     let mut previous = 0;
     for &n in &doc_counts {
         idf.push(n - previous);
-        idf.push(bm25_idf(n, num_docs.into()).to_bits().into());
+        idf.push(bm25_idf(n, stats.docs.into()).to_bits().into());
         previous = n;
     }
-    let per_field = |encode: fn(&Postings, &mut Vlq)| {
+    let per_field = |encode: fn(&Postings, &[u8], &mut Vlq)| {
         Field::ALL
             .iter()
             .map(|field| {
                 let mut vlq = Vlq::default();
+                let ids = &stats.fieldnorm_ids[field.index()];
                 stems
                     .iter()
-                    .for_each(|s| encode(&s.fields[field.index()], &mut vlq));
+                    .for_each(|s| encode(&s.fields[field.index()], ids, &mut vlq));
                 vlq.0
             })
             .collect()
@@ -323,7 +318,7 @@ fn shard(vocabulary: &Vocabulary, range: &ShardRange, num_docs: u32) -> (Shard, 
     (shard, positions)
 }
 
-fn encode_postings(postings: &Postings, out: &mut Vlq) {
+fn encode_postings(postings: &Postings, fieldnorm_ids: &[u8], out: &mut Vlq) {
     out.push(postings.docs.len() as u64);
     let mut next = 0u64;
     for (&doc, &freq) in postings.docs.iter().zip(&postings.freqs) {
@@ -332,11 +327,12 @@ fn encode_postings(postings: &Postings, out: &mut Vlq) {
         if freq != 1 {
             out.push(u64::from(freq) - 2);
         }
+        out.push(fieldnorm_ids[doc as usize].into());
         next = u64::from(doc) + 1;
     }
 }
 
-fn encode_positions(postings: &Postings, out: &mut Vlq) {
+fn encode_positions(postings: &Postings, _: &[u8], out: &mut Vlq) {
     let mut positions = postings.positions.iter();
     for &freq in &postings.freqs {
         let mut next = 0u64;
@@ -476,7 +472,6 @@ mod tests {
                     "name": field.name(),
                     "boost": field.boost().to_bits(),
                     "norms": norms,
-                    "ids": stats.fieldnorm_ids[field.index()],
                 })
             })
             .collect();
@@ -487,7 +482,8 @@ mod tests {
                 let fields: Vec<Value> = stem
                     .fields
                     .iter()
-                    .map(|p| {
+                    .zip(&stats.fieldnorm_ids)
+                    .map(|(p, ids)| {
                         let mut rest = p.positions.as_slice();
                         let positions: Vec<&[u32]> = p
                             .freqs
@@ -500,7 +496,8 @@ mod tests {
                             .collect();
                         let idf = (!p.docs.is_empty())
                             .then(|| bm25_idf(p.docs.len() as u64, stats.docs.into()).to_bits());
-                        json!({"docs": p.docs, "freqs": p.freqs, "positions": positions, "idf": idf})
+                        let ids: Vec<u8> = p.docs.iter().map(|&d| ids[d as usize]).collect();
+                        json!({"docs": p.docs, "freqs": p.freqs, "ids": ids, "positions": positions, "idf": idf})
                     })
                     .collect();
                 (stem.text.clone(), Value::from(fields))

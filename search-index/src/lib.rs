@@ -3,7 +3,7 @@
 //! [tantivy] indexes the documents at build time and stays the reference:
 //! [`Index::search`] answers from it directly. [`Index::export`] writes its
 //! inverted index out as small JavaScript files, and the client in
-//! [`CLIENT_JS`] answers the same queries in the browser with the same BM25
+//! [`client_js`] answers the same queries in the browser with the same BM25
 //! scores, bit for bit (f32 arithmetic, tantivy's field-length codes and
 //! IDF values), loading only the shards a query needs. Data files are
 //! plain `<script>`s, not `fetch`, so search works from `file://` too.
@@ -25,8 +25,8 @@
 //!
 //! | key | loaded | holds |
 //! |---|---|---|
-//! | `index` | when the search box is first used | version, document count, per field its name, boost and token total; tantivy's 256-entry field-length table; every document's field-length code per field; the first key of each shard; documents per chunk; the query parameters |
-//! | `s<n>` | when a query needs a key in its range | the words as written and the stems in a range of keys, each word's stem, per stem and field its postings (documents and term frequencies), IDF values as f32 bits |
+//! | `index` | when the search box is first used | version, document count, per field its name, boost and token total; tantivy's 256-entry field-length table; the first key of each shard; documents per chunk; the query parameters |
+//! | `s<n>` | when a query needs a key in its range | the words as written and the stems in a range of keys, each word's stem, per stem and field its postings (documents, term frequencies, the documents' field-length codes), IDF values as f32 bits |
 //! | `p<n>` | for phrases | the positions of every posting of shard `n` |
 //! | `c<n>` | to show results | url, anchor, page title, section title and text of a run of documents |
 //! | `words` | to correct a typo | every word as written, its stem and how common it is |
@@ -42,8 +42,9 @@
 //!   JavaScript compares strings. A shard holds every key from its first key
 //!   up to the next shard's; the stem of every word it holds is in it too.
 //! - **Postings** list each document as the gap from the previous one
-//!   (minus one) times two, plus one when the term frequency is not one, in
-//!   which case the frequency minus two follows.
+//!   (minus one) times two, plus one when the term frequency is not one (in
+//!   which case the frequency minus two follows), then the document's
+//!   field-length code: a query loads only the lengths it scores with.
 //!
 //! Scoring (what the client reproduces): `K1 = 1.2`, `B = 0.75`, all in f32;
 //! `avgdl = tokens / docs` per field;
@@ -65,15 +66,32 @@ pub use format::VERSION as FORMAT_VERSION;
 pub use index::{Hit, Index};
 pub use schema::Field;
 
-/// The browser client: the format decoder, the query engine and the BM25 scorer. It defines
-/// `window.handbookSearch` (see the top of `js/engine.js` for its API); a site adds its own
-/// user interface on top.
-pub const CLIENT_JS: &str = concat!(
+/// The browser client's source: the format decoder, the query engine and the BM25 scorer.
+const CLIENT_SOURCE: &str = concat!(
     "(function () {\n\"use strict\";\n",
     include_str!("../js/stemmer.js"),
     include_str!("../js/engine.js"),
     "})();\n"
 );
+
+/// The browser client: the format decoder, the query engine and the BM25 scorer. It defines
+/// `window.handbookSearch` (see the top of `js/engine.js` for its API); a site adds its own
+/// user interface on top. Comment lines and indentation are left out: a fifth of its gzipped
+/// size, on every first search.
+pub fn client_js() -> String {
+    CLIENT_SOURCE
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .fold(
+            String::with_capacity(CLIENT_SOURCE.len()),
+            |mut js, line| {
+                js.push_str(line);
+                js.push('\n');
+                js
+            },
+        )
+}
 
 /// One searchable document: a section of a page.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Runs the exported client under Node.js: how the tests check it against
 //! tantivy (decoding, stemming, scores) and how the benchmark times it. The
-//! index's files, [`crate::CLIENT_JS`] and a harness (`js/node-harness.js`)
+//! index's files, [`crate::client_js`] and a harness (`js/node-harness.js`)
 //! are written to a folder, and `node` runs them.
 
 use std::io::{self, Write};
@@ -29,6 +29,24 @@ pub struct JsResult {
     pub stems: Vec<String>,
 }
 
+/// What loading and answering one query costs in the client.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bench {
+    /// The query.
+    pub query: String,
+    /// Data files a fresh page loads for the query and its top 10 documents.
+    pub first_files: usize,
+    /// Their size, gzipped.
+    pub first_gzip: u64,
+    /// Data files loaded while the query is typed one character at a time.
+    pub typed_files: usize,
+    /// Their size, gzipped.
+    pub typed_gzip: u64,
+    /// Milliseconds per keystroke (search, documents, snippets) with the data loaded.
+    pub ms_per_keystroke: f64,
+}
+
 /// One document the client found.
 #[derive(Debug, Deserialize)]
 pub struct JsHit {
@@ -45,7 +63,7 @@ impl NodeClient {
         for file in &files {
             std::fs::write(dir.join(&file.path), &file.bytes)?;
         }
-        std::fs::write(dir.join("client.js"), crate::CLIENT_JS)?;
+        std::fs::write(dir.join("client.js"), crate::client_js())?;
         std::fs::write(
             dir.join("harness.js"),
             include_str!("../js/node-harness.js"),
@@ -70,9 +88,14 @@ impl NodeClient {
         self.run("stem", &words)
     }
 
-    /// Bytes loaded and time per keystroke while each query is typed (see the harness).
-    pub fn bench(&self, queries: &[&str]) -> io::Result<serde_json::Value> {
+    /// Bytes loaded and time per keystroke for each query (see `js/node-harness.js`).
+    pub fn bench(&self, queries: &[&str]) -> io::Result<Vec<Bench>> {
         self.run("bench", &queries)
+    }
+
+    /// The size of each file gzipped (by Node's zlib, default level).
+    pub fn gzip_sizes(&self, files: &[PathBuf]) -> io::Result<Vec<u64>> {
+        self.run("gzip", &files)
     }
 
     /// Checks the client's stemmer against tantivy's on every word of `index` and on `more`

@@ -35,7 +35,7 @@ use crate::schema::{Field, Schema, Token};
 use crate::vocabulary::{Vocabulary, key_order};
 
 /// A word being typed shorter than this matches only itself.
-pub const MIN_PREFIX_CHARS: usize = 2;
+pub const MIN_PREFIX_CHARS: usize = 3;
 /// Weight of a word that the typed word is a prefix of, against the word itself.
 pub const PREFIX_FACTOR: f32 = 0.9;
 /// Words this long (in characters) match words one edit away when nothing else matches.

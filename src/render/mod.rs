@@ -84,7 +84,7 @@ impl<'a> Renderer<'a> {
     pub fn enable_search(&mut self, index: String) -> OutputFile {
         let client = format!(
             "{}\n{}",
-            search_index::CLIENT_JS,
+            search_index::client_js(),
             self.theme.file("js/search.js")
         );
         let file = hashed_file("assets/search", "js", client);

@@ -38,6 +38,8 @@
     }
     engine.then(function (e) {
       return e.search(query, LIMIT).then(function (found) {
+        // Typing on made this query stale: do not load its documents.
+        if (ticket !== latest) return;
         return e.documents(found.hits.map(function (hit) { return hit.doc; })).then(function (docs) {
           if (ticket === latest) render(docs, found.stems, query);
         });
