@@ -127,13 +127,19 @@ fn bench(root: &Path) {
         asset.file_name().unwrap().to_string_lossy(),
         kb(client_gzip)
     );
-    println!("query        first query: files, gzipped   typed letter by letter   per keystroke");
+    println!(
+        "first query (gzipped, client included): files and bytes to rank, then to show the top 10; \
+         then typed letter by letter; time per keystroke"
+    );
     for result in client.bench(QUERIES).unwrap() {
         println!(
-            "{:<12} {:>2} files, {:>8}            {:>2} files, {:>8}    {:.2} ms",
+            "  {:<10} rank: {} files {:>8}   + texts: {:>2} files {:>8} = {:>8}   typed: {:>2} files {:>8}   {:.2} ms",
             result.query,
             result.first_files + 1,
             kb(result.first_gzip + client_gzip),
+            result.first_text_files,
+            kb(result.first_text_gzip),
+            kb(result.first_gzip + client_gzip + result.first_text_gzip),
             result.typed_files + 1,
             kb(result.typed_gzip + client_gzip),
             result.ms_per_keystroke

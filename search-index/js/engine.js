@@ -238,6 +238,7 @@ function Engine(entry, loader) {
     return { name: field.name, boost: f32(field.boost), norms: norms };
   });
   this.shardKeys = [""].concat(frontCoded(entry.shards));
+  this.positionGroup = entry.positionGroup;
   this.chunkStarts = [0];
   vlqList(entry.chunks).forEach(function (n) { self.chunkStarts.push(self.chunkStarts[self.chunkStarts.length - 1] + n); });
   this.shards = new Map();
@@ -313,11 +314,12 @@ function decodePostings(text, count) {
 
 // Positions of `term` in field `f`: one Int32Array per document of its postings.
 Engine.prototype.positions = function (term, f) {
-  var self = this;
-  return this.loader.get("p" + term.shard).then(function (data) {
+  var self = this, group = this.positionGroup;
+  return this.loader.get("p" + Math.floor(term.shard / group)).then(function (data) {
     var key = "p" + term.shard + ":" + f;
     if (!self.shards.has(key)) {
-      self.shards.set(key, decodePositions(data.positions[f], self.shards.get(term.shard).terms, f));
+      var text = data.shards[term.shard % group][f];
+      self.shards.set(key, decodePositions(text, self.shards.get(term.shard).terms, f));
     }
     return self.shards.get(key)[term.local];
   });

@@ -78,8 +78,9 @@ async function searchAll() {
 }
 
 // For each query: the files (and their gzipped bytes, client excluded) a fresh page loads
-// for the query alone (with its top 10 documents), and while it is typed one character at a
-// time; then the time per keystroke (search, documents, snippets) once the data is loaded.
+// for the query alone (index files, then the texts of its top 10 documents), and while it is
+// typed one character at a time; then the time per keystroke (search, documents, snippets)
+// once the data is loaded.
 async function bench() {
   const gzipped = (files) => files.reduce((n, f) => n + zlib.gzipSync(fs.readFileSync(f)).length, 0);
   const out = [];
@@ -101,10 +102,13 @@ async function bench() {
         docs.forEach((d) => search.snippet(d.text, found.stems, 160));
       }
     }
+    const isText = (f) => /\/c\d+-[^/]*$/.test(f);
     out.push({
       query,
-      firstFiles: first.files().length,
-      firstGzip: gzipped(first.files()),
+      firstFiles: first.files().filter((f) => !isText(f)).length,
+      firstGzip: gzipped(first.files().filter((f) => !isText(f))),
+      firstTextFiles: first.files().filter(isText).length,
+      firstTextGzip: gzipped(first.files().filter(isText)),
       typedFiles: engine.files().length,
       typedGzip: gzipped(engine.files()),
       msPerKeystroke: Number(process.hrtime.bigint() - start) / 1e6 / (rounds * query.length),

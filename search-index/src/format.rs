@@ -17,10 +17,16 @@ use crate::{Doc, File};
 pub const VERSION: u32 = 1;
 
 /// A shard is closed once its postings and words take about this many bytes: small enough
-/// that a query loads little, large enough that a book has tens of files, not thousands.
+/// that a query loads little, large enough that a big book has hundreds of files, not
+/// thousands.
 const SHARD_BYTES: usize = 8_000;
-/// A chunk of document texts is closed once it holds about this many bytes of text.
-const CHUNK_BYTES: usize = 2_500;
+/// A chunk of document texts is closed once it holds about this many bytes of text. A query's
+/// best documents are often far apart, so it loads about one chunk per result; every file
+/// also costs the build a file creation.
+const CHUNK_BYTES: usize = 8_000;
+/// Shards per positions file: phrases are rarer than words, and every file costs the build
+/// a file creation, which on some file systems outweighs writing its bytes.
+const POSITION_GROUP: usize = 8;
 
 /// The entry file, `index-<id>.js`: what every query needs.
 #[derive(Serialize)]
@@ -38,6 +44,8 @@ struct Entry<'a> {
     shards: String,
     /// VLQ: the number of documents in each chunk.
     chunks: String,
+    /// Shards per positions file.
+    position_group: usize,
     query: QueryParams,
 }
 
@@ -82,12 +90,13 @@ struct Shard {
     idf: String,
 }
 
-/// Positions for the shard with the same number, `p<n>-<id>.js`, loaded for phrases only.
+/// Positions of [`POSITION_GROUP`] consecutive shards, `p<n>-<id>.js` (shards
+/// `n * POSITION_GROUP` on), loaded for phrases only.
 #[derive(Serialize)]
 struct Positions {
-    /// Per field, VLQ, for each stem and each of its documents (as in the shard): its term
-    /// frequency's worth of positions, the first as is, then gaps minus one.
-    positions: Vec<String>,
+    /// Per shard, per field, VLQ, for each stem and each of its documents (as in the shard):
+    /// its term frequency's worth of positions, the first as is, then gaps minus one.
+    shards: Vec<Vec<String>>,
 }
 
 /// A chunk of documents, `c<n>-<id>.js`: what results show.
@@ -146,10 +155,15 @@ pub(crate) fn export(index: &Index) -> Vec<File> {
     let shards = shard_ranges(&index.vocabulary);
     let chunks = chunk_sizes(&index.docs);
     let mut files = vec![file("index", json(&entry(index, &id, &shards, &chunks)))];
+    let mut positions = Vec::new();
     for (n, range) in shards.iter().enumerate() {
-        let (shard, positions) = shard(&index.vocabulary, range, &index.stats);
+        let (shard, shard_positions) = shard(&index.vocabulary, range, &index.stats);
         files.push(file(&format!("s{n}"), json(&shard)));
-        files.push(file(&format!("p{n}"), json(&positions)));
+        positions.push(shard_positions);
+    }
+    for (n, group) in positions.chunks(POSITION_GROUP).enumerate() {
+        let shards = group.to_vec();
+        files.push(file(&format!("p{n}"), json(&Positions { shards })));
     }
     let mut start = 0;
     for (n, &size) in chunks.iter().enumerate() {
@@ -193,6 +207,7 @@ fn entry<'a>(index: &Index, id: &'a str, shards: &[ShardRange], chunks: &[usize]
         fieldnorm_table: Vlq::of(stats.fieldnorm_table.iter().map(|&n| n.into())),
         shards: front_coded(shards.iter().skip(1).map(|s| s.first_key.as_str())),
         chunks: Vlq::of(chunks.iter().map(|&n| n as u64)),
+        position_group: POSITION_GROUP,
         query: QueryParams {
             min_prefix_chars: crate::query::MIN_PREFIX_CHARS,
             prefix_factor: crate::query::PREFIX_FACTOR,
@@ -263,7 +278,8 @@ fn shard_ranges(vocabulary: &Vocabulary) -> Vec<ShardRange> {
     ranges
 }
 
-fn shard(vocabulary: &Vocabulary, range: &ShardRange, stats: &Stats) -> (Shard, Positions) {
+/// A shard, and its positions (per field).
+fn shard(vocabulary: &Vocabulary, range: &ShardRange, stats: &Stats) -> (Shard, Vec<String>) {
     let words = &vocabulary.words[range.words.clone()];
     let mut ids: Vec<u32> = range
         .stems
@@ -312,10 +328,7 @@ fn shard(vocabulary: &Vocabulary, range: &ShardRange, stats: &Stats) -> (Shard, 
         postings: per_field(encode_postings),
         idf: idf.0,
     };
-    let positions = Positions {
-        positions: per_field(encode_positions),
-    };
-    (shard, positions)
+    (shard, per_field(encode_positions))
 }
 
 fn encode_postings(postings: &Postings, fieldnorm_ids: &[u8], out: &mut Vlq) {

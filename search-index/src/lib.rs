@@ -27,7 +27,7 @@
 //! |---|---|---|
 //! | `index` | when the search box is first used | version, document count, per field its name, boost and token total; tantivy's 256-entry field-length table; the first key of each shard; documents per chunk; the query parameters |
 //! | `s<n>` | when a query needs a key in its range | the words as written and the stems in a range of keys, each word's stem, per stem and field its postings (documents, term frequencies, the documents' field-length codes), IDF values as f32 bits |
-//! | `p<n>` | for phrases | the positions of every posting of shard `n` |
+//! | `p<n>` | for phrases | the positions of every posting of a run of shards |
 //! | `c<n>` | to show results | url, anchor, page title, section title and text of a run of documents |
 //! | `words` | to correct a typo | every word as written, its stem and how common it is |
 //!

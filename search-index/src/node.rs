@@ -35,11 +35,15 @@ pub struct JsResult {
 pub struct Bench {
     /// The query.
     pub query: String,
-    /// Data files a fresh page loads for the query and its top 10 documents.
+    /// Index files a fresh page loads to answer the query.
     pub first_files: usize,
     /// Their size, gzipped.
     pub first_gzip: u64,
-    /// Data files loaded while the query is typed one character at a time.
+    /// Text chunks it then loads to show the top 10 documents.
+    pub first_text_files: usize,
+    /// Their size, gzipped.
+    pub first_text_gzip: u64,
+    /// Files (index and texts) loaded while the query is typed one character at a time.
     pub typed_files: usize,
     /// Their size, gzipped.
     pub typed_gzip: u64,
