@@ -69,6 +69,17 @@ struct QueryParams {
     max_expansions: usize,
 }
 
+impl QueryParams {
+    const CURRENT: QueryParams = QueryParams {
+        min_prefix_chars: crate::query::MIN_PREFIX_CHARS,
+        prefix_factor: crate::query::PREFIX_FACTOR,
+        one_edit_chars: crate::query::ONE_EDIT_CHARS,
+        two_edits_chars: crate::query::TWO_EDITS_CHARS,
+        edit_factor: crate::query::EDIT_FACTOR,
+        max_expansions: crate::query::MAX_EXPANSIONS,
+    };
+}
+
 /// A shard, `s<n>-<id>.js`: a range of keys (words and stems, in UTF-16 order).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -106,6 +117,24 @@ struct Chunk<'a> {
     docs: Vec<[&'a str; 5]>,
 }
 
+impl<'a> Chunk<'a> {
+    fn of(docs: &'a [Doc]) -> Chunk<'a> {
+        let docs = docs
+            .iter()
+            .map(|d| {
+                [
+                    d.url.as_str(),
+                    &d.anchor,
+                    &d.page_title,
+                    &d.section_title,
+                    &d.body,
+                ]
+            })
+            .collect();
+        Chunk { docs }
+    }
+}
+
 /// Every word, `words-<id>.js`, loaded to correct typos.
 #[derive(Serialize)]
 struct Words {
@@ -118,13 +147,18 @@ struct Words {
     weights: String,
 }
 
-/// The id in every file name of the index built from `docs`: a hash of the documents and
-/// of this crate's version, known before indexing so pages can name the entry file while
-/// the index is being built.
+/// The id in every file name of the index built from `docs`: a hash of the documents and of
+/// everything else that shapes the files (this crate's version, the format's version and
+/// parameters), known before indexing so pages can name the entry file while the index is
+/// being built.
 pub(crate) fn id(docs: &[Doc]) -> String {
     let mut hasher = blake3::Hasher::new();
-    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
-    hasher.update(&VERSION.to_le_bytes());
+    let parameters = format!(
+        "{} {VERSION} {SHARD_BYTES} {CHUNK_BYTES} {POSITION_GROUP} {}",
+        env!("CARGO_PKG_VERSION"),
+        json(&QueryParams::CURRENT)
+    );
+    hasher.update(parameters.as_bytes());
     for doc in docs {
         for text in [
             &doc.url,
@@ -165,22 +199,11 @@ pub(crate) fn export(index: &Index) -> Vec<File> {
         let shards = group.to_vec();
         files.push(file(&format!("p{n}"), json(&Positions { shards })));
     }
-    let mut start = 0;
+    let mut rest = index.docs.as_slice();
     for (n, &size) in chunks.iter().enumerate() {
-        let docs = index.docs[start..start + size]
-            .iter()
-            .map(|d| {
-                [
-                    d.url.as_str(),
-                    &d.anchor,
-                    &d.page_title,
-                    &d.section_title,
-                    &d.body,
-                ]
-            })
-            .collect();
-        files.push(file(&format!("c{n}"), json(&Chunk { docs })));
-        start += size;
+        let (docs, after) = rest.split_at(size);
+        files.push(file(&format!("c{n}"), json(&Chunk::of(docs))));
+        rest = after;
     }
     files.push(file("words", json(&words(&index.vocabulary))));
     files
@@ -208,14 +231,7 @@ fn entry<'a>(index: &Index, id: &'a str, shards: &[ShardRange], chunks: &[usize]
         shards: front_coded(shards.iter().skip(1).map(|s| s.first_key.as_str())),
         chunks: Vlq::of(chunks.iter().map(|&n| n as u64)),
         position_group: POSITION_GROUP,
-        query: QueryParams {
-            min_prefix_chars: crate::query::MIN_PREFIX_CHARS,
-            prefix_factor: crate::query::PREFIX_FACTOR,
-            one_edit_chars: crate::query::ONE_EDIT_CHARS,
-            two_edits_chars: crate::query::TWO_EDITS_CHARS,
-            edit_factor: crate::query::EDIT_FACTOR,
-            max_expansions: crate::query::MAX_EXPANSIONS,
-        },
+        query: QueryParams::CURRENT,
     }
 }
 

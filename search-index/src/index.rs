@@ -12,8 +12,9 @@ use crate::schema::{Field, Schema};
 use crate::vocabulary::Vocabulary;
 use crate::{Doc, Result};
 
-/// tantivy flushes a segment when its indexing memory reaches this; a book's text stays well
-/// below it, so the index has one segment and doc ids in the caller's order.
+/// tantivy flushes a segment when its indexing memory reaches this. A book's text stays well
+/// below it, so the index has one segment, whose doc ids (by which `TopDocs` breaks ties)
+/// are the caller's order; more segments would still work, mapped through `ord`.
 const WRITER_MEMORY: usize = 1 << 30;
 
 /// A search index over a list of documents, held in memory.
@@ -57,29 +58,15 @@ impl Index {
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY)?;
         writer.set_merge_policy(Box::new(NoMergePolicy));
         for (ord, doc) in docs.iter().enumerate() {
-            let mut document = TantivyDocument::new();
-            document.add_text(schema.field(Field::Title), &doc.page_title);
-            document.add_text(schema.field(Field::Heading), &doc.section_title);
-            document.add_text(schema.field(Field::Body), &doc.body);
-            document.add_u64(schema.ord, ord as u64);
-            writer.add_document(document)?;
+            writer.add_document(schema.document(ord, doc))?;
         }
         writer.commit()?;
-        let reader = index
+        let reader: tantivy::IndexReader = index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .try_into()?;
         let searcher = reader.searcher();
-        let ords = searcher
-            .segment_readers()
-            .iter()
-            .map(|segment| {
-                let column = segment.fast_fields().u64("ord")?;
-                Ok((0..segment.max_doc())
-                    .map(|doc| column.first(doc).unwrap_or_default() as u32)
-                    .collect())
-            })
-            .collect::<Result<Vec<Vec<u32>>>>()?;
+        let ords = read_ords(&searcher)?;
         let stats = Stats::read(&searcher, &schema, &ords, docs.len())?;
         let vocabulary = Vocabulary::read(&searcher, &schema, &ords, recorder.take_words())?;
         Ok(Index {
@@ -149,6 +136,20 @@ impl Index {
     fn ord(&self, address: DocAddress) -> usize {
         self.ords[address.segment_ord as usize][address.doc_id as usize] as usize
     }
+}
+
+/// Per segment, the caller's index of each document (the `ord` field).
+fn read_ords(searcher: &Searcher) -> Result<Vec<Vec<u32>>> {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|segment| {
+            let column = segment.fast_fields().u64("ord")?;
+            Ok((0..segment.max_doc())
+                .map(|doc| column.first(doc).unwrap_or_default() as u32)
+                .collect())
+        })
+        .collect()
 }
 
 impl Stats {

@@ -101,6 +101,16 @@ impl Schema {
     pub fn field(&self, field: Field) -> tantivy::schema::Field {
         self.fields[field.index()]
     }
+
+    /// The tantivy document for the caller's document number `ord`.
+    pub fn document(&self, ord: usize, doc: &crate::Doc) -> tantivy::TantivyDocument {
+        let mut document = tantivy::TantivyDocument::new();
+        document.add_text(self.field(Field::Title), &doc.page_title);
+        document.add_text(self.field(Field::Heading), &doc.section_title);
+        document.add_text(self.field(Field::Body), &doc.body);
+        document.add_u64(self.ord, ord as u64);
+        document
+    }
 }
 
 /// Text → the words as written (lower-cased, not stemmed).

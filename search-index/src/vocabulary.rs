@@ -70,38 +70,7 @@ impl Vocabulary {
         ords: &[Vec<u32>],
         surface_words: HashMap<String, String>,
     ) -> Result<Vocabulary> {
-        let mut by_text: HashMap<String, Stem> = HashMap::new();
-        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-            for field in Field::ALL {
-                let inverted = reader.inverted_index(schema.field(field))?;
-                let mut terms = inverted.terms().stream()?;
-                let mut positions = Vec::new();
-                while terms.advance() {
-                    let text = String::from_utf8_lossy(terms.key()).into_owned();
-                    let stem = by_text.entry(text.clone()).or_insert_with(|| Stem {
-                        text,
-                        fields: Default::default(),
-                    });
-                    let out = &mut stem.fields[field.index()];
-                    let mut postings = inverted.read_postings_from_terminfo(
-                        terms.value(),
-                        IndexRecordOption::WithFreqsAndPositions,
-                    )?;
-                    while postings.doc() != TERMINATED {
-                        out.docs.push(ords[segment][postings.doc() as usize]);
-                        out.freqs.push(postings.term_freq());
-                        postings.positions(&mut positions);
-                        out.positions.extend_from_slice(&positions);
-                        postings.advance();
-                    }
-                }
-            }
-        }
-        let mut stems: Vec<Stem> = by_text.into_values().collect();
-        if searcher.segment_readers().len() > 1 {
-            stems.iter_mut().for_each(sort_postings);
-        }
-        stems.sort_by(|a, b| key_order(&a.text, &b.text));
+        let stems = read_stems(searcher, schema, ords)?;
         let stem_ids: HashMap<String, u32> = stems
             .iter()
             .enumerate()
@@ -164,6 +133,45 @@ impl Vocabulary {
     }
 }
 
+/// Every term with its postings in every field, sorted by [`key_order`].
+fn read_stems(searcher: &Searcher, schema: &Schema, ords: &[Vec<u32>]) -> Result<Vec<Stem>> {
+    let mut by_text: HashMap<String, Stem> = HashMap::new();
+    let mut positions = Vec::new();
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        for field in Field::ALL {
+            let inverted = reader.inverted_index(schema.field(field))?;
+            let mut terms = inverted.terms().stream()?;
+            while terms.advance() {
+                let text = String::from_utf8_lossy(terms.key()).into_owned();
+                let stem = by_text.entry(text.clone()).or_insert_with(|| Stem {
+                    text,
+                    fields: Default::default(),
+                });
+                let out = &mut stem.fields[field.index()];
+                let mut postings = inverted.read_postings_from_terminfo(
+                    terms.value(),
+                    IndexRecordOption::WithFreqsAndPositions,
+                )?;
+                while postings.doc() != TERMINATED {
+                    out.docs.push(ords[segment][postings.doc() as usize]);
+                    out.freqs.push(postings.term_freq());
+                    postings.positions(&mut positions);
+                    out.positions.extend_from_slice(&positions);
+                    postings.advance();
+                }
+            }
+        }
+    }
+    let mut stems: Vec<Stem> = by_text.into_values().collect();
+    if searcher.segment_readers().len() > 1 {
+        stems.iter_mut().for_each(sort_postings);
+    }
+    stems.sort_by(|a, b| key_order(&a.text, &b.text));
+    Ok(stems)
+}
+
+/// Orders each field's postings by document: with several segments, the caller's order
+/// interleaves them.
 fn sort_postings(stem: &mut Stem) {
     for postings in &mut stem.fields {
         let mut offsets = Vec::with_capacity(postings.docs.len());
@@ -251,6 +259,28 @@ mod tests {
         assert_eq!(distance("abc", "xyz"), None);
         assert_eq!(distance("", "ab"), Some(2));
         assert_eq!(distance("é", "e"), Some(1));
+    }
+
+    #[test]
+    fn postings_from_several_segments_are_sorted_with_their_positions() {
+        let mut stem = Stem {
+            text: "x".into(),
+            fields: Default::default(),
+        };
+        stem.fields[2] = Postings {
+            docs: vec![5, 1, 3],
+            freqs: vec![1, 2, 1],
+            positions: vec![50, 10, 11, 30],
+        };
+        sort_postings(&mut stem);
+        assert_eq!(
+            stem.fields[2],
+            Postings {
+                docs: vec![1, 3, 5],
+                freqs: vec![2, 1, 1],
+                positions: vec![10, 11, 30, 50],
+            }
+        );
     }
 
     #[test]
