@@ -1,4 +1,4 @@
-// Runs the search client (CLIENT_JS, as shipped) in Node for the Rust tests and benchmark.
+// Runs the search client (`client_js()`, as shipped) in Node for the Rust tests and benchmark.
 //
 //   node harness.js CLIENT.js ENTRY.js decode        -> the whole index, decoded, as JSON
 //   node harness.js CLIENT.js ENTRY.js search        -> stdin: JSON [query]; stdout: JSON
