@@ -64,7 +64,6 @@ mod vocabulary;
 
 pub use format::VERSION as FORMAT_VERSION;
 pub use index::{Hit, Index};
-pub use schema::Field;
 
 /// The browser client's source: the format decoder, the query engine and the BM25 scorer.
 const CLIENT_SOURCE: &str = concat!(
