@@ -32,13 +32,14 @@ pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Si
     let docs = crate::search::documents(&book, &pages);
     let (mut renderer, mut files) = Renderer::new(&book, &theme)?;
     files.push(renderer.enable_search(crate::search::entry_path(&docs)));
-    // Indexing runs mostly on tantivy's own thread: it overlaps with rendering.
-    let (rendered, index) = rayon::join(
+    // Indexing (on tantivy's own thread), reading the index back and exporting it overlap
+    // with rendering.
+    let (rendered, search) = rayon::join(
         || renderer.render_all(&pages),
-        || crate::search::index(docs),
+        || crate::search::index(docs).map(|index| crate::search::files(&index)),
     );
     files.extend(rendered?);
-    files.extend(crate::search::files(&index?));
+    files.extend(search?);
     Ok(Site {
         files,
         pages: pages.len(),
