@@ -242,6 +242,7 @@ function Engine(entry, loader) {
   this.chunkStarts = [0];
   vlqList(entry.chunks).forEach(function (n) { self.chunkStarts.push(self.chunkStarts[self.chunkStarts.length - 1] + n); });
   this.shards = new Map();
+  this.positionLists = new Map();
   this.terms = new Map();
 }
 
@@ -316,12 +317,12 @@ function decodePostings(text, count) {
 Engine.prototype.positions = function (term, f) {
   var self = this, group = this.positionGroup;
   return this.loader.get("p" + Math.floor(term.shard / group)).then(function (data) {
-    var key = "p" + term.shard + ":" + f;
-    if (!self.shards.has(key)) {
+    var key = term.shard + ":" + f;
+    if (!self.positionLists.has(key)) {
       var text = data.shards[term.shard % group][f];
-      self.shards.set(key, decodePositions(text, self.shards.get(term.shard).terms, f));
+      self.positionLists.set(key, decodePositions(text, self.shards.get(term.shard).terms, f));
     }
-    return self.shards.get(key)[term.local];
+    return self.positionLists.get(key)[term.local];
   });
 };
 
@@ -381,29 +382,40 @@ Engine.prototype.plan = function (items) {
   });
 };
 
+// A parsed item as a clause: a phrase's terms, or a word's alternatives (the word itself,
+// the words it begins while being typed, or else the words closest to it); null if nothing
+// matches. The shards the item needs are loaded.
 Engine.prototype.clause = function (it) {
-  var self = this, params = this.params;
+  var self = this;
   if (it.kind === "phrase") {
     var terms = it.terms.map(function (t) { return { offset: t.offset, term: self.terms.get(t.stem) }; });
     return terms.every(function (t) { return t.term; }) ? { kind: "phrase", terms: terms } : null;
   }
-  var exact = this.terms.get(it.stem), alternatives = exact ? [{ term: exact, factor: 1 }] : [];
-  var chars = Array.from(it.word).length;
-  if (it.typing && chars >= params.minPrefixChars) {
-    var candidates = [];
-    this.prefixShards(it.word).forEach(function (n) {
-      var shard = self.shards.get(n);
-      shard.words.forEach(function (word, i) {
-        if (word.startsWith(it.word) && shard.wordTerms[i] !== exact) candidates.push(shard.wordTerms[i]);
-      });
+  var exact = this.terms.get(it.stem);
+  var alternatives = (exact ? [{ term: exact, factor: 1 }] : []).concat(this.prefixAlternatives(it, exact));
+  if (alternatives.length > 0) return { kind: "word", alternatives: alternatives };
+  return it.quoted ? null : this.typoAlternatives(it).then(function (found) {
+    return found.length > 0 ? { kind: "word", alternatives: found } : null;
+  });
+};
+
+Engine.prototype.prefixAlternatives = function (it, exact) {
+  var self = this;
+  if (!it.typing || Array.from(it.word).length < this.params.minPrefixChars) return [];
+  var candidates = [];
+  this.prefixShards(it.word).forEach(function (n) {
+    var shard = self.shards.get(n);
+    shard.words.forEach(function (word, i) {
+      if (word.startsWith(it.word) && shard.wordTerms[i] !== exact) candidates.push(shard.wordTerms[i]);
     });
-    alternatives = alternatives.concat(this.best(candidates, params.prefixFactor));
-  }
-  if (alternatives.length > 0 || it.quoted) {
-    return Promise.resolve(alternatives.length > 0 ? { kind: "word", alternatives: alternatives } : null);
-  }
+  });
+  return this.best(candidates, this.params.prefixFactor);
+};
+
+Engine.prototype.typoAlternatives = function (it) {
+  var self = this, params = this.params, chars = Array.from(it.word).length;
   var maxEdits = chars >= params.twoEditsChars ? 2 : chars >= params.oneEditChars ? 1 : 0;
-  if (maxEdits === 0) return Promise.resolve(null);
+  if (maxEdits === 0) return Promise.resolve([]);
   return this.words().then(function (words) {
     var target = Array.from(it.word), best = -1, found = [];
     for (var i = 0; i < words.words.length; i++) {
@@ -412,20 +424,10 @@ Engine.prototype.clause = function (it) {
       if (edits !== best) { best = edits; found = []; }
       found.push(i);
     }
-    if (best < 0) return null;
-    var seen = new Set(), candidates = [];
-    found.forEach(function (i) {
-      if (!seen.has(words.stems[i])) {
-        seen.add(words.stems[i]);
-        candidates.push({ text: words.stems[i], weight: words.weights[i] });
-      }
-    });
+    var candidates = found.map(function (i) { return { text: words.stems[i], weight: words.weights[i] }; });
     var chosen = self.best(candidates, f32(Math.pow(params.editFactor, best)));
     return Promise.all(chosen.map(function (a) { return self.shard(self.shardOf(a.term.text)); })).then(function () {
-      return {
-        kind: "word",
-        alternatives: chosen.map(function (a) { return { term: self.terms.get(a.term.text), factor: a.factor }; })
-      };
+      return chosen.map(function (a) { return { term: self.terms.get(a.term.text), factor: a.factor }; });
     });
   });
 };
