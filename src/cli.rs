@@ -67,4 +67,19 @@ pub enum Command {
         #[arg(short, long)]
         open: bool,
     },
+    /// Search the book, ranked exactly as the site's search box ranks (from tantivy directly).
+    Search {
+        /// The query: words; the last word, without a trailing space, also matches as a prefix;
+        /// "quoted phrases"; misspelt words match the closest words.
+        query: String,
+        /// The book's folder (holding book.toml).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// How many results to show.
+        #[arg(short = 'n', long, default_value_t = 10)]
+        limit: usize,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }

@@ -32,6 +32,9 @@ pub enum Error {
         /// Tera's report, which names the line.
         message: String,
     },
+    /// Building the search index failed.
+    #[error(transparent)]
+    Search(#[from] search_index::Error),
     /// The theme's CSS failed to bundle or minify.
     #[error("CSS error in {file}: {message}")]
     Css {

@@ -66,6 +66,28 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
             handbook::serve::serve(&options, print_serve_event)
                 .with_context(|| format!("serving the book in `{}`", dir.display()))?;
         }
+        cli::Command::Search {
+            query,
+            dir,
+            limit,
+            json,
+        } => {
+            let (book, pages) = handbook::pipeline::load_and_transform(&dir, &mut print_diagnostic)
+                .with_context(|| format!("loading the book in `{}`", dir.display()))?;
+            let index = handbook::search::index(handbook::search::documents(&book, &pages))?;
+            let results = handbook::search::search(&index, &query, limit)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+            } else if results.is_empty() {
+                eprintln!("no results for {query:?}");
+            }
+            for found in results.iter().filter(|_| !json) {
+                println!(
+                    "{:>3}  {:>9.4}  {}  {} › {}",
+                    found.rank, found.score, found.url, found.page, found.section
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

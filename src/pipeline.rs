@@ -1,4 +1,4 @@
-//! The build, stage by stage: load → transform → render → write.
+//! The build, stage by stage: load → transform → {render, search index} → write.
 //! Drivers (`build`, `bundle`) call [`build_site`] and decide where the files
 //! go; `serve` runs the same stages itself, one chapter at a time (see
 //! [`crate::serve`]).
@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use crate::diagnostics::Diagnostic;
 use crate::error::{Error, Result};
+use crate::model::Book;
 use crate::render::{Renderer, Shared, theme::Theme};
+use crate::transform::Page;
 use crate::write::OutputFile;
 
 /// A built site, in memory.
@@ -26,6 +28,34 @@ pub struct Site {
 /// Builds the book in `root` in memory. Every warning and error is passed to `report`
 /// as it is found; if any was an error, the build fails after reporting them all.
 pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Site> {
+    let (book, pages) = load_and_transform(root, report)?;
+    let theme = Theme::load(book.config.html.theme_dir.as_deref())?;
+    let docs = crate::search::documents(&book, &pages);
+    let mut shared = Shared::prepare(&book, &theme)?;
+    shared.enable_search(&theme, crate::search::entry_path(&docs));
+    let renderer = Renderer::new(&book, &theme, &shared);
+    // Indexing (on tantivy's own thread), reading the index back and exporting it overlap
+    // with rendering.
+    let (rendered, search) = rayon::join(
+        || renderer.render_all(&pages),
+        || crate::search::index(docs).map(|index| crate::search::files(&index)),
+    );
+    let mut files = rendered?;
+    files.extend(search?);
+    Ok(Site {
+        files,
+        pages: pages.len(),
+        build_dir: book.config.build_dir.clone(),
+        title: book.config.title().to_string(),
+    })
+}
+
+/// Loads the book in `root` and transforms its chapters, reporting diagnostics as
+/// [`build_site`] does.
+pub fn load_and_transform(
+    root: &Path,
+    report: &mut dyn FnMut(&Diagnostic),
+) -> Result<(Book, Vec<Page>)> {
     let loaded = crate::load::load(root)?;
     let book = loaded.book;
     let mut errors = report_all(loaded.diagnostics, report);
@@ -34,15 +64,7 @@ pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Si
     if errors > 0 {
         return Err(Error::Failed { count: errors });
     }
-    let theme = Theme::load(book.config.html.theme_dir.as_deref())?;
-    let shared = Shared::prepare(&book, &theme)?;
-    let files = Renderer::new(&book, &theme, &shared).render_all(&pages)?;
-    Ok(Site {
-        files,
-        pages: pages.len(),
-        build_dir: book.config.build_dir.clone(),
-        title: book.config.title().to_string(),
-    })
+    Ok((book, pages))
 }
 
 /// Reports diagnostics in file order; returns how many were errors.

@@ -1,14 +1,137 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
+//! Full-text search for static sites, ranked exactly like tantivy.
+//!
+//! [tantivy] indexes the documents at build time and stays the reference:
+//! [`Index::search`] answers from it directly. [`Index::export`] writes its
+//! inverted index out as small JavaScript files, and the client in
+//! [`client_js`] answers the same queries in the browser with the same BM25
+//! scores, bit for bit (f32 arithmetic, tantivy's field-length codes and
+//! IDF values), loading only the shards a query needs. Data files are
+//! plain `<script>`s, not `fetch`, so search works from `file://` too.
+//!
+//! The caller hands in plain [`Doc`]s (one per section of a page, so a hit
+//! links to `page.html#section`) and gets [`File`]s back, in memory: it
+//! decides where they go.
+//!
+//! # Query language
+//! See the [`query`] module: words (all ranked together with BM25), the
+//! word being typed as a prefix, `"quoted phrases"`, and typo tolerance.
+//!
+//! # FORMAT
+//! Version [`FORMAT_VERSION`]. Every file is a script
+//! `handbookSearch.load("<key>",<JSON>);` named `<key>-<id>.js`, where `<id>`
+//! is a hash of the documents (so names change when content does and files
+//! can be cached forever). The JSON of each kind of file is the struct of
+//! the same name in `src/format.rs`, which documents every field:
+//!
+//! | key | loaded | holds |
+//! |---|---|---|
+//! | `index` | when the search box is first used | version, document count, per field its name, boost and token total; tantivy's 256-entry field-length table; the first key of each shard; documents per chunk; the query parameters |
+//! | `s<n>` | when a query needs a key in its range | the words as written and the stems in a range of keys, each word's stem, per stem and field its postings (documents, term frequencies, the documents' field-length codes), IDF values as f32 bits |
+//! | `p<n>` | for phrases | the positions of every posting of a run of shards |
+//! | `c<n>` | to show results | url, anchor, page title, section title and text of a run of documents |
+//! | `words` | to correct a typo | every word as written, its stem and how common it is |
+//!
+//! Encodings, chosen so that gzip does the rest and decoding stays a
+//! single pass:
+//! - **VLQ**: unsigned integers as base64 digits (`A`–`Z`, `a`–`z`, `0`–`9`,
+//!   `+`, `/`), five bits per digit, least significant first; a digit's
+//!   sixth bit (value 32) says another digit follows.
+//! - **Front-coded lists**: entries separated by a space, each the VLQ
+//!   number of UTF-16 units shared with the previous entry, then the rest.
+//! - **Keys** (words and stems) are compared by UTF-16 code units, as
+//!   JavaScript compares strings. A shard holds every key from its first key
+//!   up to the next shard's; the stem of every word it holds is in it too.
+//! - **Postings** list each document as the gap from the previous one
+//!   (minus one) times two, plus one when the term frequency is not one (in
+//!   which case the frequency minus two follows), then the document's
+//!   field-length code: a query loads only the lengths it scores with.
+//!
+//! Scoring (what the client reproduces): `K1 = 1.2`, `B = 0.75`, all in f32;
+//! `avgdl = tokens / docs` per field;
+//! `norm[id] = K1 * ((1 - B) + B * table[id] / avgdl)`;
+//! `weight = idf * (1 + K1)`, times the clause boost unless it is 1;
+//! `score = weight * (tf / (tf + norm[fieldnorm id]))`; a phrase's IDF is
+//! the sum of its terms' and its tf the number of times it occurs.
+
+mod format;
+mod index;
+pub mod node;
+pub mod query;
+mod schema;
+#[cfg(test)]
+mod testdocs;
+mod vocabulary;
+
+pub use format::VERSION as FORMAT_VERSION;
+pub use index::{Hit, Index};
+
+/// The browser client's source: the format decoder, the query engine and the BM25 scorer.
+const CLIENT_SOURCE: &str = concat!(
+    "(function () {\n\"use strict\";\n",
+    include_str!("../js/stemmer.js"),
+    include_str!("../js/engine.js"),
+    "})();\n"
+);
+
+/// The browser client: the format decoder, the query engine and the BM25 scorer. It defines
+/// `window.handbookSearch` (see the top of `js/engine.js` for its API); a site adds its own
+/// user interface on top. Comment lines and indentation are left out: a fifth of its gzipped
+/// size, on every first search.
+pub fn client_js() -> String {
+    CLIENT_SOURCE
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .fold(
+            String::with_capacity(CLIENT_SOURCE.len()),
+            |mut js, line| {
+                js.push_str(line);
+                js.push('\n');
+                js
+            },
+        )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// One searchable document: a section of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Doc {
+    /// The page, relative to the site's root (`core/functions.html`).
+    pub url: String,
+    /// The section's id on the page (empty for the top of the page).
+    pub anchor: String,
+    /// The page's title.
+    pub page_title: String,
+    /// The section's heading.
+    pub section_title: String,
+    /// The section's plain text.
+    pub body: String,
+}
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
+/// A file of the exported index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// Its name, relative to the folder the caller puts the index in.
+    pub path: String,
+    /// Its contents.
+    pub bytes: Vec<u8>,
+}
+
+/// What can go wrong while indexing.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// tantivy failed (in memory, so this means a bug rather than bad input).
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// Reading the in-memory index back failed.
+    #[error("reading the search index: {0}")]
+    Read(#[from] std::io::Error),
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The name of the entry file [`Index::export`] will write for `docs`: pages can refer to it
+/// while the index is still being built.
+pub fn entry_file(docs: &[Doc]) -> String {
+    format::entry_name(&format::id(docs))
 }

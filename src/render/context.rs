@@ -29,6 +29,17 @@ pub struct SiteContext {
     pub repository_url: Option<String>,
     /// Whether `print.html` exists.
     pub print: bool,
+    /// The search box's files, when the site has search.
+    pub search: Option<SearchContext>,
+}
+
+/// What the search box loads, on first use.
+#[derive(Debug, Serialize)]
+pub struct SearchContext {
+    /// The search client (engine and user interface), relative to the site root.
+    pub js: String,
+    /// The index's entry file, relative to the site root.
+    pub index: String,
 }
 
 /// A link to another page, relative to the current one.

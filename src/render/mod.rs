@@ -14,8 +14,8 @@ use crate::model::{Book, Chapter, TocEntry};
 use crate::transform::{Page, links, markdown};
 use crate::write::OutputFile;
 use context::{
-    NavLink, NotFoundContext, PageContext, PrintChapter, PrintContext, SiteContext, TocContext,
-    TocItem,
+    NavLink, NotFoundContext, PageContext, PrintChapter, PrintContext, SearchContext, SiteContext,
+    TocContext, TocItem,
 };
 use theme::Theme;
 
@@ -47,11 +47,9 @@ impl Shared {
         );
         let mut outputs = Vec::new();
         let mut hashed = |stem: &str, ext: &str, text: String| {
-            let name = format!(
-                "{stem}-{}.{ext}",
-                &blake3::hash(text.as_bytes()).to_hex()[..10]
-            );
-            outputs.push(OutputFile::bytes(name.clone(), text.into_bytes()));
+            let file = hashed_file(stem, ext, text);
+            let name = file.path.clone();
+            outputs.push(file);
             name
         };
         let css_path = hashed("assets/main", "css", css.clone());
@@ -69,6 +67,7 @@ impl Shared {
             default_theme: config.html.default_theme,
             repository_url: config.html.git_repository_url.clone(),
             print: config.html.print,
+            search: None,
         };
         Ok(Shared {
             site,
@@ -76,6 +75,22 @@ impl Shared {
             css,
             files: outputs,
         })
+    }
+
+    /// Adds the search box to every page: it loads the index whose entry file is `index`
+    /// (relative to the site root). The search client becomes one more shared asset.
+    pub fn enable_search(&mut self, theme: &Theme, index: String) {
+        let client = format!(
+            "{}\n{}",
+            search_index::client_js(),
+            theme.file("js/search.js")
+        );
+        let file = hashed_file("assets/search", "js", client);
+        self.site.search = Some(SearchContext {
+            js: file.path.clone(),
+            index,
+        });
+        self.files.push(file);
     }
 
     /// The stylesheet's path in the site (`assets/main-<hash>.css`).
@@ -287,6 +302,15 @@ impl<'a> Renderer<'a> {
             self.theme.render("print.html", &context)?.into_bytes(),
         ))
     }
+}
+
+/// An asset named by its content's hash (`assets/main-1a2b3c4d5e.css`), so it can be cached forever.
+fn hashed_file(stem: &str, ext: &str, text: String) -> OutputFile {
+    let name = format!(
+        "{stem}-{}.{ext}",
+        &blake3::hash(text.as_bytes()).to_hex()[..10]
+    );
+    OutputFile::bytes(name, text.into_bytes())
 }
 
 fn toc_items(book: &Book) -> Vec<TocItem> {

@@ -27,7 +27,9 @@ const DEFAULT_FILES: &[(&str, &str)] = embed![
     "css/content.css",
     "css/code.css",
     "css/print.css",
+    "css/search.css",
     "js/book.js",
+    "js/search.js",
 ];
 
 /// The theme's files after overrides, and the parsed templates.

@@ -534,6 +534,9 @@ fn error_diagnostic(roots: &Roots, error: Error) -> Option<Diagnostic> {
         Error::Io { path, source } => Diagnostic::error(Location::file(path), source.to_string()),
         Error::Template { message, .. } => template_diagnostic(roots, message),
         Error::Css { file, message } => Diagnostic::error(Location::file(file), message),
+        Error::Search(error) => {
+            Diagnostic::error(Location::file("search index"), error.to_string())
+        }
         // Its diagnostics were reported already.
         Error::Failed { .. } => return None,
     })

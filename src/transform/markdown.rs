@@ -174,6 +174,12 @@ impl<'c> State<'c> {
                 self.add_text(" ");
                 self.out.push(event.into_static());
             }
+            Event::End(end) if ends_block(end) => {
+                // Blocks are separate words in the search text: "end." + "Next" must not
+                // become "end.Next".
+                self.add_text(" ");
+                self.out.push(Event::End(end));
+            }
             other => self.out.push(other.into_static()),
         }
     }
@@ -261,11 +267,14 @@ impl<'c> State<'c> {
         let Some((info, text, offset)) = self.code.take() else {
             return;
         };
-        self.sections
+        let section = &mut self
+            .sections
             .last_mut()
             .expect("there is always a section")
-            .text
-            .push_str(&text);
+            .text;
+        section.push(' ');
+        section.push_str(&text);
+        section.push(' ');
         let html = self.code_block(&info, &text, offset);
         self.out.push(Event::Html(html.into()));
     }
@@ -313,6 +322,20 @@ impl<'c> State<'c> {
             diagnostics: self.diagnostics,
         }
     }
+}
+
+/// Whether `end` closes a block (whose text is a separate word from the next block's).
+fn ends_block(end: TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Paragraph
+            | TagEnd::Item
+            | TagEnd::TableCell
+            | TagEnd::BlockQuote(_)
+            | TagEnd::FootnoteDefinition
+            | TagEnd::DefinitionListTitle
+            | TagEnd::DefinitionListDefinition
+    )
 }
 
 fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
@@ -458,6 +481,30 @@ mod tests {
             .map(|b| b.text().collect::<String>())
             .collect();
         assert_eq!(badges, ["needs pytest", "needs redis"]);
+    }
+
+    #[test]
+    fn section_text_keeps_blocks_apart() {
+        let chapter = Chapter {
+            title: "T".into(),
+            number: None,
+            depth: 0,
+            part: None,
+            ancestors: Vec::new(),
+            source_path: "t.md".into(),
+            source: "# T\n\nA closure:\n\n```python\nx = 1\n```\nEnd.\n\nNext\n\n- one\n- two\n\n| a | b |\n|---|---|\n| c | d |\n".into(),
+        };
+        let highlighter = Highlighter::new();
+        let ctx = Context {
+            highlighter: &highlighter,
+            includes: &Default::default(),
+            display_path: "t.md".into(),
+        };
+        let rendered = transform(&chapter, &ctx);
+        assert_eq!(
+            rendered.sections[0].text,
+            "A closure: x = 1 End. Next one two a b c d"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 // The default theme's behaviour: theme switch, sidebar on small screens,
-// ←/→ between chapters, copy buttons, and the "On this page" highlight.
+// ←/→ between chapters, copy buttons, the "On this page" highlight, and
+// opening the search box (its client, js/search.js, loads on first use).
 // No dependencies, no network: it works from file:// as well as a server.
 (function () {
   "use strict";
@@ -112,5 +113,32 @@
       var heading = document.getElementById(id);
       if (heading) observer.observe(heading);
     });
+  }
+
+  // --- Search: `/` or Ctrl-K opens the box; the client loads on first use. --
+  var searchBox = document.querySelector(".search[data-search-js]");
+  if (searchBox) {
+    var searchInput = searchBox.querySelector(".search-input");
+    var loadSearch = function () {
+      if (searchBox.dataset.loading) return;
+      searchBox.dataset.loading = "true";
+      var script = document.createElement("script");
+      script.src = searchBox.dataset.searchJs;
+      document.head.appendChild(script);
+    };
+    searchInput.addEventListener("focus", loadSearch);
+    searchInput.addEventListener("pointerdown", loadSearch);
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+      var slash = event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey;
+      var ctrlK = (event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K");
+      if (!slash && !ctrlK) return;
+      event.preventDefault();
+      searchInput.focus();
+      searchInput.select();
+    });
+    // A page opened from a search result highlights the words searched for.
+    if (/[?&]highlight=/.test(window.location.search)) loadSearch();
   }
 })();

@@ -1,0 +1,173 @@
+//! The search benchmark: prints numbers, asserts nothing.
+//!
+//!     cargo bench --bench search [-- BOOK_DIR...]
+//!
+//! For the handbook (always) and each book given (e.g. the 600-page corpus of
+//! /work/shared/bench/gen_corpus.py, `DIR/mdbook`): index build time, index
+//! size, what a browser loads for a first single-word query (gzipped, client
+//! included), the time per keystroke in the client (Node), and the whole
+//! build's time with search.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use handbook::render::Renderer;
+use handbook::render::theme::Theme;
+use search_index::Index;
+use search_index::node::NodeClient;
+
+/// Words of the handbook and of the benchmark corpus alike.
+const QUERIES: &[&str] = &["closure", "decorator", "generator", "exception", "iterator"];
+
+fn main() {
+    let mut books = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR"))];
+    books.extend(
+        std::env::args()
+            .skip(1)
+            .filter(|a| !a.starts_with("--"))
+            .map(PathBuf::from),
+    );
+    for book in &books {
+        bench(book);
+    }
+}
+
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort();
+    runs[runs.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1000.0)
+}
+
+fn bench(root: &Path) {
+    let (book, pages) = handbook::pipeline::load_and_transform(root, &mut |_| {})
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()));
+    let docs = handbook::search::documents(&book, &pages);
+    println!(
+        "\n== {} ({} pages, {} sections, {:.1} MB of text)",
+        book.config.title(),
+        pages.len(),
+        docs.len(),
+        docs.iter().map(|d| d.body.len()).sum::<usize>() as f64 / 1e6
+    );
+
+    let mut builds = Vec::new();
+    let mut exports = Vec::new();
+    let mut index = None;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let built = Index::build(docs.clone()).unwrap();
+        builds.push(start.elapsed());
+        let start = Instant::now();
+        let files = built.export();
+        exports.push(start.elapsed());
+        index = Some((built, files));
+    }
+    let (index, files) = index.unwrap();
+    println!(
+        "index build, median of 5: {} (tantivy in RAM and read back {}, export {})",
+        ms(median(builds.clone()) + median(exports.clone())),
+        ms(median(builds)),
+        ms(median(exports))
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let client = NodeClient::write(&index, dir.path()).unwrap();
+    let site = dir.path().join("site");
+    let mut whole = Vec::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        handbook::pipeline::build(root, Some(&site), &mut |_| {}).unwrap();
+        whole.push(start.elapsed());
+    }
+    let asset = std::fs::read_dir(site.join("assets"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("search-")
+        })
+        .expect("the site has a search client");
+    let kinds = ["index", "s", "p", "c", "words"];
+    let paths: Vec<PathBuf> = files.iter().map(|f| dir.path().join(&f.path)).collect();
+    let gzip = client
+        .gzip_sizes(&[vec![asset.clone()], paths].concat())
+        .unwrap();
+    let (client_gzip, file_gzip) = (gzip[0], &gzip[1..]);
+    let raw: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
+    println!(
+        "index: {} files, {} raw, {} gzipped; by kind (gzipped): {}",
+        files.len(),
+        kb(raw),
+        kb(file_gzip.iter().sum()),
+        kinds
+            .iter()
+            .map(|kind| {
+                let bytes: u64 = files
+                    .iter()
+                    .zip(file_gzip)
+                    .filter(|(f, _)| kind_of(&f.path) == *kind)
+                    .map(|(_, &n)| n)
+                    .sum();
+                format!("{kind} {}", kb(bytes))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "search client (engine and UI, {}): {} gzipped",
+        asset.file_name().unwrap().to_string_lossy(),
+        kb(client_gzip)
+    );
+    println!(
+        "first query (gzipped, client included): files and bytes to rank, then to show the top 10; \
+         then typed letter by letter; time per keystroke"
+    );
+    for result in client.bench(QUERIES).unwrap() {
+        println!(
+            "  {:<10} rank: {} files {:>8}   + texts: {:>2} files {:>8} = {:>8}   typed: {:>2} files {:>8}   {:.2} ms",
+            result.query,
+            result.first_files + 1,
+            kb(result.first_gzip + client_gzip),
+            result.first_text_files,
+            kb(result.first_text_gzip),
+            kb(result.first_gzip + client_gzip + result.first_text_gzip),
+            result.typed_files + 1,
+            kb(result.typed_gzip + client_gzip),
+            result.ms_per_keystroke
+        );
+    }
+    let mut without = Vec::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        build_without_search(root, &site);
+        without.push(start.elapsed());
+    }
+    println!(
+        "whole build (load, transform, render, index, write), median of 3: {} with search, {} without",
+        ms(median(whole)),
+        ms(median(without))
+    );
+}
+
+/// The pipeline's stages with the search index left out: what search adds to a build.
+fn build_without_search(root: &Path, dest: &Path) {
+    let (book, pages) = handbook::pipeline::load_and_transform(root, &mut |_| {}).unwrap();
+    let theme = Theme::load(book.config.html.theme_dir.as_deref()).unwrap();
+    let (renderer, mut files) = Renderer::new(&book, &theme).unwrap();
+    files.extend(renderer.render_all(&pages).unwrap());
+    handbook::write::write_site(&files, dest).unwrap();
+}
+
+fn kind_of(path: &str) -> &str {
+    let key = path.split('-').next().unwrap_or_default();
+    key.trim_end_matches(|c: char| c.is_ascii_digit())
+}

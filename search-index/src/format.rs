@@ -1,0 +1,641 @@
+//! The exported index format, written from an [`Index`]: the structs
+//! below are its definition (the crate docs' FORMAT section describes it
+//! for readers), and `js/engine.js` decodes it; a test decodes every file
+//! with the client and compares the result with what was encoded.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::index::{Index, Stats};
+use crate::schema::Field;
+use crate::vocabulary::{Postings, Vocabulary, key_order};
+use crate::{Doc, File};
+
+/// The format's version; the client refuses an index with another one.
+pub const VERSION: u32 = 1;
+
+/// A shard is closed once its postings and words take about this many bytes: small enough
+/// that a query loads little, large enough that a big book has hundreds of files, not
+/// thousands.
+const SHARD_BYTES: usize = 8_000;
+/// A chunk of document texts is closed once it holds about this many bytes of text. A query's
+/// best documents are often far apart, so it loads about one chunk per result; every file
+/// also costs the build a file creation.
+const CHUNK_BYTES: usize = 8_000;
+/// Shards per positions file: phrases are rarer than words, and every file costs the build
+/// a file creation, which on some file systems outweighs writing its bytes.
+const POSITION_GROUP: usize = 8;
+
+/// The entry file, `index-<id>.js`: what every query needs.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry<'a> {
+    version: u32,
+    /// The id in every file name of this index.
+    id: &'a str,
+    /// Number of documents.
+    docs: u32,
+    fields: Vec<FieldInfo>,
+    /// VLQ: the 256 field lengths tantivy's one-byte length codes stand for.
+    fieldnorm_table: String,
+    /// Front-coded: the first key of every shard but the first.
+    shards: String,
+    /// VLQ: the number of documents in each chunk.
+    chunks: String,
+    /// Shards per positions file.
+    position_group: usize,
+    query: QueryParams,
+}
+
+#[derive(Serialize)]
+struct FieldInfo {
+    name: &'static str,
+    boost: f32,
+    /// Tokens in all documents.
+    tokens: u64,
+}
+
+/// The query parameters (see [`crate::query`]), so the client expands queries as Rust does.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct QueryParams {
+    min_prefix_chars: usize,
+    prefix_factor: f32,
+    one_edit_chars: usize,
+    two_edits_chars: usize,
+    edit_factor: f32,
+    max_expansions: usize,
+}
+
+impl QueryParams {
+    const CURRENT: QueryParams = QueryParams {
+        min_prefix_chars: crate::query::MIN_PREFIX_CHARS,
+        prefix_factor: crate::query::PREFIX_FACTOR,
+        one_edit_chars: crate::query::ONE_EDIT_CHARS,
+        two_edits_chars: crate::query::TWO_EDITS_CHARS,
+        edit_factor: crate::query::EDIT_FACTOR,
+        max_expansions: crate::query::MAX_EXPANSIONS,
+    };
+}
+
+/// A shard, `s<n>-<id>.js`: a range of keys (words and stems, in UTF-16 order).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Shard {
+    /// Front-coded: the words as written in the range.
+    words: String,
+    /// VLQ: each word's stem, as an index into `stems`.
+    word_stems: String,
+    /// Front-coded: the stems in the range and the stems of its words.
+    stems: String,
+    /// Per field, VLQ, for each stem: its document count, then per document the gap from
+    /// the previous document (minus one) times two, plus one if the term frequency is not
+    /// one (then followed by the frequency minus two), and the document's length code in
+    /// the field (so a query loads the lengths of the documents it scores, and no others).
+    postings: Vec<String>,
+    /// VLQ: pairs (document count − the previous pair's, IDF as f32 bits) for every
+    /// document count in the shard: tantivy's IDF, which JavaScript's `Math.log` does not
+    /// always reproduce.
+    idf: String,
+}
+
+/// Positions of [`POSITION_GROUP`] consecutive shards, `p<n>-<id>.js` (shards
+/// `n * POSITION_GROUP` on), loaded for phrases only.
+#[derive(Serialize)]
+struct Positions {
+    /// Per shard, per field, VLQ, for each stem and each of its documents (as in the shard):
+    /// its term frequency's worth of positions, the first as is, then gaps minus one.
+    shards: Vec<Vec<String>>,
+}
+
+/// A chunk of documents, `c<n>-<id>.js`: what results show.
+#[derive(Serialize)]
+struct Chunk<'a> {
+    /// Per document: [url, anchor, page title, section title, text].
+    docs: Vec<[&'a str; 5]>,
+}
+
+impl<'a> Chunk<'a> {
+    fn of(docs: &'a [Doc]) -> Chunk<'a> {
+        let docs = docs
+            .iter()
+            .map(|d| {
+                [
+                    d.url.as_str(),
+                    &d.anchor,
+                    &d.page_title,
+                    &d.section_title,
+                    &d.body,
+                ]
+            })
+            .collect();
+        Chunk { docs }
+    }
+}
+
+/// Every word, `words-<id>.js`, loaded to correct typos.
+#[derive(Serialize)]
+struct Words {
+    /// Front-coded: all words as written.
+    words: String,
+    /// Space-separated, per word: its stem as the VLQ length of the word's prefix it keeps,
+    /// then the characters it adds.
+    stems: String,
+    /// VLQ: per word, the number of (document, field) pairs containing its stem.
+    weights: String,
+}
+
+/// The id in every file name of the index built from `docs`: a hash of the documents and of
+/// everything else that shapes the files (this crate's version, the format's version and
+/// parameters), known before indexing so pages can name the entry file while the index is
+/// being built.
+pub(crate) fn id(docs: &[Doc]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    let parameters = format!(
+        "{} {VERSION} {SHARD_BYTES} {CHUNK_BYTES} {POSITION_GROUP} {}",
+        env!("CARGO_PKG_VERSION"),
+        json(&QueryParams::CURRENT)
+    );
+    hasher.update(parameters.as_bytes());
+    for doc in docs {
+        for text in [
+            &doc.url,
+            &doc.anchor,
+            &doc.page_title,
+            &doc.section_title,
+            &doc.body,
+        ] {
+            hasher.update(&(text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+    }
+    hasher.finalize().to_hex()[..10].to_string()
+}
+
+/// The entry file's name for an index with `id`.
+pub(crate) fn entry_name(id: &str) -> String {
+    format!("index-{id}.js")
+}
+
+/// Every file of the exported index.
+pub(crate) fn export(index: &Index) -> Vec<File> {
+    let id = id(&index.docs);
+    let file = |key: &str, json: String| File {
+        path: format!("{key}-{id}.js"),
+        bytes: format!("handbookSearch.load({key:?},{json});\n").into_bytes(),
+    };
+    let shards = shard_ranges(&index.vocabulary);
+    let chunks = chunk_sizes(&index.docs);
+    let mut files = vec![file("index", json(&entry(index, &id, &shards, &chunks)))];
+    let mut positions = Vec::new();
+    for (n, range) in shards.iter().enumerate() {
+        let (shard, shard_positions) = shard(&index.vocabulary, range, &index.stats);
+        files.push(file(&format!("s{n}"), json(&shard)));
+        positions.push(shard_positions);
+    }
+    for (n, group) in positions.chunks(POSITION_GROUP).enumerate() {
+        let shards = group.to_vec();
+        files.push(file(&format!("p{n}"), json(&Positions { shards })));
+    }
+    let mut rest = index.docs.as_slice();
+    for (n, &size) in chunks.iter().enumerate() {
+        let (docs, after) = rest.split_at(size);
+        files.push(file(&format!("c{n}"), json(&Chunk::of(docs))));
+        rest = after;
+    }
+    files.push(file("words", json(&words(&index.vocabulary))));
+    files
+}
+
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("format structs serialise")
+}
+
+fn entry<'a>(index: &Index, id: &'a str, shards: &[ShardRange], chunks: &[usize]) -> Entry<'a> {
+    let stats = &index.stats;
+    Entry {
+        version: VERSION,
+        id,
+        docs: stats.docs,
+        fields: Field::ALL
+            .iter()
+            .map(|&field| FieldInfo {
+                name: field.name(),
+                boost: field.boost(),
+                tokens: stats.tokens[field.index()],
+            })
+            .collect(),
+        fieldnorm_table: Vlq::of(stats.fieldnorm_table.iter().map(|&n| n.into())),
+        shards: front_coded(shards.iter().skip(1).map(|s| s.first_key.as_str())),
+        chunks: Vlq::of(chunks.iter().map(|&n| n as u64)),
+        position_group: POSITION_GROUP,
+        query: QueryParams::CURRENT,
+    }
+}
+
+/// The keys of one shard: a run of words and a run of stems (both sorted the same way).
+struct ShardRange {
+    first_key: String,
+    words: Range<usize>,
+    stems: Range<usize>,
+}
+
+/// Cuts the sorted keys (words and stems together) into shards of about [`SHARD_BYTES`].
+/// A word and a stem with the same text always land in the same shard.
+fn shard_ranges(vocabulary: &Vocabulary) -> Vec<ShardRange> {
+    let (words, stems) = (&vocabulary.words, &vocabulary.stems);
+    let mut ranges = Vec::new();
+    let mut current = ShardRange {
+        first_key: String::new(),
+        words: 0..0,
+        stems: 0..0,
+    };
+    let mut bytes = 0;
+    let mut counted = HashSet::new();
+    loop {
+        let key = match (words.get(current.words.end), stems.get(current.stems.end)) {
+            (None, None) => break,
+            (Some(w), None) => &w.text,
+            (None, Some(s)) => &s.text,
+            (Some(w), Some(s)) => std::cmp::min_by(&w.text, &s.text, |a, b| key_order(a, b)),
+        };
+        if bytes >= SHARD_BYTES {
+            let (w, s) = (current.words.end, current.stems.end);
+            ranges.push(std::mem::replace(
+                &mut current,
+                ShardRange {
+                    first_key: key.clone(),
+                    words: w..w,
+                    stems: s..s,
+                },
+            ));
+            bytes = 0;
+            counted.clear();
+        }
+        let mut count_stem = |id: u32, bytes: &mut usize| {
+            if counted.insert(id) {
+                let stem = vocabulary.stem(id);
+                *bytes += stem.text.len() + 3 * stem.weight();
+            }
+        };
+        if let Some(word) = words.get(current.words.end).filter(|w| &w.text == key) {
+            bytes += word.text.len() + 2;
+            count_stem(word.stem, &mut bytes);
+            current.words.end += 1;
+        }
+        if stems.get(current.stems.end).is_some_and(|s| &s.text == key) {
+            count_stem(current.stems.end as u32, &mut bytes);
+            current.stems.end += 1;
+        }
+    }
+    ranges.push(current);
+    ranges
+}
+
+/// A shard, and its positions (per field).
+fn shard(vocabulary: &Vocabulary, range: &ShardRange, stats: &Stats) -> (Shard, Vec<String>) {
+    let words = &vocabulary.words[range.words.clone()];
+    let mut ids: Vec<u32> = range
+        .stems
+        .clone()
+        .map(|id| id as u32)
+        .chain(words.iter().map(|w| w.stem))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let stems: Vec<_> = ids.iter().map(|&id| vocabulary.stem(id)).collect();
+    let local = |id: u32| {
+        ids.binary_search(&id)
+            .expect("a word's stem is in its shard") as u64
+    };
+    let mut doc_counts: Vec<u64> = stems
+        .iter()
+        .flat_map(|s| s.fields.iter().map(|p| p.docs.len() as u64))
+        .filter(|&n| n > 0)
+        .collect();
+    doc_counts.sort_unstable();
+    doc_counts.dedup();
+    let mut idf = Vlq::default();
+    let mut previous = 0;
+    for &n in &doc_counts {
+        idf.push(n - previous);
+        idf.push(bm25_idf(n, stats.docs.into()).to_bits().into());
+        previous = n;
+    }
+    let per_field = |encode: fn(&Postings, &[u8], &mut Vlq)| {
+        Field::ALL
+            .iter()
+            .map(|field| {
+                let mut vlq = Vlq::default();
+                let ids = &stats.fieldnorm_ids[field.index()];
+                stems
+                    .iter()
+                    .for_each(|s| encode(&s.fields[field.index()], ids, &mut vlq));
+                vlq.0
+            })
+            .collect()
+    };
+    let shard = Shard {
+        words: front_coded(words.iter().map(|w| w.text.as_str())),
+        word_stems: Vlq::of(words.iter().map(|w| local(w.stem))),
+        stems: front_coded(stems.iter().map(|s| s.text.as_str())),
+        postings: per_field(encode_postings),
+        idf: idf.0,
+    };
+    (shard, per_field(encode_positions))
+}
+
+fn encode_postings(postings: &Postings, fieldnorm_ids: &[u8], out: &mut Vlq) {
+    out.push(postings.docs.len() as u64);
+    let mut next = 0u64;
+    for (&doc, &freq) in postings.docs.iter().zip(&postings.freqs) {
+        let gap = u64::from(doc) - next;
+        out.push(gap * 2 + u64::from(freq != 1));
+        if freq != 1 {
+            out.push(u64::from(freq) - 2);
+        }
+        out.push(fieldnorm_ids[doc as usize].into());
+        next = u64::from(doc) + 1;
+    }
+}
+
+fn encode_positions(postings: &Postings, _: &[u8], out: &mut Vlq) {
+    let mut positions = postings.positions.iter();
+    for &freq in &postings.freqs {
+        let mut next = 0u64;
+        for &position in positions.by_ref().take(freq as usize) {
+            out.push(u64::from(position) - next);
+            next = u64::from(position) + 1;
+        }
+    }
+}
+
+/// tantivy's IDF, computed the way it does (its own function is private).
+fn bm25_idf(doc_freq: u64, num_docs: u64) -> f32 {
+    let x = ((num_docs - doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    (1.0 + x).ln()
+}
+
+/// Numbers of documents per chunk: consecutive documents, about [`CHUNK_BYTES`] of text each.
+fn chunk_sizes(docs: &[Doc]) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    let (mut count, mut bytes) = (0, 0);
+    for doc in docs {
+        count += 1;
+        bytes += doc.body.len() + doc.section_title.len();
+        if bytes >= CHUNK_BYTES {
+            sizes.push(count);
+            (count, bytes) = (0, 0);
+        }
+    }
+    if count > 0 {
+        sizes.push(count);
+    }
+    sizes
+}
+
+fn words(vocabulary: &Vocabulary) -> Words {
+    let stems = vocabulary
+        .words
+        .iter()
+        .map(|word| {
+            let stem = &vocabulary.stem(word.stem).text;
+            let (kept, added) = split_common_prefix(&word.text, stem);
+            let mut entry = Vlq::of([kept as u64]);
+            entry.push_str(added);
+            entry
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    Words {
+        words: front_coded(vocabulary.words.iter().map(|w| w.text.as_str())),
+        stems,
+        weights: Vlq::of(
+            vocabulary
+                .words
+                .iter()
+                .map(|w| vocabulary.stem(w.stem).weight() as u64),
+        ),
+    }
+}
+
+/// Space-separated entries, each the VLQ length (UTF-16 units) of the prefix shared with the
+/// previous item, followed by the rest of the item. Items never contain spaces.
+fn front_coded<'a>(items: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    let mut previous = "";
+    for (n, item) in items.enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        let (shared, rest) = split_common_prefix(previous, item);
+        out.push_str(&Vlq::of([shared as u64]));
+        out.push_str(rest);
+        previous = item;
+    }
+    out
+}
+
+/// The length in UTF-16 units of the longest common prefix (in whole characters) of `a` and
+/// `b`, and the rest of `b`.
+fn split_common_prefix<'b>(a: &str, b: &'b str) -> (usize, &'b str) {
+    let bytes: usize = a
+        .chars()
+        .zip(b.chars())
+        .take_while(|(x, y)| x == y)
+        .map(|(c, _)| c.len_utf8())
+        .sum();
+    (b[..bytes].encode_utf16().count(), &b[bytes..])
+}
+
+/// Unsigned numbers as base64 digits, five bits per digit, least significant first; the
+/// digit's sixth bit says another follows (source maps' VLQ without the sign bit).
+#[derive(Default)]
+struct Vlq(String);
+
+impl Vlq {
+    const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    fn of(values: impl IntoIterator<Item = u64>) -> String {
+        let mut vlq = Vlq::default();
+        values.into_iter().for_each(|v| vlq.push(v));
+        vlq.0
+    }
+
+    fn push(&mut self, mut value: u64) {
+        loop {
+            let digit = (value & 31) as usize;
+            value >>= 5;
+            if value == 0 {
+                self.0.push(Self::DIGITS[digit] as char);
+                return;
+            }
+            self.0.push(Self::DIGITS[digit | 32] as char);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::node::NodeClient;
+
+    /// What the client must decode from `index`'s files, computed from the Rust side.
+    fn expected(index: &Index) -> Value {
+        let stats = &index.stats;
+        let vocabulary = &index.vocabulary;
+        let fields: Vec<Value> = Field::ALL
+            .iter()
+            .map(|&field| {
+                let average = stats.tokens[field.index()] as f32 / stats.docs as f32;
+                let norms: Vec<u32> = stats
+                    .fieldnorm_table
+                    .iter()
+                    .map(|&n| (1.2f32 * (1.0 - 0.75f32 + 0.75f32 * n as f32 / average)).to_bits())
+                    .collect();
+                json!({
+                    "name": field.name(),
+                    "boost": field.boost().to_bits(),
+                    "norms": norms,
+                })
+            })
+            .collect();
+        let stems: serde_json::Map<String, Value> = vocabulary
+            .stems
+            .iter()
+            .map(|stem| {
+                let fields: Vec<Value> = stem
+                    .fields
+                    .iter()
+                    .zip(&stats.fieldnorm_ids)
+                    .map(|(p, ids)| {
+                        let mut rest = p.positions.as_slice();
+                        let positions: Vec<&[u32]> = p
+                            .freqs
+                            .iter()
+                            .map(|&n| {
+                                let (these, after) = rest.split_at(n as usize);
+                                rest = after;
+                                these
+                            })
+                            .collect();
+                        let idf = (!p.docs.is_empty())
+                            .then(|| bm25_idf(p.docs.len() as u64, stats.docs.into()).to_bits());
+                        let ids: Vec<u8> = p.docs.iter().map(|&d| ids[d as usize]).collect();
+                        json!({"docs": p.docs, "freqs": p.freqs, "ids": ids, "positions": positions, "idf": idf})
+                    })
+                    .collect();
+                (stem.text.clone(), Value::from(fields))
+            })
+            .collect();
+        let words: serde_json::Map<String, Value> = vocabulary
+            .words
+            .iter()
+            .map(|w| (w.text.clone(), vocabulary.stem(w.stem).text.clone().into()))
+            .collect();
+        let words_file: Vec<Value> = vocabulary
+            .words
+            .iter()
+            .map(|w| {
+                let stem = vocabulary.stem(w.stem);
+                json!([w.text, stem.text, stem.weight()])
+            })
+            .collect();
+        let documents: Vec<Value> = index
+            .docs
+            .iter()
+            .map(|d| json!([d.url, d.anchor, d.page_title, d.section_title, d.body]))
+            .collect();
+        json!({
+            "docs": stats.docs,
+            "fields": fields,
+            "stems": stems,
+            "words": words,
+            "documents": documents,
+            "wordsFile": words_file,
+        })
+    }
+
+    fn assert_decodes(index: &Index) {
+        let dir = tempfile::tempdir().unwrap();
+        let client = NodeClient::write(index, dir.path()).unwrap();
+        let decoded = client.decode().unwrap();
+        let expected = expected(index);
+        if let Err(path) = same(&decoded, &expected, String::new()) {
+            panic!(
+                "the client decodes {path} as {}, Rust encoded {}",
+                pointer(&decoded, &path),
+                pointer(&expected, &path)
+            );
+        }
+    }
+
+    /// The JSON pointer of the first difference between `a` and `b`.
+    fn same(a: &Value, b: &Value, path: String) -> Result<(), String> {
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                for key in x.keys().chain(y.keys()) {
+                    let (u, v) = (x.get(key), y.get(key));
+                    let path = format!("{path}/{key}");
+                    same(u.unwrap_or(&Value::Null), v.unwrap_or(&Value::Null), path)?;
+                }
+                Ok(())
+            }
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+                .iter()
+                .zip(y)
+                .enumerate()
+                .try_for_each(|(i, (u, v))| same(u, v, format!("{path}/{i}"))),
+            _ if a == b => Ok(()),
+            _ => Err(path),
+        }
+    }
+
+    fn pointer(value: &Value, path: &str) -> String {
+        let found = value.pointer(path).unwrap_or(&Value::Null).to_string();
+        found.chars().take(300).collect()
+    }
+
+    #[test]
+    fn the_client_decodes_every_file_as_encoded() {
+        assert_decodes(&Index::build(crate::testdocs::docs()).unwrap());
+    }
+
+    #[test]
+    fn the_client_decodes_an_index_cut_into_many_shards_and_chunks() {
+        // Enough distinct words for dozens of shards, with stems split across shard edges.
+        let mut docs = crate::testdocs::docs();
+        for n in 0..800 {
+            let words: Vec<String> = (0..20)
+                .map(|k| format!("w{n}x{k} happy{n}y{k} happiness{n}y{k} shared text"))
+                .collect();
+            docs.push(Doc {
+                url: format!("extra/{n}.html"),
+                anchor: String::new(),
+                page_title: format!("Extra {n}"),
+                section_title: format!("Extra {n}"),
+                body: words.join(" "),
+            });
+        }
+        let index = Index::build(docs).unwrap();
+        assert!(shard_ranges(&index.vocabulary).len() > 20);
+        assert!(chunk_sizes(&index.docs).len() > 20);
+        assert_decodes(&index);
+    }
+
+    #[test]
+    fn vlq_and_front_coding_round_trip_through_their_definitions() {
+        assert_eq!(
+            Vlq::of([0, 31, 32, 1023, 1024]),
+            "Af gB /f ggB".replace(' ', "")
+        );
+        assert_eq!(
+            front_coded(["decor", "decorate", "decorator", "déjà", "𝒳"].into_iter()),
+            "Adecor Fate Hor Béjà A𝒳"
+        );
+    }
+}

@@ -1,0 +1,317 @@
+//! The query language, and how a query becomes a tantivy query. The
+//! JavaScript client implements the same steps (see `js/engine.js`), with
+//! the parameters below read from the index, so both rank alike:
+//!
+//! 1. **Parse.** Text between `"` is a phrase (an unclosed quote runs to the
+//!    end). Outside quotes the query splits at whitespace (Unicode
+//!    `White_Space`) into chunks. A chunk or a phrase is analyzed like the
+//!    documents; one token makes a word, several make a phrase (so
+//!    `os.path` is the phrase `os path`), none is ignored. The last word
+//!    is *being typed* when it is unquoted, from the last chunk, and the
+//!    query does not end with whitespace.
+//! 2. **Expand.** A word matches its stem if the index has it (factor 1).
+//!    A word being typed (at least [`MIN_PREFIX_CHARS`] characters) also
+//!    matches the stems of the words that start with it (factor
+//!    [`PREFIX_FACTOR`]). A word that matches nothing so far, unless it was
+//!    quoted, matches the stems of the words closest to it: one edit
+//!    (insert, delete, substitute or swap two neighbours) from
+//!    [`ONE_EDIT_CHARS`] characters, two from [`TWO_EDITS_CHARS`]; each edit
+//!    multiplies the factor by [`EDIT_FACTOR`]. Expansions are ordered by how
+//!    many (document, field) pairs contain them, then by text, and at most
+//!    [`MAX_EXPANSIONS`] are kept.
+//! 3. **Score.** The query is a sum (tantivy's `BooleanQuery` of SHOULD
+//!    clauses) over the words and phrases in order. A word is the best
+//!    (`DisjunctionMaxQuery`) of its alternatives, each a sum over the
+//!    fields of a `TermQuery` boosted by field boost × factor. A phrase is a
+//!    sum over the fields of a `PhraseQuery` boosted by the field boost.
+
+use tantivy::Term;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+
+use crate::schema::{Field, Schema, Token};
+use crate::vocabulary::{Vocabulary, key_order};
+
+/// A word being typed shorter than this matches only itself.
+pub const MIN_PREFIX_CHARS: usize = 3;
+/// Weight of a word that the typed word is a prefix of, against the word itself.
+pub const PREFIX_FACTOR: f32 = 0.9;
+/// Words this long (in characters) match words one edit away when nothing else matches.
+pub const ONE_EDIT_CHARS: usize = 4;
+/// Words this long match words two edits away.
+pub const TWO_EDITS_CHARS: usize = 8;
+/// Each edit multiplies a typo match's weight by this.
+pub const EDIT_FACTOR: f32 = 0.5;
+/// At most this many words a prefix or a typo expands to.
+pub const MAX_EXPANSIONS: usize = 8;
+
+/// A parsed query item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Item {
+    /// One word.
+    Word {
+        /// Lower-cased, as typed.
+        word: String,
+        /// Its stem.
+        stem: String,
+        /// The word being typed: it also matches as a prefix.
+        typing: bool,
+        /// Quoted: matches only itself.
+        quoted: bool,
+    },
+    /// Several words in a row: (position offset, stem).
+    Phrase(Vec<(usize, String)>),
+}
+
+/// Parses `query` (step 1 above).
+pub(crate) fn parse(query: &str) -> Vec<Item> {
+    let ends_open = query.chars().last().is_some_and(|c| !c.is_whitespace());
+    let segments: Vec<&str> = query.split('"').collect();
+    let mut items = Vec::new();
+    for (index, segment) in segments.iter().enumerate() {
+        let quoted = index % 2 == 1;
+        if quoted {
+            items.extend(item(crate::schema::tokens(segment), true));
+            continue;
+        }
+        let chunks: Vec<&str> = segment.split_whitespace().collect();
+        for (chunk_index, chunk) in chunks.iter().enumerate() {
+            let Some(mut item) = item(crate::schema::tokens(chunk), false) else {
+                continue;
+            };
+            let last_chunk = index == segments.len() - 1 && chunk_index == chunks.len() - 1;
+            if let Item::Word { typing, .. } = &mut item {
+                *typing = last_chunk && ends_open;
+            }
+            items.push(item);
+        }
+    }
+    items
+}
+
+fn item(mut tokens: Vec<Token>, quoted: bool) -> Option<Item> {
+    match tokens.len() {
+        0 => None,
+        1 => {
+            let token = tokens.pop().expect("one token");
+            Some(Item::Word {
+                word: token.word,
+                stem: token.stem,
+                typing: false,
+                quoted,
+            })
+        }
+        _ => Some(Item::Phrase(
+            tokens.into_iter().map(|t| (t.position, t.stem)).collect(),
+        )),
+    }
+}
+
+/// One way a word can match: a stem (index into the vocabulary) and its weight factor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Alternative {
+    pub stem: u32,
+    pub factor: f32,
+}
+
+/// A query item resolved against the vocabulary.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Clause {
+    /// A word: the best of its alternatives counts.
+    Word(Vec<Alternative>),
+    /// A phrase: (position offset, stem).
+    Phrase(Vec<(usize, u32)>),
+}
+
+/// Expands parsed items against `vocabulary` (step 2 above). Items that cannot match
+/// anything are dropped.
+pub(crate) fn plan(items: &[Item], vocabulary: &Vocabulary) -> Vec<Clause> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Word {
+                word,
+                stem,
+                typing,
+                quoted,
+            } => {
+                let alternatives = alternatives(vocabulary, word, stem, *typing, *quoted);
+                (!alternatives.is_empty()).then_some(Clause::Word(alternatives))
+            }
+            Item::Phrase(terms) => terms
+                .iter()
+                .map(|(offset, stem)| Some((*offset, vocabulary.stem_id(stem)?)))
+                .collect::<Option<Vec<_>>>()
+                .map(Clause::Phrase),
+        })
+        .collect()
+}
+
+fn alternatives(
+    vocabulary: &Vocabulary,
+    word: &str,
+    stem: &str,
+    typing: bool,
+    quoted: bool,
+) -> Vec<Alternative> {
+    let exact = vocabulary.stem_id(stem);
+    let mut alternatives: Vec<Alternative> = exact
+        .map(|stem| Alternative { stem, factor: 1.0 })
+        .into_iter()
+        .collect();
+    let chars = word.chars().count();
+    if typing && chars >= MIN_PREFIX_CHARS {
+        let stems = vocabulary
+            .words_with_prefix(word)
+            .iter()
+            .map(|w| w.stem)
+            .filter(|&s| Some(s) != exact);
+        alternatives.extend(best_stems(vocabulary, stems, PREFIX_FACTOR));
+    }
+    if alternatives.is_empty() && !quoted {
+        let max_edits = match chars {
+            c if c >= TWO_EDITS_CHARS => 2,
+            c if c >= ONE_EDIT_CHARS => 1,
+            _ => 0,
+        };
+        if max_edits > 0
+            && let Some((edits, words)) = vocabulary.closest_words(word, max_edits)
+        {
+            let factor = EDIT_FACTOR.powi(edits as i32);
+            alternatives.extend(best_stems(
+                vocabulary,
+                words.into_iter().map(|w| w.stem),
+                factor,
+            ));
+        }
+    }
+    alternatives
+}
+
+/// The [`MAX_EXPANSIONS`] most common of `stems` (deduplicated), most common first.
+fn best_stems(
+    vocabulary: &Vocabulary,
+    stems: impl Iterator<Item = u32>,
+    factor: f32,
+) -> Vec<Alternative> {
+    let mut stems: Vec<u32> = stems.collect();
+    stems.sort_unstable();
+    stems.dedup();
+    stems.sort_by(|&a, &b| {
+        let (a, b) = (vocabulary.stem(a), vocabulary.stem(b));
+        b.weight()
+            .cmp(&a.weight())
+            .then_with(|| key_order(&a.text, &b.text))
+    });
+    stems.truncate(MAX_EXPANSIONS);
+    stems
+        .into_iter()
+        .map(|stem| Alternative { stem, factor })
+        .collect()
+}
+
+/// The tantivy query for `clauses` (step 3 above).
+pub(crate) fn to_tantivy(
+    clauses: &[Clause],
+    schema: &Schema,
+    vocabulary: &Vocabulary,
+) -> Box<dyn Query> {
+    if clauses.is_empty() {
+        return Box::new(EmptyQuery);
+    }
+    let per_field = |make: &dyn Fn(tantivy::schema::Field, f32) -> Box<dyn Query>| {
+        let clauses = Field::ALL
+            .iter()
+            .map(|&field| (Occur::Should, make(schema.field(field), field.boost())))
+            .collect();
+        Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
+    };
+    let clauses = clauses
+        .iter()
+        .map(|clause| {
+            let query = match clause {
+                Clause::Word(alternatives) => {
+                    let mut queries: Vec<Box<dyn Query>> = alternatives
+                        .iter()
+                        .map(|alternative| {
+                            let text = &vocabulary.stem(alternative.stem).text;
+                            per_field(&|field, boost| {
+                                let term = TermQuery::new(
+                                    Term::from_field_text(field, text),
+                                    IndexRecordOption::WithFreqs,
+                                );
+                                Box::new(BoostQuery::new(
+                                    Box::new(term),
+                                    boost * alternative.factor,
+                                ))
+                            })
+                        })
+                        .collect();
+                    if queries.len() == 1 {
+                        queries.pop().expect("one alternative")
+                    } else {
+                        Box::new(DisjunctionMaxQuery::new(queries))
+                    }
+                }
+                Clause::Phrase(terms) => per_field(&|field, boost| {
+                    let terms = terms
+                        .iter()
+                        .map(|&(offset, stem)| {
+                            (
+                                offset,
+                                Term::from_field_text(field, &vocabulary.stem(stem).text),
+                            )
+                        })
+                        .collect();
+                    Box::new(BoostQuery::new(
+                        Box::new(PhraseQuery::new_with_offset(terms)),
+                        boost,
+                    ))
+                }),
+            };
+            (Occur::Should, query)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(word: &str, stem: &str, typing: bool, quoted: bool) -> Item {
+        Item::Word {
+            word: word.into(),
+            stem: stem.into(),
+            typing,
+            quoted,
+        }
+    }
+
+    #[test]
+    fn the_last_unquoted_word_is_being_typed_until_a_space() {
+        assert_eq!(
+            parse("Closures capt"),
+            [
+                word("closures", "closur", false, false),
+                word("capt", "capt", true, false)
+            ]
+        );
+        assert_eq!(parse("capt "), [word("capt", "capt", false, false)]);
+        assert_eq!(parse("\"capt"), [word("capt", "capt", false, true)]);
+    }
+
+    #[test]
+    fn quotes_and_punctuated_chunks_make_phrases() {
+        assert_eq!(
+            parse("\"with statement\" os.path"),
+            [
+                Item::Phrase(vec![(0, "with".into()), (1, "statement".into())]),
+                Item::Phrase(vec![(0, "os".into()), (1, "path".into())]),
+            ]
+        );
+        assert_eq!(parse("\"\" ++ ."), []);
+    }
+}

@@ -1,0 +1,88 @@
+//! Search: every section of every page becomes a document for the
+//! `search-index` crate (tantivy at build time, its JavaScript client in the
+//! browser), whose files go under `search/` in the site.
+
+use search_index::{Doc, Index};
+
+use crate::model::Book;
+use crate::transform::Page;
+use crate::write::OutputFile;
+
+/// The folder of the site that holds the exported index.
+const DIR: &str = "search";
+
+/// One document per section of every page, in reading order.
+pub fn documents(book: &Book, pages: &[Page]) -> Vec<Doc> {
+    pages
+        .iter()
+        .flat_map(|page| {
+            let chapter = &book.chapters[page.chapter];
+            let url = chapter.output_path();
+            page.rendered.sections.iter().map(move |section| Doc {
+                url: url.clone(),
+                anchor: section.id.clone(),
+                page_title: chapter.title.clone(),
+                section_title: section.title.clone(),
+                body: section.text.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The entry file of the index of `docs`, relative to the site's root (known before the index
+/// is built, so pages can be rendered meanwhile).
+pub fn entry_path(docs: &[Doc]) -> String {
+    format!("{DIR}/{}", search_index::entry_file(docs))
+}
+
+/// Builds the index of `docs`.
+pub fn index(docs: Vec<Doc>) -> crate::Result<Index> {
+    Ok(Index::build(docs)?)
+}
+
+/// One result of [`search`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Found {
+    /// 1 for the best.
+    pub rank: usize,
+    /// The BM25 score.
+    pub score: f32,
+    /// The section's URL relative to the site's root, with its anchor (`core/functions.html#closures`).
+    pub url: String,
+    /// The page's title.
+    pub page: String,
+    /// The section's heading.
+    pub section: String,
+}
+
+/// The best `limit` sections for `query`, answered by tantivy.
+pub fn search(index: &Index, query: &str, limit: usize) -> crate::Result<Vec<Found>> {
+    Ok(index
+        .search(query, limit)?
+        .into_iter()
+        .enumerate()
+        .map(|(rank, hit)| {
+            let doc = &index.docs()[hit.doc];
+            Found {
+                rank: rank + 1,
+                score: hit.score,
+                url: if doc.anchor.is_empty() {
+                    doc.url.clone()
+                } else {
+                    format!("{}#{}", doc.url, doc.anchor)
+                },
+                page: doc.page_title.clone(),
+                section: doc.section_title.clone(),
+            }
+        })
+        .collect())
+}
+
+/// The exported index as site files.
+pub fn files(index: &Index) -> Vec<OutputFile> {
+    index
+        .export()
+        .into_iter()
+        .map(|file| OutputFile::bytes(format!("{DIR}/{}", file.path), file.bytes))
+        .collect()
+}

@@ -1,0 +1,154 @@
+// The search box: results as you type, ↑/↓/Enter to choose, Escape to close;
+// and, on a page opened from a result, the searched words highlighted.
+// book.js loads this file on first use; the engine (window.handbookSearch,
+// from the search-index crate) comes first in the same file. Indexed text is
+// only ever put in the page as text nodes, never as HTML.
+(function () {
+  "use strict";
+  var api = window.handbookSearch;
+  var LIMIT = 10;
+  var SNIPPET_CHARS = 160;
+
+  highlightSearchedWords();
+
+  var box = document.querySelector(".search[data-search-js]");
+  if (!box) return;
+  var input = box.querySelector(".search-input");
+  var list = box.querySelector(".search-results");
+  var root = document.documentElement.dataset.root || "";
+  var engine = api.open(box.dataset.searchIndex);
+  var options = [];
+  var active = -1;
+  var latest = 0;
+
+  input.addEventListener("input", run);
+  input.addEventListener("keydown", onKey);
+  input.addEventListener("focus", function () { if (options.length || list.firstChild) show(true); });
+  document.addEventListener("pointerdown", function (event) {
+    if (!box.contains(event.target)) show(false);
+  });
+  // Whatever was typed before this file arrived.
+  if (input.value) run();
+
+  function run() {
+    var query = input.value, ticket = ++latest;
+    if (!query.trim()) {
+      render([], [], "");
+      return;
+    }
+    engine.then(function (e) {
+      return e.search(query, LIMIT).then(function (found) {
+        // Typing on made this query stale: do not load its documents.
+        if (ticket !== latest) return;
+        return e.documents(found.hits.map(function (hit) { return hit.doc; })).then(function (docs) {
+          if (ticket === latest) render(docs, found.stems, query);
+        });
+      });
+    }).catch(function (error) {
+      if (ticket === latest) message("Search is unavailable: " + error.message);
+    });
+  }
+
+  function render(docs, stems, query) {
+    list.textContent = "";
+    options = docs.map(function (doc, i) {
+      var option = document.createElement("a");
+      option.className = "search-result";
+      option.id = "search-result-" + i;
+      option.setAttribute("role", "option");
+      option.href = root + doc.url + (stems.length ? "?highlight=" + encodeURIComponent(stems.join(" ")) : "") +
+        (doc.anchor ? "#" + doc.anchor : "");
+      var crumb = document.createElement("span");
+      crumb.className = "search-crumb";
+      crumb.textContent = doc.section && doc.section !== doc.page ? doc.page + " › " + doc.section : doc.page;
+      var snippet = document.createElement("span");
+      snippet.className = "search-snippet";
+      api.snippet(doc.text, stems, SNIPPET_CHARS).forEach(function (part) {
+        var node = part.match ? document.createElement("mark") : document.createTextNode(part.text);
+        if (part.match) node.textContent = part.text;
+        snippet.appendChild(node);
+      });
+      option.appendChild(crumb);
+      option.appendChild(snippet);
+      option.addEventListener("pointermove", function () { select(i); });
+      list.appendChild(option);
+      return option;
+    });
+    if (query && docs.length === 0) message("No results for “" + query.trim() + "”");
+    select(options.length ? 0 : -1);
+    show(query !== "");
+  }
+
+  function message(text) {
+    list.textContent = "";
+    options = [];
+    var p = document.createElement("p");
+    p.className = "search-message";
+    p.textContent = text;
+    list.appendChild(p);
+    show(true);
+  }
+
+  function select(index) {
+    active = index;
+    options.forEach(function (option, i) { option.setAttribute("aria-selected", String(i === index)); });
+    if (index >= 0) {
+      input.setAttribute("aria-activedescendant", options[index].id);
+      if (options[index].scrollIntoView) options[index].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function show(open) {
+    list.hidden = !open;
+    input.setAttribute("aria-expanded", String(open));
+  }
+
+  function onKey(event) {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!options.length) return;
+      show(true);
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      select(Math.min(options.length - 1, Math.max(0, active + step)));
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (active >= 0) window.location.href = options[active].href;
+    } else if (event.key === "Escape") {
+      if (!list.hidden) show(false);
+      else input.blur();
+    }
+  }
+
+  // Marks every word of the page whose stem is in the `highlight` parameter.
+  function highlightSearchedWords() {
+    var param = new URLSearchParams(window.location.search).get("highlight");
+    var main = document.querySelector("main");
+    if (!param || !main) return;
+    var wanted = new Set(param.split(" ").filter(Boolean));
+    var walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        return node.parentNode.closest("script, style, mark") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    var nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    nodes.forEach(function (node) {
+      var text = node.nodeValue;
+      var matches = api.analyze(text).filter(function (t) { return wanted.has(t.stem); });
+      if (!matches.length) return;
+      var fragment = document.createDocumentFragment(), at = 0;
+      matches.forEach(function (m) {
+        fragment.appendChild(document.createTextNode(text.slice(at, m.start)));
+        var mark = document.createElement("mark");
+        mark.className = "search-highlight";
+        mark.textContent = text.slice(m.start, m.end);
+        fragment.appendChild(mark);
+        at = m.end;
+      });
+      fragment.appendChild(document.createTextNode(text.slice(at)));
+      node.parentNode.replaceChild(fragment, node);
+    });
+  }
+})();
