@@ -82,12 +82,7 @@ fn theme_choice_is_remembered_and_keys_and_copy_work() {
 
     // → goes to the next chapter, where the dark theme is still on.
     let seen = browser.events.len();
-    for kind in ["keyDown", "keyUp"] {
-        browser.send(
-            "Input.dispatchKeyEvent",
-            serde_json::json!({ "type": kind, "key": "ArrowRight", "code": "ArrowRight", "windowsVirtualKeyCode": 39 }),
-        );
-    }
+    browser.press("ArrowRight", 0);
     browser.wait_for_event("Page.loadEventFired", seen);
     assert!(
         browser

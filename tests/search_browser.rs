@@ -3,14 +3,14 @@
 //! ↑/↓/Enter choose one, the target page lands on the section with the
 //! searched words highlighted, and indexed markup stays text.
 
-mod chromium;
+mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
-use chromium::{Chromium, Page};
 use serde_json::Value;
+use support::chromium::Browser as Page;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/search")
@@ -83,7 +83,7 @@ fn wait_for_results(page: &mut Page, first: &str) {
 /// Everything a reader does, from a site at `base` (ends with `/`).
 fn search_the_site(page: &mut Page, base: &str) {
     // Typing a query and pressing Enter lands on the section, words highlighted.
-    page.navigate(&format!("{base}index.html"));
+    page.goto(&format!("{base}index.html"));
     assert_eq!(
         page.eval("document.querySelectorAll('script[src*=\"search\"]').length"),
         0,
@@ -132,7 +132,7 @@ fn search_the_site(page: &mut Page, base: &str) {
     );
 
     // Ctrl-K opens the box; ↓ then Enter opens the second result.
-    page.navigate(&format!("{base}guide/markup.html"));
+    page.goto(&format!("{base}guide/markup.html"));
     page.press("k", 2);
     page.wait_for(
         "document.activeElement.classList.contains('search-input')",
@@ -153,7 +153,7 @@ fn search_the_site(page: &mut Page, base: &str) {
     );
 
     // Indexed markup is shown as text and never runs, in results or on the target page.
-    page.navigate(&format!("{base}index.html"));
+    page.goto(&format!("{base}index.html"));
     page.press("/", 0);
     page.wait_for("window.handbookSearch", "for the search client to load");
     page.type_text("script onerror");
@@ -182,13 +182,12 @@ fn search_the_site(page: &mut Page, base: &str) {
 
 #[test]
 fn search_works_from_disk_and_over_http() {
-    let Some(mut browser) = Chromium::launch() else {
+    let Some(mut page) = Page::launch() else {
         return;
     };
     let site = tempfile::tempdir().unwrap();
     let dest = site.path().join("book");
     build(&dest);
-    let mut page = browser.new_page();
     let file_base = format!("file://{}/", dest.display());
     search_the_site(&mut page, &file_base);
     let http_base = serve(dest.clone());

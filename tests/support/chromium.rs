@@ -201,6 +201,50 @@ impl Browser {
         }
     }
 
+    /// Waits (up to 10 s) until `expression` is truthy; returns its value.
+    pub fn wait_for(&mut self, expression: &str, what: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let value = self.try_eval(expression).unwrap_or(Value::Null);
+            let falsy = [Value::Null, Value::Bool(false), json!(0), json!("")];
+            if !falsy.contains(&value) {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "timed out {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Presses a key: `key` as in `KeyboardEvent.key`, with DevTools modifier bits
+    /// (2 = Ctrl).
+    pub fn press(&mut self, key: &str, modifiers: u32) {
+        let (code, key_code, text) = match key {
+            "Enter" => ("Enter", 13, "\r"),
+            "ArrowDown" => ("ArrowDown", 40, ""),
+            "ArrowUp" => ("ArrowUp", 38, ""),
+            "ArrowLeft" => ("ArrowLeft", 37, ""),
+            "ArrowRight" => ("ArrowRight", 39, ""),
+            "Escape" => ("Escape", 27, ""),
+            "/" => ("Slash", 191, "/"),
+            "k" => ("KeyK", 75, "k"),
+            other => panic!("no key code for {other}"),
+        };
+        let text = if modifiers == 0 { text } else { "" };
+        for kind in ["keyDown", "keyUp"] {
+            let text = if kind == "keyDown" { text } else { "" };
+            self.send(
+                "Input.dispatchKeyEvent",
+                json!({ "type": kind, "key": key, "code": code, "windowsVirtualKeyCode": key_code,
+                        "text": text, "modifiers": modifiers }),
+            );
+        }
+    }
+
+    /// Types `text` into the focused element.
+    pub fn type_text(&mut self, text: &str) {
+        self.send("Input.insertText", json!({ "text": text }));
+    }
+
     /// Every URL the page requested so far.
     pub fn requests(&self) -> Vec<String> {
         self.events
