@@ -11,8 +11,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use handbook::render::{Renderer, Shared};
 use handbook::render::theme::Theme;
+use handbook::render::{Renderer, Shared};
 use search_index::Index;
 use search_index::node::NodeClient;
 
@@ -163,7 +163,9 @@ fn build_without_search(root: &Path, dest: &Path) {
     let (book, pages) = handbook::pipeline::load_and_transform(root, &mut |_| {}).unwrap();
     let theme = Theme::load(book.config.html.theme_dir.as_deref()).unwrap();
     let shared = Shared::prepare(&book, &theme).unwrap();
-    let files = Renderer::new(&book, &theme, &shared).render_all(&pages).unwrap();
+    let files = Renderer::new(&book, &theme, &shared)
+        .render_all(&pages)
+        .unwrap();
     handbook::write::write_site(&files, dest).unwrap();
 }
 

@@ -453,3 +453,53 @@ fn a_summary_title_change_renames_the_page_everywhere_transforming_only_it() {
             .then_some(())
     });
 }
+
+/// The texts of the live search index: the chunks the entry file names by its id.
+fn search_texts(server: &Server) -> String {
+    let entry = server.get("/search/live-index.js");
+    if entry.status != 200 {
+        return String::new();
+    }
+    let text = entry.text();
+    let id = text
+        .split("\"id\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the entry names its id");
+    let mut texts = String::new();
+    for n in 0.. {
+        let chunk = server.get(&format!("/search/c{n}-{id}.js"));
+        if chunk.status != 200 {
+            break;
+        }
+        texts.push_str(&chunk.text());
+    }
+    texts
+}
+
+#[test]
+fn search_index_follows_chapter_edits() {
+    let book = fixture_copy("serve-book");
+    let server = Server::start(book.path());
+    let page = server.get("/guide/basics.html").html();
+    let search = scraper::Selector::parse("[data-search-index]").unwrap();
+    let entry = page
+        .select(&search)
+        .next()
+        .and_then(|e| e.value().attr("data-search-index"));
+    assert_eq!(
+        entry,
+        Some("../search/live-index.js"),
+        "pages point at the live index"
+    );
+    eventually("the first search index", || {
+        search_texts(&server).contains("this picture").then_some(())
+    });
+
+    edit(&at(&book, BASICS), "this picture", "this zanzibar picture");
+    eventually("the new text in the search index", || {
+        search_texts(&server)
+            .contains("this zanzibar picture")
+            .then_some(())
+    });
+}

@@ -338,6 +338,24 @@ impl Incremental {
         }
     }
 
+    /// The search index of the book as it stands, built again after pages changed
+    /// (published after them: only a reader searching at that moment waits for it).
+    pub fn search(&self) -> Option<crate::Result<Vec<(String, Vec<u8>)>>> {
+        let model = self.model.as_ref()?;
+        let docs = crate::search::documents(&model.book, &model.pages);
+        let entry = crate::search::entry_path(&docs);
+        let files = crate::search::index(docs).map(|index| crate::search::files(&index));
+        Some(files.and_then(read_all).map(|files| {
+            files
+                .into_iter()
+                .map(|(path, bytes)| match path == entry {
+                    true => (LIVE_SEARCH_ENTRY.to_string(), bytes),
+                    false => (path, bytes),
+                })
+                .collect()
+        }))
+    }
+
     /// Renders `print.html` again after a page changed, when the book has one.
     pub fn print(&self) -> Option<crate::Result<(String, Vec<u8>)>> {
         let model = self.model.as_ref()?;
@@ -445,9 +463,15 @@ fn same_input(old_book: &Book, old: &Chapter, new_book: &Book, new: &Chapter) ->
 /// Reads the theme and prepares the assets every page shares.
 fn prepare_theme(book: &Book) -> crate::Result<(Theme, Shared)> {
     let theme = Theme::load(book.config.html.theme_dir.as_deref())?;
-    let shared = Shared::prepare(book, &theme)?;
+    let mut shared = Shared::prepare(book, &theme)?;
+    shared.enable_search(&theme, LIVE_SEARCH_ENTRY.to_string());
     Ok((theme, shared))
 }
+
+/// The search index's entry file while serving. A published site names it by content
+/// hash; here the name stays put, so a chapter edit re-renders that chapter's page only,
+/// not every page that links the index (nothing is cached while serving).
+const LIVE_SEARCH_ENTRY: &str = "search/live-index.js";
 
 /// Reads `chapters` again; returns those whose text (or included files) changed.
 fn reload_chapters(book: &mut Book, chapters: BTreeSet<usize>) -> crate::Result<BTreeSet<usize>> {

@@ -183,7 +183,21 @@ fn apply(
         what: &outcome.rebuilt,
         elapsed: start.elapsed(),
     });
-    // After the changed pages are out: only a reader of print.html waits for it.
+    // After the changed pages are out: the search index, then print.html.
+    if update.everything || update.print_stale {
+        match incremental.search() {
+            Some(Ok(files)) => live.publish(
+                Files::Some(files),
+                Action::Reload {
+                    pages: Some(Vec::new()),
+                },
+            ),
+            Some(Err(error)) => on_event(Event::Warning(&format!(
+                "the search index is out of date: {error}"
+            ))),
+            None => {}
+        }
+    }
     if update.print_stale {
         match incremental.print() {
             Some(Ok(print)) => live.publish(
