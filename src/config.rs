@@ -163,6 +163,12 @@ pub struct Loaded {
 
 /// Reads `ROOT/book.toml` (a missing file means all defaults).
 pub fn load(root: &Path) -> Result<Loaded, Diagnostic> {
+    if !root.is_dir() {
+        return Err(Diagnostic::error(
+            Location::file(root),
+            "no such folder: give the folder that holds the book's book.toml",
+        ));
+    }
     let path = root.join("book.toml");
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,

@@ -442,3 +442,14 @@ fn help_lists_the_commands() {
     let build_help = String::from_utf8_lossy(&handbook(&["build", "--help"]).stdout).to_string();
     assert!(build_help.contains("--dest-dir"), "{build_help}");
 }
+
+#[test]
+fn missing_book_folder_is_a_clear_error() {
+    let out = tempfile::tempdir().unwrap();
+    let missing = out.path().join("no-book-here");
+    let result = handbook(&["build", path_str(&missing)]);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("no such folder"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
