@@ -22,6 +22,7 @@ pub fn write_zip(site: &Site, folder: &str, out: &Path) -> Result<()> {
 }
 
 fn write_to(site: &Site, folder: &str, path: &Path) -> Result<()> {
+    crate::write::check_paths(&site.files)?;
     let file = std::fs::File::create(path).map_err(Error::io(path))?;
     let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);

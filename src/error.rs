@@ -8,7 +8,7 @@ use crate::diagnostics::Diagnostic;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or folder could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The path that was being read or written.
         path: PathBuf,

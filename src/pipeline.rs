@@ -23,6 +23,8 @@ pub struct Site {
     pub build_dir: PathBuf,
     /// The book's title.
     pub title: String,
+    /// The book's own folders (root and sources), which no output may replace.
+    pub sources: [PathBuf; 2],
 }
 
 /// Builds the book in `root` in memory. Every warning and error is passed to `report`
@@ -47,6 +49,7 @@ pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Si
         pages: pages.len(),
         build_dir: book.config.build_dir.clone(),
         title: book.config.title().to_string(),
+        sources: [book.config.root.clone(), book.config.src_dir.clone()],
     })
 }
 
@@ -95,6 +98,7 @@ pub fn build(
     let start = Instant::now();
     let site = build_site(root, report)?;
     let dest = dest.map(Path::to_path_buf).unwrap_or(site.build_dir);
+    crate::write::check_destination(&dest, &site.sources)?;
     crate::write::write_site(&site.files, &dest)?;
     Ok(BuildSummary {
         pages: site.pages,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::diagnostics::{Diagnostic, Location};
 use crate::error::{Error, Result};
 
 /// One file of the built site.
@@ -53,8 +54,76 @@ impl OutputFile {
     }
 }
 
+/// The file that marks a folder as a site this tool wrote, so it may be replaced.
+const MARKER: &str = ".handbook-build";
+
+/// Refuses a destination that would replace the book itself or sit inside its sources
+/// (the site would be copied into the next build), or a folder that is not a site this
+/// tool built (replacing it would delete someone's files).
+pub fn check_destination(dest: &Path, sources: &[PathBuf]) -> Result<()> {
+    let absolute = |p: &Path| {
+        crate::paths::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+    };
+    let dest_abs = absolute(dest);
+    let refuse = |why: String| {
+        Err(Error::Input(Box::new(Diagnostic::error(
+            Location::file(dest),
+            why,
+        ))))
+    };
+    for source in sources.iter().map(|s| absolute(s)) {
+        if source.starts_with(&dest_abs) {
+            return refuse(format!(
+                "the site cannot be written here: it would replace the book's own folder `{}`; choose another --dest-dir or [build] build-dir",
+                source.display()
+            ));
+        }
+    }
+    if let Some(src) = sources.get(1).map(|s| absolute(s)) {
+        if dest_abs.starts_with(&src) {
+            return refuse(format!(
+                "the site cannot be written inside the source folder `{}`: it would be copied into the next build",
+                src.display()
+            ));
+        }
+    }
+    let non_empty = std::fs::read_dir(dest).is_ok_and(|mut entries| entries.next().is_some());
+    if non_empty && !dest.join(MARKER).is_file() {
+        return refuse(format!(
+            "`{}` holds files that handbook did not write (no {MARKER} file); remove the folder or choose another --dest-dir",
+            dest.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Every output path is relative, stays inside the site, and is written once: a chapter
+/// named like a file the build makes (`print.md`, `404.md`) must not race with it.
+pub fn check_paths(files: &[OutputFile]) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for file in files {
+        let inside = Path::new(&file.path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        let problem = if !inside {
+            "is outside the site"
+        } else if !seen.insert(file.path.as_str()) {
+            "would be written twice: a chapter's page has the name of another page or of a file the build makes (404.html, print.html, sitemap.xml); rename the chapter"
+        } else {
+            continue;
+        };
+        let message = format!("the output `{}` {problem}", file.path);
+        return Err(Error::Input(Box::new(Diagnostic::error(
+            Location::file("SUMMARY.md"),
+            message,
+        ))));
+    }
+    Ok(())
+}
+
 /// Writes `files` as the site at `dest`, replacing what was there only on success.
 pub fn write_site(files: &[OutputFile], dest: &Path) -> Result<()> {
+    check_paths(files)?;
     let parent = dest
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -86,6 +155,7 @@ fn write_all(files: &[OutputFile], root: &Path) -> Result<()> {
     for dir in dirs {
         std::fs::create_dir_all(&dir).map_err(Error::io(&dir))?;
     }
+    std::fs::write(root.join(MARKER), "").map_err(Error::io(root.join(MARKER)))?;
     files.par_iter().try_for_each(|file| {
         let target = root.join(&file.path);
         match &file.contents {

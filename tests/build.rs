@@ -453,3 +453,79 @@ fn missing_book_folder_is_a_clear_error() {
     assert!(stderr.contains("no such folder"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn the_site_never_replaces_the_book_or_someone_elses_folder() {
+    let book = fixture_copy("basic");
+    let root = path_str(book.path());
+    for dest in [
+        root.to_string(),
+        format!("{root}/src"),
+        format!("{root}/src/site"),
+    ] {
+        let result = handbook(&["build", root, "-d", &dest]);
+        assert_eq!(result.status.code(), Some(1), "{dest}");
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(stderr.contains("cannot be written"), "{stderr}");
+    }
+    assert!(
+        book.path().join("src/SUMMARY.md").is_file(),
+        "the book is intact"
+    );
+
+    let foreign = book.path().join("docs");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "keep me").unwrap();
+    let result = handbook(&["build", root, "-d", path_str(&foreign)]);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("did not write"));
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+}
+
+#[test]
+fn a_chapter_named_like_a_generated_file_is_an_error() {
+    let book = fixture_copy("basic");
+    std::fs::write(book.path().join("src/print.md"), "# Print\n").unwrap();
+    let summary = std::fs::read_to_string(book.path().join("src/SUMMARY.md")).unwrap();
+    std::fs::write(
+        book.path().join("src/SUMMARY.md"),
+        summary.replace(
+            "- [Links](links.md)",
+            "- [Links](links.md)\n- [Print](print.md)",
+        ),
+    )
+    .unwrap();
+    let dest = book.path().join("out");
+    let result = handbook(&["build", path_str(book.path()), "-d", path_str(&dest)]);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains("`print.html` would be written twice"),
+        "{stderr}"
+    );
+    assert!(!dest.exists());
+}
+
+#[test]
+fn heading_ids_are_escaped() {
+    let book = fixture_copy("basic");
+    std::fs::write(
+        book.path().join("src/links.md"),
+        "# Links\n\n## Odd {#x\"onmouseover=\"alert(1)}\n",
+    )
+    .unwrap();
+    let dest = book.path().join("out");
+    build(book.path(), &dest);
+    let page = html(&dest.join("links.html"));
+    assert!(
+        attrs(&page, "h2", "onmouseover").is_empty(),
+        "no attribute injected"
+    );
+    assert_eq!(
+        attrs(&page, "article h2", "id"),
+        ["x\"onmouseover=\"alert(1)"]
+    );
+}

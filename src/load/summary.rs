@@ -55,6 +55,7 @@ pub fn parse(text: &str) -> Result<Summary, SummaryError> {
     let mut counters: Vec<u32> = Vec::new();
     let mut indents: Vec<usize> = Vec::new();
     let mut seen_numbered = false;
+    let mut seen_suffix = false;
     let mut in_code = false;
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
@@ -92,6 +93,11 @@ pub fn parse(text: &str) -> Result<Summary, SummaryError> {
         match bullet {
             Some(item) => {
                 let (title, path) = parse_link(item.trim()).map_err(error)?;
+                if seen_suffix {
+                    return Err(error(format!(
+                        "the numbered chapter `{title}` comes after a suffix chapter; move suffix chapters (links without `-`) below the numbered list"
+                    )));
+                }
                 while indents.last().is_some_and(|&last| last > indent) {
                     indents.pop();
                     counters.pop();
@@ -113,10 +119,8 @@ pub fn parse(text: &str) -> Result<Summary, SummaryError> {
             }
             None => {
                 let (title, path) = parse_link(trimmed).map_err(error)?;
-                if seen_numbered {
-                    // A suffix chapter ends the numbered list.
-                    indents.clear();
-                }
+                // A chapter without a bullet after the numbered list ends it.
+                seen_suffix |= seen_numbered;
                 summary.items.push(SummaryItem::Link(SummaryLink {
                     title,
                     path,
@@ -152,7 +156,29 @@ fn parse_link(text: &str) -> Result<(String, Option<String>), String> {
         return Err(format!("the chapter link `{text}` has no title"));
     }
     let path = (!path.is_empty()).then(|| path.strip_prefix("./").unwrap_or(path).to_string());
+    if let Some(path) = &path {
+        check_chapter_path(path)?;
+    }
     Ok((title.trim().to_string(), path))
+}
+
+/// A chapter is a Markdown file inside the source folder: no absolute paths, no `..`.
+fn check_chapter_path(path: &str) -> Result<(), String> {
+    let outside = path.starts_with('/')
+        || path.starts_with('\\')
+        || path.contains(':')
+        || path.split(['/', '\\']).any(|part| part == "..");
+    if outside {
+        return Err(format!(
+            "`{path}` is outside the source folder; chapters are paths relative to it, without `..`"
+        ));
+    }
+    if !path.ends_with(".md") || path == "SUMMARY.md" {
+        return Err(format!(
+            "`{path}` is not a chapter: chapters are Markdown files (`.md`) other than SUMMARY.md"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -202,6 +228,31 @@ mod tests {
         let err = parse("- [A](a.md)\n\njust some text\n").unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.contains("just some text"));
+    }
+
+    #[test]
+    fn chapters_outside_the_source_folder_are_errors() {
+        for bad in [
+            "../../escape.md",
+            "/etc/hostname",
+            "a/../../b.md",
+            "SUMMARY.md",
+            "notes.txt",
+        ] {
+            let err = parse(&format!("- [A]({bad})\n")).unwrap_err();
+            assert_eq!(err.line, 1, "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbered_chapter_after_a_suffix_is_an_error() {
+        let err = parse("- [A](a.md)\n[B](b.md)\n- [C](c.md)\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(
+            err.message.contains("after a suffix chapter"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

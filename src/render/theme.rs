@@ -87,7 +87,17 @@ fn read_overrides(dir: &Path, files: &mut BTreeMap<String, String>) -> Result<()
             ),
         });
     }
-    for file in crate::paths::files_under(dir)? {
+    // Only templates, stylesheets and scripts are theme sources; anything else in the
+    // folder (a README, an image the CSS does not import) is not the theme's business.
+    let is_source = |path: &str| {
+        [".html", ".css", ".js"]
+            .iter()
+            .any(|ext| path.ends_with(ext))
+    };
+    for file in crate::paths::files_under(dir)?
+        .into_iter()
+        .filter(|f| is_source(&f.relative))
+    {
         let text = std::fs::read_to_string(&file.path).map_err(Error::io(&file.path))?;
         files.insert(file.relative, text);
     }

@@ -420,7 +420,7 @@ pub fn render_html(
         Event::Start(Tag::Heading {
             level, id, classes, ..
         }) => {
-            let id = format!("{id_prefix}{}", id.as_deref().unwrap_or_default());
+            let id = escape(&format!("{id_prefix}{}", id.as_deref().unwrap_or_default()));
             let class = if classes.is_empty() {
                 String::new()
             } else {
