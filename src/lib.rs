@@ -14,6 +14,8 @@ pub mod config;
 pub mod diagnostics;
 pub mod error;
 pub mod examples;
+pub mod html;
+pub mod includes;
 pub mod load;
 pub mod model;
 pub mod paths;

@@ -17,7 +17,7 @@ pub struct Book {
     /// Files under the source folder that are not Markdown (images, example files): copied as they are.
     pub assets: Vec<PathBuf>,
     /// Files that code blocks include with `{{#include …}}`, read by the loader.
-    pub includes: crate::transform::code::IncludedFiles,
+    pub includes: crate::includes::IncludedFiles,
 }
 
 /// One line of the table of contents.

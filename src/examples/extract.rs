@@ -68,7 +68,7 @@ pub fn examples(book: &Book, index: usize) -> Vec<Result<Example, Diagnostic>> {
         let expected = next.map(|next| {
             (
                 line_of(next.range.start),
-                code::expand_includes(&next.text, &chapter.source_path, &book.includes),
+                crate::includes::expand_includes(&next.text, &chapter.source_path, &book.includes),
             )
         });
         let example = build(
@@ -196,8 +196,8 @@ fn build(
             }
         }
     }
-    let expanded = code::expand_includes(&block.text, chapter_path, &book.includes)?;
-    let code_line = code::find_includes(&block.text)
+    let expanded = crate::includes::expand_includes(&block.text, chapter_path, &book.includes)?;
+    let code_line = crate::includes::find_includes(&block.text)
         .is_empty()
         .then_some(location.line + 1);
     let code = match kind {
@@ -230,7 +230,7 @@ mod tests {
         let config = crate::config::parse(std::path::Path::new("/b"), "[book]\nsrc = \"src\"\n")
             .unwrap()
             .config;
-        let mut includes = code::IncludedFiles::new();
+        let mut includes = crate::includes::IncludedFiles::new();
         includes.insert(
             "ch/demo.py".into(),
             "import sys\n# ANCHOR: main\nprint('included')\n# ANCHOR_END: main\n".into(),

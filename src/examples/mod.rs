@@ -25,7 +25,6 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::{Diagnostic, Location};
 use crate::model::Book;
-use crate::transform::code;
 
 /// One Python example from a chapter, ready to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,10 +314,10 @@ fn select(book: &Book, paths: &[PathBuf]) -> Result<Vec<usize>, Error> {
         let wanted = source_relative(&book.config.src_dir, path);
         let mut any = false;
         for (index, chapter) in book.chapters.iter().enumerate() {
-            let mut included = code::find_includes(&chapter.source)
+            let mut included = crate::includes::find_includes(&chapter.source)
                 .into_iter()
                 .map(|include| {
-                    code::include_target(&chapter.source_path, &include.path)
+                    crate::includes::include_target(&chapter.source_path, &include.path)
                         .to_string_lossy()
                         .replace('\\', "/")
                 });

@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use crate::config;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::error::{Error, Result};
+use crate::includes::{self, IncludedFiles};
 use crate::model::{Book, Chapter, SectionNumber, TocEntry};
-use crate::transform::code::{self, IncludedFiles};
 use summary::{SummaryItem, SummaryLink};
 
 /// A loaded book and what loading found wrong (errors included: the caller decides when to stop).
@@ -118,8 +118,8 @@ fn read_includes(src_dir: &Path, chapters: &[Chapter]) -> IncludedFiles {
 /// whether any text changed.
 fn read_chapter_includes(src_dir: &Path, chapter: &Chapter, files: &mut IncludedFiles) -> bool {
     let mut changed = false;
-    for include in code::find_includes(&chapter.source) {
-        let target = code::include_target(&chapter.source_path, &include.path);
+    for include in includes::find_includes(&chapter.source) {
+        let target = includes::include_target(&chapter.source_path, &include.path);
         match std::fs::read_to_string(src_dir.join(&target)) {
             Ok(text) if files.get(&target) != Some(&text) => {
                 files.insert(target, text);

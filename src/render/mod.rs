@@ -374,7 +374,7 @@ fn sitemap(site_url: &str, book: &Book) -> String {
     for path in paths {
         xml.push_str(&format!(
             "  <url><loc>{}</loc></url>\n",
-            crate::transform::highlight::escape(&format!("{site_url}{path}"))
+            crate::html::escape(&format!("{site_url}{path}"))
         ));
     }
     xml.push_str("</urlset>\n");

@@ -26,7 +26,7 @@ use crate::diagnostics::{Diagnostic, Location};
 use crate::error::Error;
 use crate::model::{Book, Chapter};
 use crate::render::{Renderer, Shared, theme::Theme};
-use crate::transform::{self, Page, code, highlight::Highlighter, links};
+use crate::transform::{self, Page, highlight::Highlighter, links};
 use crate::write::OutputFile;
 
 /// The book between rebuilds.
@@ -454,10 +454,12 @@ fn same_input(old_book: &Book, old: &Chapter, new_book: &Book, new: &Chapter) ->
         && old.title == new.title
         && old.number == new.number
         && old.source == new.source
-        && code::find_includes(&new.source).iter().all(|include| {
-            let target = code::include_target(&new.source_path, &include.path);
-            old_book.includes.get(&target) == new_book.includes.get(&target)
-        })
+        && crate::includes::find_includes(&new.source)
+            .iter()
+            .all(|include| {
+                let target = crate::includes::include_target(&new.source_path, &include.path);
+                old_book.includes.get(&target) == new_book.includes.get(&target)
+            })
 }
 
 /// Reads the theme and prepares the assets every page shares.
@@ -609,9 +611,12 @@ fn including<'a>(book: &'a Book, path: &'a str) -> impl Iterator<Item = usize> +
         .iter()
         .enumerate()
         .filter(move |(_, chapter)| {
-            code::find_includes(&chapter.source).iter().any(|include| {
-                code::include_target(&chapter.source_path, &include.path) == Path::new(path)
-            })
+            crate::includes::find_includes(&chapter.source)
+                .iter()
+                .any(|include| {
+                    crate::includes::include_target(&chapter.source_path, &include.path)
+                        == Path::new(path)
+                })
         })
         .map(|(index, _)| index)
 }

@@ -11,6 +11,8 @@ use std::rc::Rc;
 use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
+
+use crate::html::escape;
 use syntect::html::{ClassStyle, css_for_theme_with_class_style};
 use syntect::parsing::{
     BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
@@ -238,22 +240,6 @@ impl SpanWriter {
         }
         self.open = scopes;
     }
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// CSS for the light palette (top level) and the dark one (under `[data-theme="dark"]`),

@@ -9,9 +9,11 @@ use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
 
-use super::code::{self, FenceInfo, IncludedFiles};
-use super::highlight::{Highlighter, escape};
+use super::code::{self, FenceInfo};
+use super::highlight::Highlighter;
 use crate::diagnostics::{Diagnostic, LineIndex, Location};
+use crate::html::escape;
+use crate::includes::{self, IncludedFiles};
 use crate::model::{Chapter, Heading, Section};
 
 /// The Markdown extensions the handbook uses.
@@ -287,7 +289,7 @@ impl<'c> State<'c> {
             ));
             FenceInfo::default()
         });
-        let code = code::expand_includes(text, &self.chapter.source_path, self.ctx.includes)
+        let code = includes::expand_includes(text, &self.chapter.source_path, self.ctx.includes)
             .unwrap_or_else(|problem| {
                 self.diagnostics
                     .push(Diagnostic::error(self.locate(offset), problem));

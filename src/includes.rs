@@ -1,0 +1,176 @@
+//! `{{#include file.py:anchor}}` directives (mdBook's syntax, with line
+//! ranges and `ANCHOR:` markers): finding them, naming the files they point
+//! at, and expanding them. The loader reads the files; transform and
+//! `handbook test` expand them from what it read, so neither touches the disk.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// An `{{#include path:selector}}` directive found in a code block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    /// Byte range of the whole directive within the code.
+    pub range: std::ops::Range<usize>,
+    /// The file, as written (relative to the chapter's folder).
+    pub path: String,
+    /// What part of the file to take.
+    pub selector: Selector,
+}
+
+/// Which lines of an included file to take (mdBook's syntax).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// The whole file.
+    All,
+    /// Lines `start..=end`, 1-based; either end may be open.
+    Lines(Option<usize>, Option<usize>),
+    /// The lines between `ANCHOR: name` and `ANCHOR_END: name`.
+    Anchor(String),
+}
+
+/// Finds the include directives in `code`.
+pub fn find_includes(code: &str) -> Vec<Include> {
+    const OPEN: &str = "{{#include ";
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(start) = code[from..].find(OPEN).map(|i| i + from) {
+        let Some(end) = code[start..].find("}}").map(|i| i + start + 2) else {
+            break;
+        };
+        let spec = code[start + OPEN.len()..end - 2].trim();
+        let (path, selector) = parse_selector(spec);
+        found.push(Include {
+            range: start..end,
+            path: path.to_string(),
+            selector,
+        });
+        from = end;
+    }
+    found
+}
+
+fn parse_selector(spec: &str) -> (&str, Selector) {
+    let Some((path, rest)) = spec.split_once(':') else {
+        return (spec, Selector::All);
+    };
+    let number = |s: &str| s.trim().parse::<usize>().ok();
+    let selector = match rest.split_once(':') {
+        Some((a, b)) => Selector::Lines(number(a), number(b)),
+        None => match number(rest) {
+            Some(n) => Selector::Lines(Some(n), Some(n)),
+            None => Selector::Anchor(rest.trim().to_string()),
+        },
+    };
+    (path, selector)
+}
+
+/// The text of included files, keyed by path relative to the source folder.
+/// Filled by the loader (the only reader of the sources) and read by transform and test.
+pub type IncludedFiles = HashMap<PathBuf, String>;
+
+/// The file an include in `chapter_path` (relative to the source folder) refers to.
+pub fn include_target(chapter_path: &str, include_path: &str) -> PathBuf {
+    let dir = Path::new(chapter_path).parent().unwrap_or(Path::new(""));
+    crate::paths::normalize(&dir.join(include_path))
+}
+
+/// Replaces every include directive in `code`; an error names the directive and what is wrong.
+pub fn expand_includes(
+    code: &str,
+    chapter_path: &str,
+    files: &IncludedFiles,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(code.len());
+    let mut last = 0;
+    for include in find_includes(code) {
+        out.push_str(&code[last..include.range.start]);
+        let target = include_target(chapter_path, &include.path);
+        let text = files.get(&target).ok_or_else(|| {
+            format!(
+                "`{{{{#include {}}}}}`: no file `{}`",
+                include.path,
+                target.display()
+            )
+        })?;
+        let selected = select(text, &include.selector).ok_or_else(|| {
+            format!(
+                "`{{{{#include {}}}}}`: the selected lines are not in the file",
+                include.path
+            )
+        })?;
+        out.push_str(selected.trim_end_matches('\n'));
+        last = include.range.end;
+    }
+    out.push_str(&code[last..]);
+    Ok(out)
+}
+
+fn select(text: &str, selector: &Selector) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let keep = |line: &&str| !line.contains("ANCHOR:") && !line.contains("ANCHOR_END:");
+    let chosen: Vec<&str> = match selector {
+        Selector::All => lines.into_iter().filter(keep).collect(),
+        Selector::Lines(start, end) => {
+            let start = start.unwrap_or(1).max(1);
+            let end = end.unwrap_or(lines.len()).min(lines.len());
+            if start > end {
+                return None;
+            }
+            lines[start - 1..end].iter().copied().filter(keep).collect()
+        }
+        Selector::Anchor(name) => {
+            let begin = lines
+                .iter()
+                .position(|l| marker(l, "ANCHOR:") == Some(name.as_str()))?;
+            let end = lines[begin..]
+                .iter()
+                .position(|l| marker(l, "ANCHOR_END:") == Some(name.as_str()))?
+                + begin;
+            lines[begin + 1..end].iter().copied().filter(keep).collect()
+        }
+    };
+    Some(chosen.join("\n") + "\n")
+}
+
+fn marker<'a>(line: &'a str, tag: &str) -> Option<&'a str> {
+    let rest = &line[line.find(tag)? + tag.len()..];
+    Some(rest.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn includes_lines_and_anchors() {
+        let mut files = IncludedFiles::new();
+        files.insert(
+            PathBuf::from("examples/cache.py"),
+            "import functools\n# ANCHOR: body\ndef f():\n    return 1\n# ANCHOR_END: body\nprint(f())\n".into(),
+        );
+        let expand = |code: &str| expand_includes(code, "core/ch.md", &files);
+        assert_eq!(
+            expand("{{#include ../examples/cache.py:body}}\n").unwrap(),
+            "def f():\n    return 1\n"
+        );
+        assert_eq!(
+            expand("{{#include ../examples/cache.py:1:1}}\n").unwrap(),
+            "import functools\n"
+        );
+        assert_eq!(
+            expand("{{#include ../examples/cache.py:6:}}\n").unwrap(),
+            "print(f())\n"
+        );
+        assert!(
+            expand("{{#include ../examples/cache.py}}\n")
+                .unwrap()
+                .starts_with("import functools\ndef f()")
+        );
+        assert!(
+            expand("{{#include ../examples/missing.py}}\n")
+                .unwrap_err()
+                .contains("examples/missing.py")
+        );
+        assert!(expand("{{#include ../examples/cache.py:nope}}\n").is_err());
+    }
+}
