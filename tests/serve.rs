@@ -127,6 +127,39 @@ fn editing_a_chapter_reloads_its_page_with_the_new_html() {
 }
 
 #[test]
+fn a_page_that_connects_late_reloads_only_if_it_changed_meanwhile() {
+    let book = fixture_copy("serve-book");
+    let server = Server::start(book.path());
+    let mut socket = server.socket();
+    let served = server.get("/guide/basics.html").html();
+    let version = scraper::Selector::parse("script[data-version]").unwrap();
+    let version = served
+        .select(&version)
+        .next()
+        .unwrap()
+        .attr("data-version")
+        .unwrap()
+        .to_string();
+    let hello = |page: &str| {
+        let query = format!("?page={page}&version={version}");
+        server.socket_as(&query).1["action"]["stale"].clone()
+    };
+    assert_eq!(hello("guide/basics.html"), false);
+
+    // Another chapter, then print.html, change: the page need not reload.
+    edit(&at(&book, "src/guide/more.md"), "Back to", "Back again to");
+    socket.until(|m| reloads(m, "print.html"));
+    assert_eq!(hello("guide/basics.html"), false);
+    assert_eq!(hello("guide/more.html"), true);
+    // A page the site does not have may exist now.
+    assert_eq!(hello("guide/missing.html"), true);
+
+    edit(&at(&book, BASICS), "Original text.", "Edited text.");
+    socket.until(|m| reloads(m, "guide/basics.html"));
+    assert_eq!(hello("guide/basics.html"), true);
+}
+
+#[test]
 fn changing_an_included_file_rebuilds_the_chapter_that_includes_it() {
     let book = fixture_copy("serve-book");
     let server = Server::start(book.path());

@@ -46,10 +46,11 @@ fn the_open_page_follows_edits_without_manual_reload() {
         "document.getElementById('edited') && document.getElementById('edited').textContent",
         json!("Edited while open."),
     );
-    assert_eq!(
-        page.eval("window.marker === undefined"),
+    wait_for(
+        &mut page,
+        "the reload",
+        "window.marker === undefined",
         json!(true),
-        "reloaded"
     );
     wait_for(
         &mut page,

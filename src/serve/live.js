@@ -38,7 +38,8 @@
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + "/__handbook/live");
+    var socket = new WebSocket(scheme + location.host + "/__handbook/live?page=" +
+      encodeURIComponent(path) + "&version=" + version);
     var root = document.documentElement;
     socket.onopen = function () { root.dataset.handbookLive = "connected"; };
     socket.onmessage = function (event) { handle(JSON.parse(event.data)); };
@@ -54,7 +55,10 @@
     showProblems(message.problems);
     var action = message.action;
     if (action.kind === "hello") {
-      if (message.version !== version) reload();
+      // Only a change to this page since it was served makes it stale: a page that
+      // reloads while other files are still being published need not reload again.
+      if (action.stale) return reload();
+      version = message.version;
     } else if (action.kind === "reload") {
       if (!action.pages || action.pages.indexOf(path) >= 0) return reload();
       version = message.version;

@@ -8,14 +8,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
 use axum::extract::ws::{Message as Frame, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::site::Live;
+use super::site::{Live, Snapshot};
 use crate::diagnostics::Diagnostic;
 
 /// Where pages connect to.
@@ -29,8 +29,13 @@ pub const SCRIPT: &str = include_str!("live.js");
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Action {
-    /// Compare versions: the first message on a connection.
-    Hello,
+    /// The first message on a connection: reload if `stale`, i.e. the page changed
+    /// after the version it was served at (it missed an update while loading, or
+    /// the server restarted).
+    Hello {
+        /// Whether the page is out of date.
+        stale: bool,
+    },
     /// Only show (or clear) the error overlay.
     Problems,
     /// Reload, keeping the scroll position, if showing one of `pages` (every page
@@ -94,18 +99,38 @@ pub async fn script() -> Response {
         .into_response()
 }
 
-/// `GET /__handbook/live`: upgrades to a WebSocket that receives every update.
-/// Only pages of this server may connect: another site open in the browser must
-/// not read the book's errors.
+/// Which page opened the socket, and the site version it was served at.
+#[derive(Debug, Deserialize)]
+pub struct Opened {
+    page: Option<String>,
+    version: Option<u64>,
+}
+
+impl Opened {
+    /// The hello for this page: stale if it changed since it was served. A client
+    /// that names no page has nothing to reload.
+    fn hello(&self, site: &Snapshot) -> String {
+        let stale = match (&self.page, self.version) {
+            (Some(page), Some(version)) => site.is_stale(page, version),
+            _ => false,
+        };
+        message(site.version, &site.problems, &Action::Hello { stale })
+    }
+}
+
+/// `GET /__handbook/live?page=…&version=…`: upgrades to a WebSocket that receives
+/// every update. Only pages of this server may connect: another site open in the
+/// browser must not read the book's errors.
 pub async fn socket(
     upgrade: WebSocketUpgrade,
     headers: HeaderMap,
+    Query(opened): Query<Opened>,
     State(live): State<Arc<Live>>,
 ) -> Response {
     if !same_origin(&headers) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    upgrade.on_upgrade(move |socket| push_updates(socket, live))
+    upgrade.on_upgrade(move |socket| push_updates(socket, live, opened))
 }
 
 /// True when the request has no `Origin` (not a browser page) or its origin is this server.
@@ -125,10 +150,10 @@ fn same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
-async fn push_updates(mut socket: WebSocket, live: Arc<Live>) {
+async fn push_updates(mut socket: WebSocket, live: Arc<Live>, opened: Opened) {
     // Subscribe before reading the state, so no update falls in between.
     let (mut updates, site) = live.subscribe();
-    let hello = message(site.version, &site.problems, &Action::Hello);
+    let hello = opened.hello(&site);
     if socket.send(Frame::Text(hello.into())).await.is_err() {
         return;
     }
@@ -137,11 +162,11 @@ async fn push_updates(mut socket: WebSocket, live: Arc<Live>) {
             update = updates.recv() => {
                 let text = match update {
                     Ok(text) => text.to_string(),
-                    // Too slow to keep up: send the current state, which makes the page
-                    // reload if it missed a change.
+                    // Too slow to keep up: the page may have missed anything, so it
+                    // reloads.
                     Err(RecvError::Lagged(_)) => {
                         let site = live.snapshot();
-                        message(site.version, &site.problems, &Action::Hello)
+                        message(site.version, &site.problems, &Action::Hello { stale: true })
                     }
                     Err(RecvError::Closed) => return,
                 };

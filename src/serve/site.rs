@@ -18,8 +18,21 @@ pub struct Snapshot {
     pub version: u64,
     /// Site path → contents.
     pub files: HashMap<String, Bytes>,
+    /// Site path → the version at which its contents last changed.
+    pub changed: HashMap<String, u64>,
     /// What the last build found wrong (empty when it succeeded).
     pub problems: Vec<Problem>,
+}
+
+impl Snapshot {
+    /// Whether a page served at version `seen` is out of date. A page the site does
+    /// not have (a 404) is out of date after any build, since it may exist now.
+    pub fn is_stale(&self, page: &str, seen: u64) -> bool {
+        match self.changed.get(page) {
+            Some(&changed) => changed > seen,
+            None => self.version != seen,
+        }
+    }
 }
 
 /// New files of the site.
@@ -66,15 +79,27 @@ impl Live {
     /// Publishes a successful build: new files, no errors; pages are told to `action`.
     pub fn publish(&self, files: Files, action: Action) {
         self.update(action, |site| {
-            let mut map = match files {
-                Files::All(_) => HashMap::new(),
-                Files::Some(_) => site.files.clone(),
+            let version = site.version + 1;
+            let (mut map, mut changed) = match files {
+                Files::All(_) => (HashMap::new(), HashMap::new()),
+                Files::Some(_) => (site.files.clone(), site.changed.clone()),
             };
             let (Files::All(files) | Files::Some(files)) = files;
-            map.extend(files.into_iter().map(|(path, bytes)| (path, bytes.into())));
+            for (path, bytes) in files {
+                // A page rendered again to the same bytes has not changed: a page
+                // opened meanwhile must not reload for it.
+                let same = site.files.get(&path).is_some_and(|old| *old == bytes);
+                let since = match site.changed.get(&path) {
+                    Some(&since) if same => since,
+                    _ => version,
+                };
+                changed.insert(path.clone(), since);
+                map.insert(path, bytes.into());
+            }
             Snapshot {
-                version: site.version + 1,
+                version,
                 files: map,
+                changed,
                 problems: Vec::new(),
             }
         });
@@ -85,6 +110,7 @@ impl Live {
         self.update(Action::Problems, |site| Snapshot {
             version: site.version,
             files: site.files.clone(),
+            changed: site.changed.clone(),
             problems,
         });
     }
@@ -99,5 +125,49 @@ impl Live {
         };
         // No page open is not an error.
         let _ = self.updates.send(text.into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(list: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+        list.iter()
+            .map(|(path, text)| (path.to_string(), text.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn a_page_is_stale_only_once_its_own_bytes_change() {
+        let live = Live::new();
+        let reload = || Action::Reload { pages: None };
+        live.publish(
+            Files::All(files(&[("a.html", "a"), ("b.html", "b")])),
+            reload(),
+        );
+        let seen = live.snapshot().version;
+
+        // b changes; a is rendered again to the same bytes, and a whole-site build
+        // keeps both.
+        live.publish(
+            Files::Some(files(&[("a.html", "a"), ("b.html", "B")])),
+            reload(),
+        );
+        live.publish(
+            Files::All(files(&[("a.html", "a"), ("b.html", "B")])),
+            reload(),
+        );
+        let site = live.snapshot();
+        assert_eq!(site.version, seen + 2);
+        assert!(!site.is_stale("a.html", seen));
+        assert!(site.is_stale("b.html", seen));
+        assert!(!site.is_stale("b.html", seen + 1));
+        assert!(site.is_stale("gone.html", seen));
+        assert!(!site.is_stale("gone.html", site.version));
+
+        // A whole-site build drops what it does not list.
+        live.publish(Files::All(files(&[("a.html", "a")])), reload());
+        assert!(live.snapshot().is_stale("b.html", seen + 2));
     }
 }

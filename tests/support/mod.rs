@@ -109,14 +109,20 @@ impl Server {
 
     /// A client of the live-reload socket, after its first (hello) message.
     pub fn socket(&self) -> Socket {
+        self.socket_as("").0
+    }
+
+    /// A client of the live-reload socket opened with `query` (`?page=…&version=…`,
+    /// as a page sends it), and its first (hello) message.
+    pub fn socket_as(&self, query: &str) -> (Socket, serde_json::Value) {
         let stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        let url = format!("ws://127.0.0.1:{}/__handbook/live", self.port);
+        let url = format!("ws://127.0.0.1:{}/__handbook/live{query}", self.port);
         let (ws, _) = tungstenite::client(url.as_str(), stream).expect("websocket handshake");
         let mut socket = Socket { ws };
         let hello = socket.next();
         assert_eq!(hello["action"]["kind"], "hello", "{hello}");
-        socket
+        (socket, hello)
     }
 }
 
