@@ -243,13 +243,13 @@ fn resolve(
             format!("{url}/")
         }
     });
-    if let Some(url) = &site_url {
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            warnings.push(Diagnostic::warning(
-                file.clone(),
-                format!("`output.html.site-url` = `{url}` is not an absolute http(s) URL"),
-            ));
-        }
+    if let Some(url) = &site_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        warnings.push(Diagnostic::warning(
+            file.clone(),
+            format!("`output.html.site-url` = `{url}` is not an absolute http(s) URL"),
+        ));
     }
     Ok(Config {
         src_dir: root.join(raw.book.src.unwrap_or_else(|| "src".into())),

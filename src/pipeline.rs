@@ -73,7 +73,7 @@ pub fn load_and_transform(
 /// Reports diagnostics in file order; returns how many were errors.
 fn report_all(mut diagnostics: Vec<Diagnostic>, report: &mut dyn FnMut(&Diagnostic)) -> usize {
     diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
-    diagnostics.iter().for_each(|d| report(d));
+    diagnostics.iter().for_each(report);
     diagnostics.iter().filter(|d| d.is_error()).count()
 }
 

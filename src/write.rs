@@ -79,13 +79,13 @@ pub fn check_destination(dest: &Path, sources: &[PathBuf]) -> Result<()> {
             ));
         }
     }
-    if let Some(src) = sources.get(1).map(|s| absolute(s)) {
-        if dest_abs.starts_with(&src) {
-            return refuse(format!(
-                "the site cannot be written inside the source folder `{}`: it would be copied into the next build",
-                src.display()
-            ));
-        }
+    if let Some(src) = sources.get(1).map(|s| absolute(s))
+        && dest_abs.starts_with(&src)
+    {
+        return refuse(format!(
+            "the site cannot be written inside the source folder `{}`: it would be copied into the next build",
+            src.display()
+        ));
     }
     let non_empty = std::fs::read_dir(dest).is_ok_and(|mut entries| entries.next().is_some());
     if non_empty && !dest.join(MARKER).is_file() {

@@ -369,7 +369,7 @@ fn error_line(stderr: &str) -> Option<usize> {
             let digits: String = number.chars().take_while(char::is_ascii_digit).collect();
             digits.parse().ok()
         })
-        .last()
+        .next_back()
 }
 
 #[cfg(test)]

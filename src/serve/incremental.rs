@@ -16,11 +16,12 @@
 //! browser keeps the last good site.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::reload::Action;
+use super::site::SiteFile;
 use super::watch::{Change, Roots};
 use crate::diagnostics::{Diagnostic, Location};
 use crate::error::Error;
@@ -119,7 +120,7 @@ pub struct Update {
     /// True when `files` is the whole site.
     pub everything: bool,
     /// Site path and contents.
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<SiteFile>,
     /// What open pages must do.
     pub action: Action,
     /// `print.html` is out of date: render it with [`Incremental::print`] next.
@@ -340,7 +341,7 @@ impl Incremental {
 
     /// The search index of the book as it stands, built again after pages changed
     /// (published after them: only a reader searching at that moment waits for it).
-    pub fn search(&self) -> Option<crate::Result<Vec<(String, Vec<u8>)>>> {
+    pub fn search(&self) -> Option<crate::Result<Vec<SiteFile>>> {
         let model = self.model.as_ref()?;
         let docs = crate::search::documents(&model.book, &model.pages);
         let entry = crate::search::entry_path(&docs);
@@ -529,7 +530,7 @@ fn render(model: &Model, pending: Pending, published_css: Option<&str>) -> crate
     }
 }
 
-fn read_all(files: Vec<OutputFile>) -> crate::Result<Vec<(String, Vec<u8>)>> {
+fn read_all(files: Vec<OutputFile>) -> crate::Result<Vec<SiteFile>> {
     files.into_par_iter().map(read).collect()
 }
 
@@ -635,7 +636,7 @@ fn is_folder(book: &Book, path: &str) -> bool {
             .any(|a| slash_path(a).starts_with(&prefix))
 }
 
-fn slash_path(path: &PathBuf) -> String {
+fn slash_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 

@@ -116,10 +116,10 @@ pub fn serve(
 
     let url = format!("http://{}/", listener.local_addr()?);
     on_event(Event::Listening(&url));
-    if options.open {
-        if let Err(e) = open::that_detached(&url) {
-            on_event(Event::Warning(&format!("cannot open a browser: {e}")));
-        }
+    if options.open
+        && let Err(e) = open::that_detached(&url)
+    {
+        on_event(Event::Warning(&format!("cannot open a browser: {e}")));
     }
 
     let rebuilding = Arc::clone(&live);

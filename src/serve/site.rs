@@ -35,12 +35,15 @@ impl Snapshot {
     }
 }
 
+/// A file of the site: its site path and contents.
+pub type SiteFile = (String, Vec<u8>);
+
 /// New files of the site.
 pub enum Files {
     /// The whole site: files that are not listed are gone.
-    All(Vec<(String, Vec<u8>)>),
+    All(Vec<SiteFile>),
     /// Some files, added or replaced.
-    Some(Vec<(String, Vec<u8>)>),
+    Some(Vec<SiteFile>),
 }
 
 /// The served site, shared by the HTTP handlers and the rebuilding thread.
@@ -132,7 +135,7 @@ impl Live {
 mod tests {
     use super::*;
 
-    fn files(list: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+    fn files(list: &[(&str, &str)]) -> Vec<SiteFile> {
         list.iter()
             .map(|(path, text)| (path.to_string(), text.as_bytes().to_vec()))
             .collect()

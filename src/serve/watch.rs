@@ -89,14 +89,14 @@ pub fn classify(roots: &Roots, path: &Path) -> Option<Change> {
     if path == roots.root.join("book.toml") {
         return Some(Change::Config);
     }
-    if let Some(theme_dir) = &roots.theme_dir {
-        if let Some(relative) = relative_source(theme_dir, path) {
-            return Some(if relative.ends_with(".css") {
-                Change::Stylesheet
-            } else {
-                Change::Theme
-            });
-        }
+    if let Some(theme_dir) = &roots.theme_dir
+        && let Some(relative) = relative_source(theme_dir, path)
+    {
+        return Some(if relative.ends_with(".css") {
+            Change::Stylesheet
+        } else {
+            Change::Theme
+        });
     }
     let relative = relative_source(&roots.src_dir, path)?;
     Some(if relative == "SUMMARY.md" {

@@ -28,8 +28,8 @@ pub enum Target<'a> {
 
 /// Classifies `dest`, written in the chapter at `from` (relative to the source folder).
 pub fn classify<'a>(from: &str, dest: &'a str) -> Target<'a> {
-    if dest.starts_with('#') {
-        return Target::SamePage(&dest[1..]);
+    if let Some(anchor) = dest.strip_prefix('#') {
+        return Target::SamePage(anchor);
     }
     if is_external(dest) {
         return Target::External;

@@ -171,10 +171,10 @@ fn collect(
     std::thread::spawn(move || {
         for line in BufReader::new(stream).lines() {
             let Ok(line) = line else { return };
-            if let Some(tx) = &port {
-                if let Some(found) = listening_port(&line) {
-                    let _ = tx.send(found);
-                }
+            if let Some(tx) = &port
+                && let Some(found) = listening_port(&line)
+            {
+                let _ = tx.send(found);
             }
             output.lock().unwrap().push(line);
         }
