@@ -50,6 +50,10 @@ pub enum Command {
         /// How many examples run at once (default: the number of CPUs).
         #[arg(short, long, value_name = "N")]
         jobs: Option<NonZeroUsize>,
+        /// The Python interpreter to run them with (default: book.toml's `[test] python`,
+        /// else `python3`), e.g. a newer one for examples marked `min_python="3.13"`.
+        #[arg(long, value_name = "COMMAND")]
+        python: Option<String>,
     },
     /// Serve the book at http://127.0.0.1:3000/, rebuild on every change and reload open pages.
     Serve {

@@ -50,7 +50,12 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
                 output.display()
             );
         }
-        cli::Command::Test { paths, book, jobs } => return test(paths, &book, jobs),
+        cli::Command::Test {
+            paths,
+            book,
+            jobs,
+            python,
+        } => return test(paths, &book, jobs, python),
         cli::Command::Serve {
             dir,
             port,
@@ -97,6 +102,7 @@ fn test(
     paths: Vec<std::path::PathBuf>,
     book: &std::path::Path,
     jobs: Option<std::num::NonZeroUsize>,
+    python: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     use handbook::examples::{self, Status, report};
     let options = examples::Options {
@@ -105,6 +111,7 @@ fn test(
             std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN)
         }),
         cache_dir: examples::venv::default_cache_dir(),
+        python,
     };
     let outcome = examples::test(book, &options, &mut |status| match status {
         Status::Diagnostic(diagnostic) => print_diagnostic(diagnostic),
@@ -119,6 +126,9 @@ fn test(
     });
     let report = outcome
         .with_context(|| format!("testing the examples of the book in `{}`", book.display()))?;
+    for skipped in report.outcomes.iter().filter_map(report::not_run) {
+        println!("{skipped}");
+    }
     for failure in report.outcomes.iter().filter_map(report::failure) {
         println!("{failure}");
     }

@@ -194,7 +194,7 @@ fn each_failure_is_reported_at_its_block() {
     );
     assert_eq!(
         run.failure_at(file, block("unknown-attribute")),
-        "unknown attribute `tiemout` (did you mean `timeout`?) on a python block; the known ones are no_run, ignore, requires, services, timeout"
+        "unknown attribute `tiemout` (did you mean `timeout`?) on a python block; the known ones are no_run, ignore, requires, services, timeout, min_python"
     );
 
     assert!(
@@ -298,4 +298,44 @@ fn a_missing_interpreter_is_a_clear_error() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn min_python_runs_an_example_only_on_that_release_or_newer() {
+    let book = tempfile::tempdir().unwrap();
+    std::fs::create_dir(book.path().join("src")).unwrap();
+    // The book names an interpreter that does not exist; `--python` replaces it.
+    std::fs::write(
+        book.path().join("book.toml"),
+        "[test]\npython = \"no-such-python3\"\n",
+    )
+    .unwrap();
+    std::fs::write(book.path().join("src/SUMMARY.md"), "- [A](a.md)\n").unwrap();
+    let chapter = "```python min_python=\"3.11\"\nraise SystemExit(3)\n```\n\n\
+                   ```python min_python=\"9.0\"\nraise SystemExit(3)\n```\n\n\
+                   ```pycon min_python=\"three\"\n>>> 1\n1\n```\n";
+    std::fs::write(book.path().join("src/a.md"), chapter).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = handbook_test(book.path(), &["--python", "python3"], cache.path());
+    assert!(!run.success);
+    // 3.11 is the oldest supported release: the first example always runs, and fails.
+    assert_eq!(
+        run.failure_at("src/a.md", 1),
+        "the example exited with status 3"
+    );
+    let skipped = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("src/a.md:5: not run: "))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        skipped.starts_with("needs Python 9.0+; this run uses 3."),
+        "{skipped}"
+    );
+    assert!(
+        run.failure_at("src/a.md", 9).contains("`min_python=three`"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.last_line(), "0 passed, 2 failed");
 }

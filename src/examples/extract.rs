@@ -9,14 +9,21 @@ use std::time::Duration;
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use super::services::Service;
-use super::{Example, Expected, Kind, Mode};
+use super::{Example, Expected, Kind, Mode, PythonVersion};
 use crate::diagnostics::{Diagnostic, LineIndex, Location, closest};
 use crate::model::Book;
 use crate::transform::code::{self, FenceInfo};
 use crate::transform::markdown;
 
 /// The attributes an example's info string may carry.
-pub const ATTRIBUTES: &[&str] = &["no_run", "ignore", "requires", "services", "timeout"];
+pub const ATTRIBUTES: &[&str] = &[
+    "no_run",
+    "ignore",
+    "requires",
+    "services",
+    "timeout",
+    "min_python",
+];
 
 /// A fenced code block of the chapter source.
 struct Block {
@@ -143,6 +150,7 @@ fn build(
     let mut requires = Vec::new();
     let mut services = Vec::new();
     let mut timeout = Duration::from_secs(book.config.test.timeout);
+    let mut min_python = None;
     for (key, value) in &info.attrs {
         let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
         match (key.as_str(), value) {
@@ -174,12 +182,20 @@ fn build(
                         )
                     })?
             }
-            ("requires" | "services" | "timeout", None) => {
+            ("min_python", Some(version)) => {
+                min_python = Some(PythonVersion::parse(version).ok_or_else(|| {
+                    format!(
+                        "`min_python={version}`: write a feature release, e.g. min_python=\"3.12\""
+                    )
+                })?)
+            }
+            ("requires" | "services" | "timeout" | "min_python", None) => {
                 return Err(format!(
                     "`{key}` needs a value, e.g. {}",
                     match key.as_str() {
                         "requires" => "requires=\"pytest click\"",
                         "services" => "services=\"redis\"",
+                        "min_python" => "min_python=\"3.12\"",
                         _ => "timeout=30",
                     }
                 ));
@@ -218,6 +234,7 @@ fn build(
         requires,
         services,
         timeout,
+        min_python,
     })
 }
 
@@ -293,7 +310,7 @@ mod tests {
     #[test]
     fn attributes_set_mode_requires_services_and_timeout() {
         let found = extract(
-            "```python no_run=\"needs a GPU\"\nx\n```\n\n```pycon ignore=\"3.13 only\"\n>>> 1\n1\n```\n\n```python requires=\"pytest click\" services=\"redis\" timeout=3\npass\n```\n",
+            "```python no_run=\"needs a GPU\"\nx\n```\n\n```pycon ignore=\"3.13 only\"\n>>> 1\n1\n```\n\n```python requires=\"pytest click\" services=\"redis\" timeout=3 min_python=3.12\npass\n```\n",
         );
         let modes: Vec<_> = found
             .iter()
@@ -311,6 +328,14 @@ mod tests {
         assert_eq!(last.requires, ["pytest", "click"]);
         assert_eq!(last.services, [Service::Redis]);
         assert_eq!(last.timeout, Duration::from_secs(3));
+        assert_eq!(
+            last.min_python,
+            Some(PythonVersion {
+                major: 3,
+                minor: 12
+            })
+        );
+        assert_eq!(found[0].as_ref().unwrap().min_python, None);
         assert_eq!(found[0].as_ref().unwrap().timeout, Duration::from_secs(10));
     }
 
@@ -331,7 +356,7 @@ mod tests {
             errors[1].message.contains("did you mean `timeout`")
                 && errors[1]
                     .message
-                    .contains("no_run, ignore, requires, services, timeout"),
+                    .contains("no_run, ignore, requires, services, timeout, min_python"),
             "{}",
             errors[1]
         );

@@ -48,6 +48,33 @@ pub struct Example {
     pub services: Vec<services::Service>,
     /// How long the example may run.
     pub timeout: Duration,
+    /// The oldest Python it runs on (`min_python="3.12"`); older interpreters skip it.
+    pub min_python: Option<PythonVersion>,
+}
+
+/// A Python feature release, `3.12`: what `min_python` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PythonVersion {
+    /// `3`.
+    pub major: u32,
+    /// `12`.
+    pub minor: u32,
+}
+
+impl PythonVersion {
+    /// Reads `3.12`, or the feature release of `3.12.1` (`sys.version`'s first word).
+    pub fn parse(text: &str) -> Option<PythonVersion> {
+        let mut parts = text.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        Some(PythonVersion { major, minor })
+    }
+}
+
+impl std::fmt::Display for PythonVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
 }
 
 /// The expected output of a script.
@@ -103,7 +130,7 @@ pub struct Outcome {
 pub enum Verdict {
     /// It ran (or compiled, for `no_run`) and matched.
     Passed,
-    /// `ignore`d, with the reason given.
+    /// `ignore`d, or too new for the interpreter, with the reason.
     NotRun(String),
     /// It failed; the report says how.
     Failed(Box<run::Failure>),
@@ -133,7 +160,7 @@ impl Report {
         self.count(|v| matches!(v, Verdict::Failed(_)))
     }
 
-    /// Examples marked `ignore`.
+    /// Examples marked `ignore`, or too new for the interpreter.
     pub fn not_run(&self) -> usize {
         self.count(|v| matches!(v, Verdict::NotRun(_)))
     }
@@ -152,6 +179,8 @@ pub struct Options {
     pub jobs: NonZeroUsize,
     /// Where virtual environments are cached (see [`venv::default_cache_dir`]).
     pub cache_dir: PathBuf,
+    /// The interpreter, instead of book.toml's `[test] python`.
+    pub python: Option<String>,
 }
 
 /// Progress worth telling the user about while the examples run.
@@ -218,7 +247,11 @@ pub fn test(
         .flat_map(|&index| extract::examples(&book, index))
         .collect();
 
-    let python = venv::Interpreter::probe(&book.config.test.python)?;
+    let python = options
+        .python
+        .as_deref()
+        .unwrap_or(&book.config.test.python);
+    let python = venv::Interpreter::probe(python)?;
     let plan = needs_venv(&found).then(|| {
         let requirements = book.config.src_dir.join(&book.config.test.requirements);
         let shown = book.config.display_path(&requirements);

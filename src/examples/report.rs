@@ -1,6 +1,7 @@
-//! The text `handbook test` prints: each failure at `file:line` with what
-//! ran, a diff of expected against actual output and the end of stderr; then
-//! the counts, closing with the plain `N passed, N failed` line CI reads.
+//! The text `handbook test` prints: each example not run and why; each
+//! failure at `file:line` with what ran, a diff of expected against actual
+//! output and the end of stderr; then the counts, closing with the plain
+//! `N passed, N failed` line CI reads.
 
 use similar::TextDiff;
 
@@ -11,6 +12,14 @@ use crate::diagnostics::Location;
 /// How many lines of a stream a failure shows.
 const STDERR_LINES: usize = 20;
 const STDOUT_LINES: usize = 10;
+
+/// `file:line: not run: why`, for an example that was not run.
+pub fn not_run(outcome: &Outcome) -> Option<String> {
+    let Verdict::NotRun(reason) = &outcome.verdict else {
+        return None;
+    };
+    Some(format!("{}: not run: {reason}", outcome.location))
+}
 
 /// The failure report of `outcome`, or `None` if it did not fail.
 pub fn failure(outcome: &Outcome) -> Option<String> {

@@ -129,6 +129,15 @@ impl<'a> Runner<'a> {
     }
 
     fn try_run(&self, example: &Example) -> Result<Verdict, Failure> {
+        if let Some(needed) = example
+            .min_python
+            .filter(|&v| v > self.python.feature_release())
+        {
+            return Ok(Verdict::NotRun(format!(
+                "needs Python {needed}+; this run uses {}",
+                self.python.version
+            )));
+        }
         let compile_only = match &example.mode {
             Mode::Ignore(reason) => return Ok(Verdict::NotRun(reason.clone())),
             Mode::CompileOnly(_) => true,

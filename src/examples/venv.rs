@@ -19,6 +19,12 @@ const COMPLETE_MARKER: &str = ".handbook-complete";
 const PROBE: &str =
     "import sys; print(sys.version.split()[0]); print(sys.version); print(sys.executable)";
 
+/// The oldest Python the handbook and its test harness support.
+const OLDEST: super::PythonVersion = super::PythonVersion {
+    major: 3,
+    minor: 11,
+};
+
 /// The configured interpreter, checked to run.
 #[derive(Debug, Clone)]
 pub struct Interpreter {
@@ -36,7 +42,7 @@ pub struct Interpreter {
 /// The configured interpreter cannot be run.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "cannot run the Python interpreter `{command}` (book.toml `[test] python`): {problem}; install CPython 3.11 or later, or set `[test] python` to one"
+    "cannot run the Python interpreter `{command}`: {problem}; install CPython 3.11 or later, and name it in book.toml's `[test] python` or with `--python`"
 )]
 pub struct InterpreterError {
     command: String,
@@ -44,6 +50,11 @@ pub struct InterpreterError {
 }
 
 impl Interpreter {
+    /// Its feature release (`3.11` for `3.11.7`).
+    pub fn feature_release(&self) -> super::PythonVersion {
+        super::PythonVersion::parse(&self.version).expect("checked by `probe`")
+    }
+
     /// Runs `command` once to learn its version.
     pub fn probe(command: &str) -> Result<Interpreter, InterpreterError> {
         let fail = |problem: String| InterpreterError {
@@ -69,9 +80,15 @@ impl Interpreter {
             .ok_or_else(|| {
                 fail("it does not know its own executable (`sys.executable` is empty)".into())
             })?;
+        let version = identity.lines().next().unwrap_or_default().to_string();
+        match super::PythonVersion::parse(&version) {
+            Some(release) if release >= OLDEST => {}
+            Some(_) => return Err(fail(format!("it is Python {version}, older than {OLDEST}"))),
+            None => return Err(fail(format!("it reports an unknown version `{version}`"))),
+        }
         Ok(Interpreter {
             command: command.to_string(),
-            version: identity.lines().next().unwrap_or_default().to_string(),
+            version,
             executable: PathBuf::from(executable),
             identity,
         })

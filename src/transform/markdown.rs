@@ -374,6 +374,12 @@ fn code_block_html(info: &FenceInfo, inner: &str) -> String {
             escape(&title)
         ));
     }
+    if let Some(Some(version)) = info.attr("min_python") {
+        let version = escape(version);
+        badges.push_str(&format!(
+            "<span class=\"code-badge code-python\" title=\"needs Python {version} or later\">Python {version}+</span>"
+        ));
+    }
     for (attr, class) in [("requires", "code-requires"), ("services", "code-services")] {
         if let Some(Some(names)) = info.attr(attr) {
             badges.push_str(&format!(
