@@ -74,16 +74,64 @@ pub fn include_target(chapter_path: &str, include_path: &str) -> PathBuf {
     crate::paths::normalize(&dir.join(include_path))
 }
 
+/// Where a line of expanded code comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineOrigin {
+    /// The code block's own line, counting from 0.
+    Block(usize),
+    /// A line of an included file (relative to the source folder), counting from 1.
+    File(PathBuf, usize),
+}
+
+/// Code with its includes expanded, and where each of its lines comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expanded {
+    /// The code.
+    pub text: String,
+    /// One entry per line of `text`.
+    pub origins: Vec<LineOrigin>,
+}
+
+impl Expanded {
+    /// Appends `text`; `origin(i)` says where its `i`th line comes from. A piece that
+    /// continues the current line (an include in the middle of one) keeps that line's origin.
+    fn push(&mut self, text: &str, mut origin: impl FnMut(usize) -> LineOrigin) {
+        for (i, piece) in text.split_inclusive('\n').enumerate() {
+            if self.text.is_empty() || self.text.ends_with('\n') {
+                self.origins.push(origin(i));
+            }
+            self.text.push_str(piece);
+        }
+    }
+}
+
 /// Replaces every include directive in `code`; an error names the directive and what is wrong.
 pub fn expand_includes(
     code: &str,
     chapter_path: &str,
     files: &IncludedFiles,
 ) -> Result<String, String> {
-    let mut out = String::with_capacity(code.len());
+    expand_with_origins(code, chapter_path, files).map(|expanded| expanded.text)
+}
+
+/// Like [`expand_includes`], also saying where each line comes from, so an error in
+/// included code can name the line of the included file.
+pub fn expand_with_origins(
+    code: &str,
+    chapter_path: &str,
+    files: &IncludedFiles,
+) -> Result<Expanded, String> {
+    let mut out = Expanded {
+        text: String::with_capacity(code.len()),
+        origins: Vec::new(),
+    };
     let mut last = 0;
+    let block_line = |offset: usize| code[..offset].matches('\n').count();
     for include in find_includes(code) {
-        out.push_str(&code[last..include.range.start]);
+        let first = block_line(last);
+        out.push(&code[last..include.range.start], |i| {
+            LineOrigin::Block(first + i)
+        });
         let target = include_target(chapter_path, &include.path);
         let text = files.get(&target).ok_or_else(|| {
             format!(
@@ -98,17 +146,23 @@ pub fn expand_includes(
                 include.path
             )
         })?;
-        out.push_str(selected.trim_end_matches('\n'));
+        let joined: Vec<&str> = selected.iter().map(|(_, line)| *line).collect();
+        out.push(&joined.join("\n"), |i| {
+            LineOrigin::File(target.clone(), selected[i].0)
+        });
         last = include.range.end;
     }
-    out.push_str(&code[last..]);
+    let first = block_line(last);
+    out.push(&code[last..], |i| LineOrigin::Block(first + i));
     Ok(out)
 }
 
-fn select(text: &str, selector: &Selector) -> Option<String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let keep = |line: &&str| !line.contains("ANCHOR:") && !line.contains("ANCHOR_END:");
-    let chosen: Vec<&str> = match selector {
+/// The chosen lines of `text`, each with its 1-based line number; anchor lines are left out.
+fn select<'a>(text: &'a str, selector: &Selector) -> Option<Vec<(usize, &'a str)>> {
+    let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l)).collect();
+    let keep =
+        |(_, line): &(usize, &str)| !line.contains("ANCHOR:") && !line.contains("ANCHOR_END:");
+    let chosen: Vec<(usize, &str)> = match selector {
         Selector::All => lines.into_iter().filter(keep).collect(),
         Selector::Lines(start, end) => {
             let start = start.unwrap_or(1).max(1);
@@ -121,15 +175,15 @@ fn select(text: &str, selector: &Selector) -> Option<String> {
         Selector::Anchor(name) => {
             let begin = lines
                 .iter()
-                .position(|l| marker(l, "ANCHOR:") == Some(name.as_str()))?;
+                .position(|(_, l)| marker(l, "ANCHOR:") == Some(name.as_str()))?;
             let end = lines[begin..]
                 .iter()
-                .position(|l| marker(l, "ANCHOR_END:") == Some(name.as_str()))?
+                .position(|(_, l)| marker(l, "ANCHOR_END:") == Some(name.as_str()))?
                 + begin;
             lines[begin + 1..end].iter().copied().filter(keep).collect()
         }
     };
-    Some(chosen.join("\n") + "\n")
+    Some(chosen)
 }
 
 fn marker<'a>(line: &'a str, tag: &str) -> Option<&'a str> {
@@ -172,5 +226,25 @@ mod tests {
                 .contains("examples/missing.py")
         );
         assert!(expand("{{#include ../examples/cache.py:nope}}\n").is_err());
+    }
+
+    #[test]
+    fn each_expanded_line_knows_where_it_comes_from() {
+        let mut files = IncludedFiles::new();
+        files.insert(
+            PathBuf::from("examples/lib.py"),
+            "# ANCHOR: f\ndef f():\n    return 1\n# ANCHOR_END: f\n".into(),
+        );
+        let code = "import os\n{{#include ../examples/lib.py:f}}\nprint(f())\n";
+        let expanded = expand_with_origins(code, "core/ch.md", &files).unwrap();
+        assert_eq!(
+            expanded.text,
+            "import os\ndef f():\n    return 1\nprint(f())\n"
+        );
+        let file = |line| LineOrigin::File(PathBuf::from("examples/lib.py"), line);
+        assert_eq!(
+            expanded.origins,
+            [LineOrigin::Block(0), file(2), file(3), LineOrigin::Block(2)]
+        );
     }
 }

@@ -167,7 +167,10 @@ fn code_is_highlighted_with_classes_and_marked() {
     );
     assert_eq!(
         attrs(&page, ".code-badge", "title"),
-        ["not run: talks to a real server", "needs Python 3.12 or later"]
+        [
+            "not run: talks to a real server",
+            "needs Python 3.12 or later"
+        ]
     );
     assert_eq!(texts(&page, ".code-badge.code-python"), ["Python 3.12+"]);
     // An unknown language: escaped text and a warning at its line.

@@ -182,10 +182,23 @@ fn each_failure_is_reported_at_its_block() {
         run.failure_at(file, included),
         "the example exited with status 1"
     );
+    let details = run.details_at(file, included);
     assert!(
-        run.details_at(file, included).contains("AssertionError: 6"),
-        "the included function (with its bug) ran\n{}",
-        run.stdout
+        details.contains("AssertionError: 6"),
+        "the included function (with its bug) ran\n{details}"
+    );
+    let assertion = line("assert total([1, 2]) == 3");
+    assert!(
+        details.contains(&format!("error at {file}:{assertion}\n")),
+        "lines after an include still map onto the chapter\n{details}"
+    );
+    // An error inside included code points at the line of the included file.
+    let raises = block("include-raises") - 1;
+    let details = run.details_at(file, raises);
+    assert!(
+        details.contains("error at src/examples/prices.py:7\n")
+            && details.contains("ZeroDivisionError"),
+        "{details}"
     );
 
     assert_eq!(
@@ -199,11 +212,11 @@ fn each_failure_is_reported_at_its_block() {
 
     assert!(
         run.stdout
-            .contains("examples: 1 passed, 8 failed, 1 not run"),
+            .contains("examples: 1 passed, 9 failed, 1 not run"),
         "{}",
         run.stdout
     );
-    assert_eq!(run.last_line(), "1 passed, 8 failed");
+    assert_eq!(run.last_line(), "1 passed, 9 failed");
 }
 
 #[test]

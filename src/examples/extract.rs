@@ -11,6 +11,7 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use super::services::Service;
 use super::{Example, Expected, Kind, Mode, PythonVersion};
 use crate::diagnostics::{Diagnostic, LineIndex, Location, closest};
+use crate::includes::LineOrigin;
 use crate::model::Book;
 use crate::transform::code::{self, FenceInfo};
 use crate::transform::markdown;
@@ -212,13 +213,26 @@ fn build(
             }
         }
     }
-    let expanded = crate::includes::expand_includes(&block.text, chapter_path, &book.includes)?;
-    let code_line = crate::includes::find_includes(&block.text)
-        .is_empty()
-        .then_some(location.line + 1);
+    let expanded = crate::includes::expand_with_origins(&block.text, chapter_path, &book.includes)?;
+    let lines = expanded
+        .origins
+        .iter()
+        .map(|origin| match origin {
+            LineOrigin::Block(i) => Location {
+                line: location.line + 1 + i,
+                ..location.clone()
+            },
+            LineOrigin::File(path, line) => Location {
+                file: book.config.display_path(&book.config.src_dir.join(path)),
+                line: *line,
+                col: 0,
+            },
+        })
+        .collect();
+    // Hidden lines keep their place, so `lines` still matches the code line for line.
     let code = match kind {
-        Kind::Script => code::runnable_code(&expanded),
-        Kind::Session => expanded,
+        Kind::Script => code::runnable_code(&expanded.text),
+        Kind::Session => expanded.text,
     };
     let expected = match expected {
         Some((line, text)) => Some(Expected { line, text: text? }),
@@ -229,7 +243,7 @@ fn build(
         kind,
         mode,
         code,
-        code_line,
+        lines,
         expected,
         requires,
         services,
@@ -280,7 +294,7 @@ mod tests {
         );
         let first = found[0].as_ref().unwrap();
         assert_eq!(first.location.line, 3);
-        assert_eq!(first.code_line, Some(4));
+        assert_eq!(first.lines[0].to_string(), "src/ch/x.md:4");
         assert_eq!(
             first.expected,
             Some(Expected {
@@ -301,10 +315,8 @@ mod tests {
         assert_eq!(hidden.code, "import os\nprint(os.sep)\n");
         let included = found[1].as_ref().unwrap();
         assert_eq!(included.code, "print('included')\n");
-        assert_eq!(
-            included.code_line, None,
-            "lines do not map through an include"
-        );
+        let lines: Vec<String> = included.lines.iter().map(ToString::to_string).collect();
+        assert_eq!(lines, ["src/ch/demo.py:3"]);
     }
 
     #[test]

@@ -37,9 +37,9 @@ pub struct Example {
     pub mode: Mode,
     /// The code as it runs: includes expanded, hidden lines' `#~` removed.
     pub code: String,
-    /// The chapter line of the code's first line, when code lines map one to one onto
-    /// chapter lines (no includes), so errors can point into the chapter.
-    pub code_line: Option<usize>,
+    /// Where each line of `code` is written: a chapter line, or a line of an included
+    /// file, so an error points at what the author edits.
+    pub lines: Vec<Location>,
     /// The ```` ```output ```` block right after a `python` block: what stdout must be.
     pub expected: Option<Expected>,
     /// Packages from the requirements file the example needs (`requires="pytest click"`).

@@ -39,7 +39,7 @@ pub fn failure(outcome: &Outcome) -> Option<String> {
         Problem::Invalid(_) | Problem::Setup(_) => {}
         Problem::Exit { at: line, .. } | Problem::DoesNotCompile { at: line } => {
             if let Some(line) = line {
-                details.push_str(&format!("error at {}\n", at(*line)));
+                details.push_str(&format!("error at {line}\n"));
             }
             stream(&mut details, "stdout", &failure.stdout, STDOUT_LINES);
         }
@@ -55,9 +55,9 @@ pub fn failure(outcome: &Outcome) -> Option<String> {
         Problem::Session(mismatches) => {
             for m in mismatches {
                 let statement = prompted(&m.source);
-                match m.line {
+                match &m.line {
                     Some(line) => {
-                        details.push_str(&format!("{}: {statement}\n", at(line)));
+                        details.push_str(&format!("{line}: {statement}\n"));
                     }
                     None => {
                         details.push_str(&format!("{statement}\n"));

@@ -11,6 +11,7 @@ use super::process::{self, Ending, Finished};
 use super::services::Running;
 use super::venv::{Interpreter, Venv, VenvError};
 use super::{Example, Expected, Kind, Mode, Verdict};
+use crate::diagnostics::Location;
 
 /// The doctest harness that checks `pycon` sessions.
 const SESSION_HARNESS: &str = include_str!("doctest_session.py");
@@ -42,13 +43,13 @@ pub enum Problem {
     Exit {
         /// The status, e.g. `status 1`.
         status: String,
-        /// The chapter line the traceback points at, when it points into the block.
-        at: Option<usize>,
+        /// Where the traceback points, when it points into the example.
+        at: Option<Location>,
     },
     /// A `no_run` block does not compile.
     DoesNotCompile {
-        /// The chapter line of the syntax error, when known.
-        at: Option<usize>,
+        /// Where the syntax error is, when known.
+        at: Option<Location>,
     },
     /// The example ran past its time limit and was killed.
     TimedOut(Duration),
@@ -64,8 +65,8 @@ pub enum Problem {
 /// One failing statement of a `pycon` session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionMismatch {
-    /// The statement's line in the chapter, when known.
-    pub line: Option<usize>,
+    /// Where the statement is written, when known.
+    pub line: Option<Location>,
     /// The statement, without prompts.
     pub source: String,
     /// What the session shows after it.
@@ -80,8 +81,8 @@ impl Failure {
         Failure::setup_like(Problem::Invalid(message))
     }
 
-    fn setup(message: String) -> Failure {
-        Failure::setup_like(Problem::Setup(message))
+    fn setup(message: String) -> Box<Failure> {
+        Box::new(Failure::setup_like(Problem::Setup(message)))
     }
 
     fn setup_like(problem: Problem) -> Failure {
@@ -124,11 +125,11 @@ impl<'a> Runner<'a> {
     pub fn run(&self, example: &Example) -> Verdict {
         match self.try_run(example) {
             Ok(verdict) => verdict,
-            Err(failure) => Verdict::Failed(Box::new(failure)),
+            Err(failure) => Verdict::Failed(failure),
         }
     }
 
-    fn try_run(&self, example: &Example) -> Result<Verdict, Failure> {
+    fn try_run(&self, example: &Example) -> Result<Verdict, Box<Failure>> {
         if let Some(needed) = example
             .min_python
             .filter(|&v| v > self.python.feature_release())
@@ -186,7 +187,7 @@ impl<'a> Runner<'a> {
     }
 
     /// The base interpreter, or the virtual environment's for a running example with `requires`.
-    fn interpreter(&self, example: &Example, compile_only: bool) -> Result<PathBuf, Failure> {
+    fn interpreter(&self, example: &Example, compile_only: bool) -> Result<PathBuf, Box<Failure>> {
         if compile_only || example.requires.is_empty() {
             return Ok(self.python.executable.clone());
         }
@@ -207,18 +208,18 @@ impl<'a> Runner<'a> {
             .filter(|p| !venv.has(p))
             .collect();
         if !missing.is_empty() {
-            return Err(Failure::invalid(format!(
+            return Err(Box::new(Failure::invalid(format!(
                 "requires {}, which `{}` does not list; add a pinned line such as `{}==X.Y`",
                 missing.join(", "),
                 venv.requirements.display(),
                 missing[0]
-            )));
+            ))));
         }
         Ok(venv.python.clone())
     }
 }
 
-fn start_services(example: &Example) -> Result<Vec<Running>, Failure> {
+fn start_services(example: &Example) -> Result<Vec<Running>, Box<Failure>> {
     example
         .services
         .iter()
@@ -298,7 +299,7 @@ fn judge_script(example: &Example, finished: &Finished, compile_only: bool) -> O
     };
     let at = || {
         let line = error_line(&finished.stderr)?;
-        Some(example.code_line? + line - 1)
+        example.lines.get(line.checked_sub(1)?).cloned()
     };
     if compile_only {
         return (!status.success()).then(|| Problem::DoesNotCompile { at: at() });
@@ -340,10 +341,7 @@ fn judge_session(example: &Example, finished: &Finished, folder: &Path) -> Optio
         return None;
     }
     let in_chapter = |m: HarnessMismatch| SessionMismatch {
-        line: m
-            .line
-            .zip(example.code_line)
-            .map(|(offset, first)| first + offset),
+        line: m.line.and_then(|offset| example.lines.get(offset).cloned()),
         source: m.source,
         want: m.want,
         got: m.got,
