@@ -10,12 +10,25 @@ cargo test --release --workspace
 cargo run --release --quiet -- build
 cargo run --release --quiet -- test
 # The handbook promises that its examples work on every CPython from 3.11 on: run
-# them again with each newer interpreter this machine has (examples marked
-# `min_python` run only there).
-for python in python3.12 python3.13 python3.14; do
-    if "$python" -c 'import sys' 2>/dev/null; then
+# them again with each newer interpreter this machine has, on PATH or installed by
+# pyenv or uv (examples marked `min_python` run only there).
+newer_python() {
+    local name="python3.$1" candidate
+    for candidate in "$(command -v "$name" || true)" \
+        "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3."$1".*/bin/"$name" \
+        "$HOME"/.local/share/uv/python/cpython-3."$1".*/bin/"$name"; do
+        if [ -x "$candidate" ] && "$candidate" -c 'import sys' 2>/dev/null; then
+            echo "$candidate"
+            return
+        fi
+    done
+}
+for minor in 12 13 14; do
+    python=$(newer_python "$minor")
+    if [ -n "$python" ]; then
+        echo "examples again with $python"
         cargo run --release --quiet -- test --python "$python"
     else
-        echo "($python is not installed: its run is skipped)"
+        echo "(no python3.$minor on this machine: its run is skipped)"
     fi
 done
