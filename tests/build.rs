@@ -142,8 +142,23 @@ fn links_to_chapters_are_rewritten_to_relative_html() {
     let links = html(&dest.join("links.html"));
     assert_eq!(
         attrs(&links, "article p a", "href"),
-        ["https://www.python.org/", "mailto:a@b.c"]
+        [
+            "https://www.python.org/",
+            "mailto:a@b.c",
+            "preface.html",
+            "#raw-target"
+        ]
     );
+    // Raw HTML: links and sources rewritten like Markdown's; its ids are link targets.
+    assert_eq!(
+        attrs(&links, "article .raw a", "href"),
+        ["guide/details.html#deep-dive"]
+    );
+    assert_eq!(
+        attrs(&links, "article .raw img", "src"),
+        ["img/diagram.svg"]
+    );
+    assert_eq!(attrs(&links, "article .raw span", "id"), ["raw-target"]);
 }
 
 #[test]
@@ -264,6 +279,10 @@ fn print_page_has_every_chapter_with_book_wide_ids_and_in_page_links() {
         "{hrefs:?}"
     );
     assert!(hrefs.contains(&"#guide-basics".to_string()), "{hrefs:?}");
+    assert!(
+        hrefs.contains(&"#links--raw-target".to_string()),
+        "raw HTML ids are prefixed like headings: {hrefs:?}"
+    );
     for href in hrefs.iter().filter(|h| h.starts_with('#')) {
         assert!(ids.contains(&href[1..].to_string()), "{href} has a target");
     }
@@ -287,9 +306,11 @@ fn broken_links_fail_the_build_with_locations_and_suggestions() {
             "src/one.md:7:14: error: broken link `twoo.md`: no chapter `twoo.md` in the book; did you mean `two.md`?",
             "src/one.md:8:20: error: broken link `two.md#closure`: no heading with id `closure`; did you mean `#closures`?",
             "src/one.md:8:51: error: broken link `#closure`: no heading with id `closure`; did you mean `#closures`?",
+            "src/one.md:9:21: error: broken image `img/nope.png`: no file `img/nope.png` in the book",
+            "src/one.md:9:49: error: broken link `two.md#closur`: no heading with id `closur`; did you mean `#closures`?",
         ]
     );
-    assert!(stderr.contains("build failed: 3 errors"), "{stderr}");
+    assert!(stderr.contains("build failed: 5 errors"), "{stderr}");
     assert!(!out.path().join("site").exists(), "nothing is written");
 }
 

@@ -123,7 +123,11 @@ fn editing_a_chapter_reloads_its_page_with_the_new_html() {
 
     socket.until(|m| reloads(m, "print.html"));
     let print = server.get("/print.html").html();
-    assert_eq!(text_of(&print, "#edited").as_deref(), Some("Edited text."));
+    // In print.html, ids carry their chapter's prefix, raw HTML's too.
+    assert_eq!(
+        text_of(&print, "#guide-basics--edited").as_deref(),
+        Some("Edited text.")
+    );
 }
 
 #[test]

@@ -140,6 +140,7 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
                 .map(|h| h.id.as_str())
                 .collect();
             set.extend(footnote_ids(&chapter.source));
+            set.extend(page.rendered.html_ids.iter().map(String::as_str));
             (chapter.source_path.as_str(), set)
         })
         .collect();

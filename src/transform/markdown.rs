@@ -11,6 +11,7 @@ use pulldown_cmark::{
 
 use super::code::{self, FenceInfo};
 use super::highlight::Highlighter;
+use super::raw_html::{self, AttrKind};
 use crate::diagnostics::{Diagnostic, LineIndex, Location};
 use crate::html::escape;
 use crate::includes::{self, IncludedFiles};
@@ -42,13 +43,17 @@ pub struct LinkRef {
 #[derive(Debug, Clone)]
 pub struct Rendered {
     /// Processed events: code already highlighted, headings carry their final ids.
+    /// Raw HTML from the chapter is `InlineHtml` (rendering rewrites its links);
+    /// HTML the transform writes itself is `Html`.
     pub events: Vec<Event<'static>>,
     /// Headings in order.
     pub headings: Vec<Heading>,
     /// The text of each section, for search.
     pub sections: Vec<Section>,
-    /// Every link and image.
+    /// Every link and image, raw HTML's included.
     pub links: Vec<LinkRef>,
+    /// Ids declared in raw HTML (`<span id="…">`), which links may target too.
+    pub html_ids: Vec<String>,
     /// Problems found (unknown languages, bad includes, ...).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -85,6 +90,9 @@ struct State<'c> {
     code: Option<(String, String, usize)>,
     sections: Vec<Section>,
     links: Vec<LinkRef>,
+    html_ids: Vec<String>,
+    /// The open HTML block's text so far (a tag may span its lines), and its offset.
+    html_block: Option<(String, usize)>,
     diagnostics: Vec<Diagnostic>,
     seen_h1: bool,
 }
@@ -106,6 +114,8 @@ impl<'c> State<'c> {
                 text: String::new(),
             }],
             links: Vec::new(),
+            html_ids: Vec::new(),
+            html_block: None,
             diagnostics: Vec::new(),
             seen_h1: false,
         }
@@ -168,6 +178,17 @@ impl<'c> State<'c> {
                 });
                 self.out.push(event.into_static());
             }
+            Event::Html(html) => {
+                let (text, _) = self.html_block.get_or_insert((String::new(), range.start));
+                text.push_str(&html);
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some((html, offset)) = self.html_block.take() {
+                    self.raw_html(&html, offset);
+                }
+                self.out.push(Event::End(TagEnd::HtmlBlock));
+            }
+            Event::InlineHtml(html) => self.raw_html(&html, range.start),
             Event::Text(ref text) | Event::Code(ref text) => {
                 self.add_text(text);
                 self.out.push(event.into_static());
@@ -184,6 +205,27 @@ impl<'c> State<'c> {
             }
             other => self.out.push(other.into_static()),
         }
+    }
+
+    /// Keeps raw HTML as written, noting its links (validated like Markdown links) and ids.
+    fn raw_html(&mut self, html: &str, offset: usize) {
+        for attr in raw_html::attributes(html) {
+            let value = raw_html::value(html, &attr);
+            let is_image = match attr.kind {
+                AttrKind::Id => {
+                    self.html_ids.push(value);
+                    continue;
+                }
+                AttrKind::Link => false,
+                AttrKind::Source => true,
+            };
+            self.links.push(LinkRef {
+                dest: value,
+                offset: offset + attr.range.start,
+                is_image,
+            });
+        }
+        self.out.push(Event::InlineHtml(html.to_string().into()));
     }
 
     fn add_text(&mut self, text: &str) {
@@ -321,6 +363,7 @@ impl<'c> State<'c> {
             headings: self.headings,
             sections: self.sections,
             links: self.links,
+            html_ids: self.html_ids,
             diagnostics: self.diagnostics,
         }
     }
@@ -462,6 +505,9 @@ pub fn render_html(
             title: title.clone(),
             id: id.clone(),
         }),
+        Event::InlineHtml(html) => {
+            Event::InlineHtml(raw_html::rewrite(html, href, id_prefix).into())
+        }
         Event::FootnoteReference(name) if !id_prefix.is_empty() => {
             Event::FootnoteReference(format!("{id_prefix}{name}").into())
         }

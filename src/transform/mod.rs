@@ -6,6 +6,7 @@ pub mod code;
 pub mod highlight;
 pub mod links;
 pub mod markdown;
+pub mod raw_html;
 
 use rayon::prelude::*;
 
