@@ -11,24 +11,27 @@ cargo run --release --quiet -- build
 cargo run --release --quiet -- test
 # The handbook promises that its examples work on every CPython from 3.11 on: run
 # them again with each newer interpreter this machine has, on PATH or installed by
-# pyenv or uv (examples marked `min_python` run only there).
+# pyenv or uv (examples marked `min_python` run only there). An interpreter without
+# `venv` could not make the environment some examples need, so it does not count.
 newer_python() {
-    local name="python3.$1" candidate
-    for candidate in "$(command -v "$name" || true)" \
-        "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3."$1".*/bin/"$name" \
-        "$HOME"/.local/share/uv/python/cpython-3."$1".*/bin/"$name"; do
-        if [ -x "$candidate" ] && "$candidate" -c 'import sys' 2>/dev/null; then
+    local name="python3.$1" home="${HOME:-/nonexistent}" candidate
+    local uv_dir="${UV_PYTHON_INSTALL_DIR:-${XDG_DATA_HOME:-$home/.local/share}/uv/python}"
+    for candidate in "$(command -v "$name" || true)" $(
+        ls -d "${PYENV_ROOT:-$home/.pyenv}"/versions/3."$1".*/bin/"$name" \
+            "$uv_dir"/cpython-3."$1".*/bin/"$name" 2>/dev/null | sort -rV
+    ); do
+        if [ -x "$candidate" ] && "$candidate" -c 'import venv, ensurepip' 2>/dev/null; then
             echo "$candidate"
             return
         fi
     done
 }
-for minor in 12 13 14; do
+for minor in 12 13 14 15; do
     python=$(newer_python "$minor")
     if [ -n "$python" ]; then
         echo "examples again with $python"
         cargo run --release --quiet -- test --python "$python"
     else
-        echo "(no python3.$minor on this machine: its run is skipped)"
+        echo "(no usable python3.$minor on this machine: its run is skipped)"
     fi
 done

@@ -146,6 +146,12 @@ pub fn expand_with_origins(
                 include.path
             )
         })?;
+        // Blank lines at the end of the selection (before `ANCHOR_END`, at the end of the
+        // file) are dropped: the directive's own line break ends the included code.
+        let mut selected = selected;
+        while selected.last().is_some_and(|(_, line)| line.is_empty()) {
+            selected.pop();
+        }
         let joined: Vec<&str> = selected.iter().map(|(_, line)| *line).collect();
         out.push(&joined.join("\n"), |i| {
             LineOrigin::File(target.clone(), selected[i].0)
@@ -202,6 +208,10 @@ mod tests {
             PathBuf::from("examples/cache.py"),
             "import functools\n# ANCHOR: body\ndef f():\n    return 1\n# ANCHOR_END: body\nprint(f())\n".into(),
         );
+        files.insert(
+            PathBuf::from("examples/blank.py"),
+            "# ANCHOR: x\nq\n\n# ANCHOR_END: x\nlast\n\n\n".into(),
+        );
         let expand = |code: &str| expand_includes(code, "core/ch.md", &files);
         assert_eq!(
             expand("{{#include ../examples/cache.py:body}}\n").unwrap(),
@@ -226,6 +236,15 @@ mod tests {
                 .contains("examples/missing.py")
         );
         assert!(expand("{{#include ../examples/cache.py:nope}}\n").is_err());
+        assert_eq!(
+            expand("{{#include ../examples/blank.py:x}}\nB\n").unwrap(),
+            "q\nB\n",
+            "trailing blank lines of a selection are dropped"
+        );
+        assert_eq!(
+            expand("{{#include ../examples/blank.py:5:}}\n").unwrap(),
+            "last\n"
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use super::services::Service;
-use super::{Example, Expected, Kind, Mode, PythonVersion};
+use super::{Example, Expected, Kind, Mode};
 use crate::diagnostics::{Diagnostic, LineIndex, Location, closest};
 use crate::includes::LineOrigin;
 use crate::model::Book;
@@ -183,20 +183,13 @@ fn build(
                         )
                     })?
             }
-            ("min_python", Some(version)) => {
-                min_python = Some(PythonVersion::parse(version).ok_or_else(|| {
-                    format!(
-                        "`min_python={version}`: write a feature release, e.g. min_python=\"3.12\""
-                    )
-                })?)
-            }
-            ("requires" | "services" | "timeout" | "min_python", None) => {
+            ("min_python", _) => min_python = info.min_python().transpose()?,
+            ("requires" | "services" | "timeout", None) => {
                 return Err(format!(
                     "`{key}` needs a value, e.g. {}",
                     match key.as_str() {
                         "requires" => "requires=\"pytest click\"",
                         "services" => "services=\"redis\"",
-                        "min_python" => "min_python=\"3.12\"",
                         _ => "timeout=30",
                     }
                 ));
@@ -256,6 +249,7 @@ fn build(
 mod tests {
     use super::*;
     use crate::model::Chapter;
+    use crate::transform::code::PythonVersion;
 
     fn book(source: &str) -> Book {
         let config = crate::config::parse(std::path::Path::new("/b"), "[book]\nsrc = \"src\"\n")

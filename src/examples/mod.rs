@@ -49,32 +49,7 @@ pub struct Example {
     /// How long the example may run.
     pub timeout: Duration,
     /// The oldest Python it runs on (`min_python="3.12"`); older interpreters skip it.
-    pub min_python: Option<PythonVersion>,
-}
-
-/// A Python feature release, `3.12`: what `min_python` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PythonVersion {
-    /// `3`.
-    pub major: u32,
-    /// `12`.
-    pub minor: u32,
-}
-
-impl PythonVersion {
-    /// Reads `3.12`, or the feature release of `3.12.1` (`sys.version`'s first word).
-    pub fn parse(text: &str) -> Option<PythonVersion> {
-        let mut parts = text.split('.');
-        let major = parts.next()?.parse().ok()?;
-        let minor = parts.next()?.parse().ok()?;
-        Some(PythonVersion { major, minor })
-    }
-}
-
-impl std::fmt::Display for PythonVersion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.major, self.minor)
-    }
+    pub min_python: Option<crate::transform::code::PythonVersion>,
 }
 
 /// The expected output of a script.

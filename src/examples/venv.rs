@@ -12,6 +12,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::transform::code::PythonVersion;
+
 /// A file in a finished environment: its absence means "not made, or half made".
 const COMPLETE_MARKER: &str = ".handbook-complete";
 
@@ -20,7 +22,7 @@ const PROBE: &str =
     "import sys; print(sys.version.split()[0]); print(sys.version); print(sys.executable)";
 
 /// The oldest Python the handbook and its test harness support.
-const OLDEST: super::PythonVersion = super::PythonVersion {
+const OLDEST: PythonVersion = PythonVersion {
     major: 3,
     minor: 11,
 };
@@ -51,8 +53,8 @@ pub struct InterpreterError {
 
 impl Interpreter {
     /// Its feature release (`3.11` for `3.11.7`).
-    pub fn feature_release(&self) -> super::PythonVersion {
-        super::PythonVersion::parse(&self.version).expect("checked by `probe`")
+    pub fn feature_release(&self) -> PythonVersion {
+        PythonVersion::of_release(&self.version).expect("checked by `probe`")
     }
 
     /// Runs `command` once to learn its version.
@@ -81,7 +83,7 @@ impl Interpreter {
                 fail("it does not know its own executable (`sys.executable` is empty)".into())
             })?;
         let version = identity.lines().next().unwrap_or_default().to_string();
-        match super::PythonVersion::parse(&version) {
+        match PythonVersion::of_release(&version) {
             Some(release) if release >= OLDEST => {}
             Some(_) => return Err(fail(format!("it is Python {version}, older than {OLDEST}"))),
             None => return Err(fail(format!("it reports an unknown version `{version}`"))),

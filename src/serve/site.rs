@@ -16,22 +16,36 @@ pub struct Snapshot {
     /// Changes with every published build; unique across server restarts, so a page
     /// left open over a restart notices that it is out of date.
     pub version: u64,
+    /// The version this run of the server started at: a page served at an earlier (or
+    /// later) version was served by another run.
+    pub first_version: u64,
     /// Site path → contents.
     pub files: HashMap<String, Bytes>,
-    /// Site path → the version at which its contents last changed.
+    /// Site path → the version at which it last changed: its contents, or its removal.
     pub changed: HashMap<String, u64>,
+    /// The last version after which every page is out of date (a file any page may
+    /// show, such as an image, changed).
+    pub all_changed: u64,
     /// What the last build found wrong (empty when it succeeded).
     pub problems: Vec<Problem>,
 }
 
 impl Snapshot {
-    /// Whether a page served at version `seen` is out of date. A page the site does
-    /// not have (a 404) is out of date after any build, since it may exist now.
+    /// Whether a page served at version `seen` is out of date: it, or what every page
+    /// shows, changed since. A URL the site does not have was served `404.html` (or,
+    /// before the first build, a placeholder), so that is what must have changed.
     pub fn is_stale(&self, page: &str, seen: u64) -> bool {
-        match self.changed.get(page) {
-            Some(&changed) => changed > seen,
-            None => self.version != seen,
+        let changed_since = |path: &str| self.changed.get(path).is_some_and(|&v| v > seen);
+        if seen < self.first_version || seen > self.version || self.all_changed > seen {
+            return true;
         }
+        if changed_since(page) || self.files.contains_key(page) {
+            return changed_since(page);
+        }
+        if self.files.contains_key("404.html") {
+            return changed_since("404.html");
+        }
+        self.version != seen
     }
 }
 
@@ -61,6 +75,7 @@ impl Live {
         Live {
             current: RwLock::new(Arc::new(Snapshot {
                 version: epoch_ms,
+                first_version: epoch_ms,
                 ..Snapshot::default()
             })),
             // Pages only ever need the latest state; a page that lags is sent it.
@@ -81,28 +96,36 @@ impl Live {
 
     /// Publishes a successful build: new files, no errors; pages are told to `action`.
     pub fn publish(&self, files: Files, action: Action) {
+        let every_page = matches!(action, Action::Reload { pages: None });
         self.update(action, |site| {
             let version = site.version + 1;
-            let (mut map, mut changed) = match files {
-                Files::All(_) => (HashMap::new(), HashMap::new()),
-                Files::Some(_) => (site.files.clone(), site.changed.clone()),
+            let mut changed = site.changed.clone();
+            let mut map = match files {
+                Files::All(_) => HashMap::new(),
+                Files::Some(_) => site.files.clone(),
             };
             let (Files::All(files) | Files::Some(files)) = files;
             for (path, bytes) in files {
                 // A page rendered again to the same bytes has not changed: a page
                 // opened meanwhile must not reload for it.
-                let same = site.files.get(&path).is_some_and(|old| *old == bytes);
-                let since = match site.changed.get(&path) {
-                    Some(&since) if same => since,
-                    _ => version,
-                };
-                changed.insert(path.clone(), since);
+                if site.files.get(&path).is_none_or(|old| *old != bytes) {
+                    changed.insert(path.clone(), version);
+                }
                 map.insert(path, bytes.into());
+            }
+            for gone in site.files.keys().filter(|path| !map.contains_key(*path)) {
+                changed.insert(gone.clone(), version);
             }
             Snapshot {
                 version,
+                first_version: site.first_version,
                 files: map,
                 changed,
+                all_changed: if every_page {
+                    version
+                } else {
+                    site.all_changed
+                },
                 problems: Vec::new(),
             }
         });
@@ -112,8 +135,10 @@ impl Live {
     pub fn fail(&self, problems: Vec<Problem>) {
         self.update(Action::Problems, |site| Snapshot {
             version: site.version,
+            first_version: site.first_version,
             files: site.files.clone(),
             changed: site.changed.clone(),
+            all_changed: site.all_changed,
             problems,
         });
     }
@@ -141,36 +166,95 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn a_page_is_stale_only_once_its_own_bytes_change() {
+    fn pages(list: &[&str]) -> Action {
+        Action::Reload {
+            pages: Some(list.iter().map(|p| p.to_string()).collect()),
+        }
+    }
+
+    fn started() -> (Live, u64) {
         let live = Live::new();
-        let reload = || Action::Reload { pages: None };
         live.publish(
-            Files::All(files(&[("a.html", "a"), ("b.html", "b")])),
-            reload(),
+            Files::All(files(&[
+                ("a.html", "a"),
+                ("b.html", "b"),
+                ("404.html", "?"),
+            ])),
+            Action::Reload { pages: None },
         );
         let seen = live.snapshot().version;
+        (live, seen)
+    }
 
-        // b changes; a is rendered again to the same bytes, and a whole-site build
-        // keeps both.
+    #[test]
+    fn a_page_is_stale_only_once_its_own_bytes_change() {
+        let (live, seen) = started();
+        // b changes; a is rendered again to the same bytes, then print.html follows.
         live.publish(
             Files::Some(files(&[("a.html", "a"), ("b.html", "B")])),
-            reload(),
+            pages(&["a.html", "b.html"]),
         );
         live.publish(
-            Files::All(files(&[("a.html", "a"), ("b.html", "B")])),
-            reload(),
+            Files::Some(files(&[("print.html", "ab")])),
+            pages(&["print.html"]),
         );
         let site = live.snapshot();
         assert_eq!(site.version, seen + 2);
         assert!(!site.is_stale("a.html", seen));
         assert!(site.is_stale("b.html", seen));
         assert!(!site.is_stale("b.html", seen + 1));
-        assert!(site.is_stale("gone.html", seen));
-        assert!(!site.is_stale("gone.html", site.version));
+        assert!(!site.is_stale("b.html", site.version));
+    }
 
-        // A whole-site build drops what it does not list.
-        live.publish(Files::All(files(&[("a.html", "a")])), reload());
-        assert!(live.snapshot().is_stale("b.html", seen + 2));
+    #[test]
+    fn removed_pages_new_pages_and_404s() {
+        let (live, seen) = started();
+        // A URL the site lacks was served 404.html, which has not changed.
+        assert!(!live.snapshot().is_stale("typo.html", seen));
+        // A whole-site build without b.html, with c.html.
+        live.publish(
+            Files::All(files(&[
+                ("a.html", "a"),
+                ("c.html", "c"),
+                ("404.html", "?"),
+            ])),
+            pages(&["c.html"]),
+        );
+        let site = live.snapshot();
+        assert!(!site.is_stale("a.html", seen));
+        assert!(site.is_stale("b.html", seen), "removed: now a 404");
+        assert!(
+            site.is_stale("c.html", seen),
+            "a 404 when served, a page now"
+        );
+        assert!(!site.is_stale("typo.html", seen));
+    }
+
+    #[test]
+    fn a_file_every_page_may_show_makes_every_page_stale() {
+        let (live, seen) = started();
+        live.publish(
+            Files::Some(files(&[("img/dot.svg", "<svg/>")])),
+            Action::Reload { pages: None },
+        );
+        assert!(live.snapshot().is_stale("a.html", seen));
+    }
+
+    #[test]
+    fn a_page_served_by_another_run_of_the_server_is_stale() {
+        let (live, seen) = started();
+        let site = live.snapshot();
+        assert!(site.is_stale("a.html", site.first_version - 1));
+        assert!(site.is_stale("a.html", site.version + 1));
+        assert!(!site.is_stale("a.html", seen));
+    }
+
+    #[test]
+    fn before_the_first_build_any_build_makes_the_placeholder_stale() {
+        let live = Live::new();
+        let placeholder = live.snapshot().version;
+        assert!(!live.snapshot().is_stale("index.html", placeholder));
+        live.publish(Files::All(files(&[("index.html", "i")])), pages(&[]));
+        assert!(live.snapshot().is_stale("index.html", placeholder));
     }
 }

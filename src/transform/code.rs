@@ -39,11 +39,64 @@ impl FenceInfo {
         self.attr(key).is_some()
     }
 
+    /// `min_python="3.12"`: the oldest Python the example runs on; an error says what
+    /// is wrong with a malformed value.
+    pub fn min_python(&self) -> Option<Result<PythonVersion, String>> {
+        let value = self.attr("min_python")?.unwrap_or_default().trim();
+        Some(PythonVersion::parse(value).ok_or_else(|| {
+            format!("`min_python={value}`: write a feature release, e.g. min_python=\"3.12\"")
+        }))
+    }
+
     /// Why the example is not run, if it carries `no_run` or `ignore`.
     pub fn not_run_reason(&self) -> Option<(&'static str, &str)> {
         ["ignore", "no_run"]
             .into_iter()
             .find_map(|key| self.attr(key).map(|reason| (key, reason.unwrap_or(""))))
+    }
+}
+
+/// A Python feature release, `3.12`: what `min_python` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PythonVersion {
+    /// `3`.
+    pub major: u32,
+    /// `12`.
+    pub minor: u32,
+}
+
+impl PythonVersion {
+    /// Reads exactly `3.12`.
+    pub fn parse(text: &str) -> Option<PythonVersion> {
+        let (major, minor) = text.split_once('.')?;
+        let number = |s: &str| {
+            s.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| s.parse().ok())
+                .flatten()
+        };
+        Some(PythonVersion {
+            major: number(major)?,
+            minor: number(minor)?,
+        })
+    }
+
+    /// The feature release of a full version: `3.12` for `3.12.1` or `3.13.0rc1`.
+    pub fn of_release(version: &str) -> Option<PythonVersion> {
+        let mut parts = version.splitn(3, '.');
+        let major = parts.next()?;
+        let minor: String = parts
+            .next()?
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        PythonVersion::parse(&format!("{major}.{minor}"))
+    }
+}
+
+impl std::fmt::Display for PythonVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
     }
 }
 
@@ -135,6 +188,33 @@ mod tests {
         assert_eq!(info.attr("timeout"), Some(Some("30")));
         assert_eq!(info.attr("ignore"), Some(None));
         assert_eq!(info.attr("requires"), None);
+    }
+
+    #[test]
+    fn min_python_is_a_feature_release() {
+        let min = |info: &str| FenceInfo::parse(info).unwrap().min_python();
+        assert_eq!(
+            min("python min_python=\" 3.12 \""),
+            Some(Ok(PythonVersion {
+                major: 3,
+                minor: 12
+            }))
+        );
+        assert_eq!(min("python"), None);
+        for bad in [
+            "min_python",
+            "min_python=\"\"",
+            "min_python=3",
+            "min_python=3.12.1",
+            "min_python=3.x",
+            "min_python=3.99999999999",
+        ] {
+            assert!(min(&format!("python {bad}")).unwrap().is_err(), "{bad}");
+        }
+        assert_eq!(
+            PythonVersion::of_release("3.13.0rc1").map(|v| v.to_string()),
+            Some("3.13".into())
+        );
     }
 
     #[test]

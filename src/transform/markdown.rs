@@ -342,6 +342,10 @@ impl<'c> State<'c> {
         } else {
             code
         };
+        if let Some(Err(problem)) = info.min_python() {
+            self.diagnostics
+                .push(Diagnostic::warning(self.locate(offset), problem));
+        }
         let inner = self.ctx.highlighter.highlight(&info.lang, &shown).unwrap_or_else(|| {
             self.diagnostics.push(Diagnostic::warning(
                 self.locate(offset),
@@ -417,8 +421,7 @@ fn code_block_html(info: &FenceInfo, inner: &str) -> String {
             escape(&title)
         ));
     }
-    if let Some(Some(version)) = info.attr("min_python") {
-        let version = escape(version);
+    if let Some(Ok(version)) = info.min_python() {
         badges.push_str(&format!(
             "<span class=\"code-badge code-python\" title=\"needs Python {version} or later\">Python {version}+</span>"
         ));
