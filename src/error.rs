@@ -36,10 +36,14 @@ pub enum Error {
     #[error(transparent)]
     Search(#[from] search_index::Error),
     /// The theme's CSS failed to bundle or minify.
-    #[error("CSS error in {file}: {message}")]
+    #[error("CSS error in the theme's {}: {message}", crate::diagnostics::Location { file: file.into(), line: *line, col: *col })]
     Css {
-        /// The stylesheet that failed.
+        /// The stylesheet, relative to the theme folder (`css/main.css`).
         file: String,
+        /// 1-based line, or 0 if unknown.
+        line: usize,
+        /// 1-based column, or 0 if unknown.
+        col: usize,
         /// What lightningcss reported.
         message: String,
     },

@@ -271,6 +271,27 @@ fn a_template_error_is_reported_and_cleared_when_the_template_is_fixed() {
 }
 
 #[test]
+fn a_css_error_names_the_theme_file_and_line_and_clears_when_fixed() {
+    let book = fixture_copy("serve-book");
+    let server = Server::start(book.path());
+    let mut socket = server.socket();
+    let extra = at(&book, "theme/css/extra.css");
+
+    std::fs::write(&extra, ".a {\n  color: red;\n}\n@import \"late.css\";\n").unwrap();
+    let failed = socket.until(|m| !problems(m).is_empty());
+    let problem = &problems(&failed)[0];
+    let location = problem["location"].as_str().unwrap();
+    assert!(location.starts_with("theme/css/extra.css:4:"), "{failed}");
+    assert!(
+        problem["message"].as_str().unwrap().contains("@import"),
+        "{failed}"
+    );
+
+    std::fs::write(&extra, ".content h1 { color: rgb(1, 2, 3); }\n").unwrap();
+    socket.until(|m| problems(m).is_empty());
+}
+
+#[test]
 fn a_stylesheet_change_is_swapped_in_place() {
     let book = fixture_copy("serve-book");
     let server = Server::start(book.path());

@@ -48,29 +48,40 @@ pub fn bundle(
     browsers: &[(String, u32)],
 ) -> Result<String> {
     let provider = ThemeFiles { files };
-    let css_error = |message: String| Error::Css {
-        file: entry.to_string(),
-        message,
-    };
     let mut bundler = Bundler::new(&provider, None, ParserOptions::default());
     let mut sheet = bundler
         .bundle(Path::new(entry))
-        .map_err(|e| css_error(e.to_string()))?;
+        .map_err(|e| css_error(entry, e))?;
     let targets = Targets::from(targets(browsers));
     sheet
         .minify(MinifyOptions {
             targets,
             ..Default::default()
         })
-        .map_err(|e| css_error(e.to_string()))?;
+        .map_err(|e| css_error(entry, e))?;
     let printed = sheet
         .to_css(PrinterOptions {
             minify: true,
             targets,
             ..Default::default()
         })
-        .map_err(|e| css_error(e.to_string()))?;
+        .map_err(|e| css_error(entry, e))?;
     Ok(printed.code)
+}
+
+/// lightningcss's error at the file, line and column it names (its lines count from 0),
+/// else at `entry`.
+fn css_error<T: std::fmt::Display>(entry: &str, error: lightningcss::error::Error<T>) -> Error {
+    let (file, line, col) = match error.loc {
+        Some(loc) => (loc.filename, loc.line as usize + 1, loc.column as usize),
+        None => (entry.to_string(), 0, 0),
+    };
+    Error::Css {
+        file,
+        line,
+        col,
+        message: error.kind.to_string(),
+    }
 }
 
 fn targets(browsers: &[(String, u32)]) -> Browsers {
@@ -122,5 +133,30 @@ mod tests {
         );
         let err = bundle(&files, "css/main.css", &[]).unwrap_err().to_string();
         assert!(err.contains("gone.css"), "{err}");
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_imported_file_and_its_line() {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "css/main.css".to_string(),
+            "@import \"print.css\";\n".to_string(),
+        );
+        files.insert(
+            "css/print.css".to_string(),
+            ".a {\n  color: red;\n}\n@import \"late.css\";\n".to_string(),
+        );
+        let err = bundle(&files, "css/main.css", &[]).unwrap_err();
+        let Error::Css {
+            file, line, col, ..
+        } = &err
+        else {
+            panic!("{err}")
+        };
+        assert_eq!(
+            (file.as_str(), *line, *col),
+            ("css/print.css", 4, 8),
+            "{err}"
+        );
     }
 }

@@ -16,7 +16,7 @@
 //! browser keeps the last good site.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -560,7 +560,19 @@ fn error_diagnostic(roots: &Roots, error: Error) -> Option<Diagnostic> {
         Error::Input(diagnostic) => *diagnostic,
         Error::Io { path, source } => Diagnostic::error(Location::file(path), source.to_string()),
         Error::Template { message, .. } => template_diagnostic(roots, message),
-        Error::Css { file, message } => Diagnostic::error(Location::file(file), message),
+        Error::Css {
+            file,
+            line,
+            col,
+            message,
+        } => Diagnostic::error(
+            Location {
+                file: theme_file(roots, &file),
+                line,
+                col,
+            },
+            message,
+        ),
         Error::Search(error) => {
             Diagnostic::error(Location::file("search index"), error.to_string())
         }
@@ -584,20 +596,26 @@ fn template_diagnostic(roots: &Roots, message: String) -> Diagnostic {
     let Some((name, line, col)) = place else {
         return Diagnostic::error(Location::file("templates"), message);
     };
-    let file = match &roots.theme_dir {
-        Some(dir) if dir.join("templates").join(&name).is_file() => dir
-            .join("templates")
-            .join(&name)
-            .strip_prefix(&roots.root)
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|_| dir.join("templates").join(&name)),
-        _ => Path::new("templates (default theme)").join(&name),
-    };
+    let file = theme_file(roots, &format!("templates/{name}"));
     let message = message
         .strip_prefix("error: ")
         .unwrap_or(&message)
         .to_string();
     Diagnostic::error(Location { file, line, col }, message)
+}
+
+/// Where the theme file `relative` (`css/main.css`) is: in the book's theme folder when
+/// it overrides that file, else in the default theme built into the binary.
+fn theme_file(roots: &Roots, relative: &str) -> PathBuf {
+    match &roots.theme_dir {
+        Some(dir) if dir.join(relative).is_file() => {
+            let path = dir.join(relative);
+            path.strip_prefix(&roots.root)
+                .map(Path::to_path_buf)
+                .unwrap_or(path)
+        }
+        _ => Path::new("(default theme)").join(relative),
+    }
 }
 
 fn chapter_index(book: &Book, source_path: &str) -> Option<usize> {
@@ -671,7 +689,7 @@ mod tests {
         let default = message.replace("chapter.html", "toc.html");
         assert_eq!(
             template_diagnostic(&roots, default).location.to_string(),
-            "templates (default theme)/toc.html:3:7"
+            "(default theme)/templates/toc.html:3:7"
         );
     }
 
