@@ -227,7 +227,7 @@ pub fn test(
         .as_deref()
         .unwrap_or(&book.config.test.python);
     let python = venv::Interpreter::probe(python)?;
-    let plan = needs_venv(&found).then(|| {
+    let plan = needs_venv(&found, &python).then(|| {
         let requirements = book.config.src_dir.join(&book.config.test.requirements);
         let shown = book.config.display_path(&requirements);
         let plan = venv::Plan::new(&python, &requirements, shown, &options.cache_dir);
@@ -302,12 +302,14 @@ fn outcome(runner: &run::Runner<'_>, found: &Result<Example, Diagnostic>) -> Out
     }
 }
 
-/// A virtual environment is made only when an example that runs declares `requires`.
-fn needs_venv(found: &[Result<Example, Diagnostic>]) -> bool {
+/// A virtual environment is made only when an example that runs declares `requires`
+/// (and is not too new for the interpreter).
+fn needs_venv(found: &[Result<Example, Diagnostic>], python: &venv::Interpreter) -> bool {
+    let runs_here = |e: &Example| e.min_python <= Some(python.feature_release());
     found
         .iter()
         .flatten()
-        .any(|e| e.mode == Mode::Run && !e.requires.is_empty())
+        .any(|e| e.mode == Mode::Run && !e.requires.is_empty() && runs_here(e))
 }
 
 /// The chapters `paths` name (files or folders, relative to the current folder or to the

@@ -203,6 +203,11 @@ impl Plan {
         if !self.is_ready() {
             self.create()?;
         }
+        // Its marker's time says when it was last used; environments of older
+        // requirements or interpreters left unused for a month are removed.
+        let marker = self.dir.join(COMPLETE_MARKER);
+        std::fs::write(&marker, "").map_err(io(&marker))?;
+        prune(&self.cache, &self.dir, UNUSED_FOR);
         Ok(Venv {
             python: self.dir.join("bin/python"),
             requirements: self.shown,
@@ -235,6 +240,41 @@ impl Plan {
             path: marker,
             source,
         })
+    }
+}
+
+/// How long an environment may go unused before a run that uses another removes it.
+const UNUSED_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Removes the environments in `cache`, other than `keep`, unused for `unused_for`. One
+/// that another run holds (its lock taken) or that cannot be removed is left alone:
+/// pruning is housekeeping, never a reason to fail.
+fn prune(cache: &Path, keep: &Path, unused_for: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(cache) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for dir in entries.flatten().map(|e| e.path()) {
+        let is_venv = dir
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("venv-"));
+        if !is_venv || dir == keep || !dir.is_dir() {
+            continue;
+        }
+        let last_used = std::fs::metadata(dir.join(COMPLETE_MARKER))
+            .or_else(|_| std::fs::metadata(&dir))
+            .and_then(|m| m.modified());
+        let idle = last_used.map(|t| now.duration_since(t).unwrap_or_default());
+        if !idle.is_ok_and(|idle| idle > unused_for) {
+            continue;
+        }
+        let lock_path = dir.with_extension("lock");
+        let Ok(lock) = std::fs::File::create(&lock_path) else {
+            continue;
+        };
+        if lock.try_lock().is_ok() && std::fs::remove_dir_all(&dir).is_ok() {
+            let _ = std::fs::remove_file(&lock_path);
+        }
     }
 }
 
@@ -303,6 +343,26 @@ fn normalize(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn environments_unused_for_long_are_pruned() {
+        let cache = tempfile::tempdir().unwrap();
+        let month_ago = std::time::SystemTime::now() - UNUSED_FOR * 2;
+        let make = |name: &str, used: std::time::SystemTime| {
+            let dir = cache.path().join(name);
+            std::fs::create_dir(&dir).unwrap();
+            let marker = std::fs::File::create(dir.join(COMPLETE_MARKER)).unwrap();
+            marker.set_modified(used).unwrap();
+            dir
+        };
+        let old = make("venv-old", month_ago);
+        let recent = make("venv-recent", std::time::SystemTime::now());
+        let current = make("venv-current", month_ago);
+        let other = make("notes", month_ago);
+        prune(cache.path(), &current, UNUSED_FOR);
+        assert!(!old.exists(), "unused for long");
+        assert!(recent.exists() && current.exists() && other.exists());
+    }
 
     #[test]
     fn reads_package_names_from_pins() {
