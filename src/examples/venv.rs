@@ -207,11 +207,15 @@ impl Plan {
         // requirements or interpreters left unused for a month are removed.
         let marker = self.dir.join(COMPLETE_MARKER);
         std::fs::write(&marker, "").map_err(io(&marker))?;
+        // Held shared until the run ends, so no other run prunes it meanwhile.
+        lock.unlock().map_err(io(&lock_path))?;
+        lock.lock_shared().map_err(io(&lock_path))?;
         prune(&self.cache, &self.dir, UNUSED_FOR);
         Ok(Venv {
             python: self.dir.join("bin/python"),
             requirements: self.shown,
             packages: self.packages,
+            _in_use: lock,
         })
     }
 
@@ -246,34 +250,39 @@ impl Plan {
 /// How long an environment may go unused before a run that uses another removes it.
 const UNUSED_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 60 * 60);
 
-/// Removes the environments in `cache`, other than `keep`, unused for `unused_for`. One
-/// that another run holds (its lock taken) or that cannot be removed is left alone:
-/// pruning is housekeeping, never a reason to fail.
+/// Removes the environments this tool made in `cache`, other than `keep`, unused for
+/// `unused_for`. One that a run is using (its lock held) is left alone; an environment
+/// is first renamed away, so a half-deleted one is never taken for ready. Pruning is
+/// housekeeping: it never fails the run.
 fn prune(cache: &Path, keep: &Path, unused_for: std::time::Duration) {
     let Ok(entries) = std::fs::read_dir(cache) else {
         return;
     };
     let now = std::time::SystemTime::now();
     for dir in entries.flatten().map(|e| e.path()) {
-        let is_venv = dir
+        let ours = dir
             .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("venv-"));
-        if !is_venv || dir == keep || !dir.is_dir() {
+            .and_then(|n| n.to_str()?.strip_prefix("venv-"))
+            .is_some_and(|key| key.len() == 16 && key.bytes().all(|b| b.is_ascii_hexdigit()));
+        if !ours || dir == keep {
             continue;
         }
-        let last_used = std::fs::metadata(dir.join(COMPLETE_MARKER))
-            .or_else(|_| std::fs::metadata(&dir))
-            .and_then(|m| m.modified());
-        let idle = last_used.map(|t| now.duration_since(t).unwrap_or_default());
-        if !idle.is_ok_and(|idle| idle > unused_for) {
-            continue;
-        }
-        let lock_path = dir.with_extension("lock");
-        let Ok(lock) = std::fs::File::create(&lock_path) else {
+        // Only finished environments: a half-made one is the next `create`'s business.
+        let Ok(used) = std::fs::metadata(dir.join(COMPLETE_MARKER)).and_then(|m| m.modified())
+        else {
             continue;
         };
-        if lock.try_lock().is_ok() && std::fs::remove_dir_all(&dir).is_ok() {
-            let _ = std::fs::remove_file(&lock_path);
+        if now.duration_since(used).unwrap_or_default() <= unused_for {
+            continue;
+        }
+        let Ok(lock) = std::fs::File::create(dir.with_extension("lock")) else {
+            continue;
+        };
+        if lock.try_lock().is_ok() {
+            let trash = dir.with_extension("pruned");
+            if std::fs::rename(&dir, &trash).is_ok() {
+                let _ = std::fs::remove_dir_all(&trash);
+            }
         }
     }
 }
@@ -302,6 +311,8 @@ pub struct Venv {
     /// The requirements file it was made from, as shown to the user.
     pub requirements: PathBuf,
     packages: HashSet<String>,
+    /// Its lock, held shared while the environment is in use.
+    _in_use: std::fs::File,
 }
 
 impl Venv {
@@ -355,13 +366,19 @@ mod tests {
             marker.set_modified(used).unwrap();
             dir
         };
-        let old = make("venv-old", month_ago);
-        let recent = make("venv-recent", std::time::SystemTime::now());
-        let current = make("venv-current", month_ago);
-        let other = make("notes", month_ago);
+        let old = make("venv-0123456789abcdef", month_ago);
+        let recent = make("venv-1123456789abcdef", std::time::SystemTime::now());
+        let current = make("venv-2123456789abcdef", month_ago);
+        let in_use = make("venv-3123456789abcdef", month_ago);
+        let not_ours = make("venv-myproject", month_ago);
+        let lock = std::fs::File::create(in_use.with_extension("lock")).unwrap();
+        lock.lock_shared().unwrap();
         prune(cache.path(), &current, UNUSED_FOR);
         assert!(!old.exists(), "unused for long");
-        assert!(recent.exists() && current.exists() && other.exists());
+        assert!(!old.with_extension("pruned").exists());
+        for kept in [&recent, &current, &in_use, &not_ours] {
+            assert!(kept.exists(), "{}", kept.display());
+        }
     }
 
     #[test]
