@@ -283,6 +283,9 @@ fn print_page_has_every_chapter_with_book_wide_ids_and_in_page_links() {
         hrefs.contains(&"#links--raw-target".to_string()),
         "raw HTML ids are prefixed like headings: {hrefs:?}"
     );
+    // ...and so are the attributes that refer to them.
+    assert_eq!(attrs(&print, "label", "for"), ["links--raw-input"]);
+    assert_eq!(attrs(&print, "input", "id"), ["links--raw-input"]);
     for href in hrefs.iter().filter(|h| h.starts_with('#')) {
         assert!(ids.contains(&href[1..].to_string()), "{href} has a target");
     }
@@ -308,9 +311,10 @@ fn broken_links_fail_the_build_with_locations_and_suggestions() {
             "src/one.md:8:51: error: broken link `#closure`: no heading with id `closure`; did you mean `#closures`?",
             "src/one.md:9:21: error: broken image `img/nope.png`: no file `img/nope.png` in the book",
             "src/one.md:9:49: error: broken link `two.md#closur`: no heading with id `closur`; did you mean `#closures`?",
+            "src/one.md:13:12: error: broken link `nowhere.md`: no chapter `nowhere.md` in the book; did you mean `one.md`?",
         ]
     );
-    assert!(stderr.contains("build failed: 5 errors"), "{stderr}");
+    assert!(stderr.contains("build failed: 6 errors"), "{stderr}");
     assert!(!out.path().join("site").exists(), "nothing is written");
 }
 

@@ -11,7 +11,7 @@ use pulldown_cmark::{
 
 use super::code::{self, FenceInfo};
 use super::highlight::Highlighter;
-use super::raw_html::{self, AttrKind};
+use super::raw_html;
 use crate::diagnostics::{Diagnostic, LineIndex, Location};
 use crate::html::escape;
 use crate::includes::{self, IncludedFiles};
@@ -91,8 +91,8 @@ struct State<'c> {
     sections: Vec<Section>,
     links: Vec<LinkRef>,
     html_ids: Vec<String>,
-    /// The open HTML block's text so far (a tag may span its lines), and its offset.
-    html_block: Option<(String, usize)>,
+    /// The open HTML block's text so far (a tag may span its lines), and its source range.
+    html_block: Option<(String, std::ops::Range<usize>)>,
     diagnostics: Vec<Diagnostic>,
     seen_h1: bool,
 }
@@ -179,16 +179,19 @@ impl<'c> State<'c> {
                 self.out.push(event.into_static());
             }
             Event::Html(html) => {
-                let (text, _) = self.html_block.get_or_insert((String::new(), range.start));
+                let (text, span) = self
+                    .html_block
+                    .get_or_insert((String::new(), range.start..range.end));
                 text.push_str(&html);
+                span.end = range.end;
             }
             Event::End(TagEnd::HtmlBlock) => {
-                if let Some((html, offset)) = self.html_block.take() {
-                    self.raw_html(&html, offset);
+                if let Some((html, span)) = self.html_block.take() {
+                    self.raw_html(&html, span);
                 }
                 self.out.push(Event::End(TagEnd::HtmlBlock));
             }
-            Event::InlineHtml(html) => self.raw_html(&html, range.start),
+            Event::InlineHtml(html) => self.raw_html(&html, range),
             Event::Text(ref text) | Event::Code(ref text) => {
                 self.add_text(text);
                 self.out.push(event.into_static());
@@ -208,22 +211,31 @@ impl<'c> State<'c> {
     }
 
     /// Keeps raw HTML as written, noting its links (validated like Markdown links) and ids.
-    fn raw_html(&mut self, html: &str, offset: usize) {
-        for attr in raw_html::attributes(html) {
-            let value = raw_html::value(html, &attr);
-            let is_image = match attr.kind {
-                AttrKind::Id => {
-                    self.html_ids.push(value);
-                    continue;
-                }
-                AttrKind::Link => false,
-                AttrKind::Source => true,
-            };
+    /// `span` is where the HTML is written; its text may differ from `html` by the `> `
+    /// or indentation that blockquotes and lists strip, so a URL is found there by its text.
+    fn raw_html(&mut self, html: &str, span: std::ops::Range<usize>) {
+        let source = &self.chapter.source;
+        let mut from = span.start;
+        for url in raw_html::urls(html) {
+            let written = &html[url.range.clone()];
+            let offset = source[from..span.end]
+                .find(written)
+                .map_or(span.start, |at| from + at);
+            from = (offset + written.len()).min(span.end);
             self.links.push(LinkRef {
-                dest: value,
-                offset: offset + attr.range.start,
-                is_image,
+                dest: url.value,
+                offset,
+                is_image: url.is_image,
             });
+        }
+        for id in raw_html::ids(html) {
+            if !self.used_ids.insert(id.clone()) {
+                self.diagnostics.push(Diagnostic::warning(
+                    self.locate(span.start),
+                    format!("id `{id}` is used twice on this page; links to it go to the first"),
+                ));
+            }
+            self.html_ids.push(id);
         }
         self.out.push(Event::InlineHtml(html.to_string().into()));
     }
@@ -540,8 +552,7 @@ mod tests {
         assert_eq!(badges, ["needs pytest", "needs redis"]);
     }
 
-    #[test]
-    fn section_text_keeps_blocks_apart() {
+    fn transform_source(source: &str) -> Rendered {
         let chapter = Chapter {
             title: "T".into(),
             number: None,
@@ -549,7 +560,7 @@ mod tests {
             part: None,
             ancestors: Vec::new(),
             source_path: "t.md".into(),
-            source: "# T\n\nA closure:\n\n```python\nx = 1\n```\nEnd.\n\nNext\n\n- one\n- two\n\n| a | b |\n|---|---|\n| c | d |\n".into(),
+            source: source.into(),
         };
         let highlighter = Highlighter::new();
         let ctx = Context {
@@ -557,7 +568,14 @@ mod tests {
             includes: &Default::default(),
             display_path: "t.md".into(),
         };
-        let rendered = transform(&chapter, &ctx);
+        transform(&chapter, &ctx)
+    }
+
+    #[test]
+    fn section_text_keeps_blocks_apart() {
+        let rendered = transform_source(
+            "# T\n\nA closure:\n\n```python\nx = 1\n```\nEnd.\n\nNext\n\n- one\n- two\n\n| a | b |\n|---|---|\n| c | d |\n",
+        );
         assert_eq!(
             rendered.sections[0].text,
             "A closure: x = 1 End. Next one two a b c d"
@@ -569,5 +587,22 @@ mod tests {
         assert_eq!(slug("The `with` statement"), "the-with-statement");
         assert_eq!(slug("EAFP vs. LBYL?"), "eafp-vs-lbyl");
         assert_eq!(slug("__init_subclass__"), "__init_subclass__");
+    }
+
+    #[test]
+    fn a_raw_html_id_that_repeats_a_heading_id_is_a_warning() {
+        let rendered = transform_source("# T\n\n## Intro\n\n<span id=\"intro\">x</span>\n");
+        let warnings: Vec<String> = rendered
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                "t.md:5:1: warning: id `intro` is used twice on this page; links to it go to the first"
+            ]
+        );
+        assert_eq!(rendered.html_ids, ["intro"]);
     }
 }

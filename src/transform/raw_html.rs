@@ -1,8 +1,9 @@
 //! Raw HTML written in a chapter (`<a href="other.md">`, `<img src="…">`,
-//! `<span id="…">`): its URL attributes are found so they are validated and
-//! rewritten like Markdown links, and its ids so links to them resolve and
-//! stay unique in `print.html`. A small tag scanner, not an HTML parser:
-//! chapters hold fragments, and only attribute values matter here.
+//! `<span id="…">`): its URLs are found so they are validated and rewritten
+//! like Markdown links, and its ids so links to them resolve; in `print.html`
+//! ids, and the attributes that refer to them, get the chapter's prefix. A
+//! small tag scanner, not an HTML parser: chapters hold fragments, and only
+//! attribute values matter here.
 
 use std::ops::Range;
 
@@ -11,12 +12,18 @@ use crate::html::escape;
 /// What an attribute of a raw HTML tag holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttrKind {
-    /// `href`: a link.
+    /// `href`, `xlink:href`: a link.
     Link,
-    /// `src`: an image or other embedded file.
+    /// `src`, `poster`: an image or other embedded file.
     Source,
+    /// `srcset`: images, each with a size descriptor.
+    SrcSet,
     /// `id` (or `<a name>`): a target for `#fragment` links.
     Id,
+    /// `for`, `headers`, `aria-labelledby`…: ids of other elements, space-separated.
+    IdRefs,
+    /// Any other attribute that refers to an id as `url(#id)` (SVG `fill`, `style`).
+    UrlRefs,
 }
 
 /// An attribute value in a piece of raw HTML.
@@ -30,28 +37,57 @@ pub struct Attr {
     pub quoted: bool,
 }
 
-/// The `href`, `src` and `id` attribute values in `html`, in order. Comments are skipped.
+/// A URL found in raw HTML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Url {
+    /// The URL as the browser reads it (entities decoded, spaces trimmed).
+    pub value: String,
+    /// Where it is written in the HTML, as written.
+    pub range: Range<usize>,
+    /// An embedded file (`src`, `srcset`) rather than a link.
+    pub is_image: bool,
+}
+
+/// Elements whose content is text, not markup.
+const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title"];
+
+/// The attributes of `html` that this module cares about, in order. Comments, CDATA
+/// and the content of `<script>`, `<style>`, `<textarea>` and `<title>` are skipped.
 pub fn attributes(html: &str) -> Vec<Attr> {
     let bytes = html.as_bytes();
     let mut found = Vec::new();
     let mut i = 0;
     while let Some(at) = html[i..].find('<').map(|p| p + i) {
         i = at + 1;
-        if html[i..].starts_with("!--") {
-            i = html[i..].find("-->").map_or(html.len(), |end| i + end + 3);
+        let rest = &html[i..];
+        let skip_to = |end: &str| rest.find(end).map_or(html.len(), |p| i + p + end.len());
+        if rest.starts_with("!--") {
+            i = skip_to("-->");
+            continue;
+        }
+        if rest.starts_with("![CDATA[") {
+            i = skip_to("]]>");
             continue;
         }
         if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
             continue;
         }
-        i = scan_tag(html, i, &mut found);
+        let (tag, end) = scan_tag(html, i, &mut found);
+        i = end;
+        if RAW_TEXT.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
+            let close = format!("</{}", tag.to_ascii_lowercase());
+            i = html[i..]
+                .to_ascii_lowercase()
+                .find(&close)
+                .map_or(html.len(), |p| i + p);
+        }
     }
     found
 }
 
 /// Scans the tag whose name starts at `start`, recording its attributes; returns the
-/// offset after the tag.
-fn scan_tag(html: &str, start: usize, found: &mut Vec<Attr>) -> usize {
+/// tag's name and the offset after the tag.
+fn scan_tag<'h>(html: &'h str, start: usize, found: &mut Vec<Attr>) -> (&'h str, usize) {
     let bytes = html.as_bytes();
     let is_space = |b: u8| b.is_ascii_whitespace();
     let name_end = |from: usize| {
@@ -64,14 +100,13 @@ fn scan_tag(html: &str, start: usize, found: &mut Vec<Attr>) -> usize {
             .find(|&j| !is_space(bytes[j]))
             .unwrap_or(bytes.len())
     };
-    let tag_end = name_end(start);
-    let tag = &html[start..tag_end];
-    let mut i = tag_end;
+    let tag = &html[start..name_end(start)];
+    let mut i = start + tag.len();
     loop {
         i = skip_space(i);
         match bytes.get(i) {
-            None => return i,
-            Some(b'>') => return i + 1,
+            None => return (tag, i),
+            Some(b'>') => return (tag, i + 1),
             Some(b'/') => {
                 i += 1;
                 continue;
@@ -79,6 +114,7 @@ fn scan_tag(html: &str, start: usize, found: &mut Vec<Attr>) -> usize {
             _ => {}
         }
         let name_start = i;
+        // At least one byte: `=` (ASCII) when the name is empty.
         i = name_end(i).max(i + 1);
         let name = &html[name_start..i];
         i = skip_space(i);
@@ -87,75 +123,215 @@ fn scan_tag(html: &str, start: usize, found: &mut Vec<Attr>) -> usize {
         }
         i = skip_space(i + 1);
         let quoted = matches!(bytes.get(i), Some(b'"' | b'\''));
-        let value = match bytes.get(i) {
-            Some(&quote @ (b'"' | b'\'')) => {
-                let end = html[i + 1..]
-                    .find(quote as char)
-                    .map_or(html.len(), |e| i + 1 + e);
-                let range = i + 1..end;
-                i = (end + 1).min(html.len());
-                range
-            }
-            _ => {
-                let end = (i..bytes.len())
-                    .find(|&j| is_space(bytes[j]) || bytes[j] == b'>')
-                    .unwrap_or(bytes.len());
-                let range = i..end;
-                i = end;
-                range
-            }
+        let range = if quoted {
+            let quote = bytes[i] as char;
+            let end = html[i + 1..].find(quote).map_or(html.len(), |e| i + 1 + e);
+            let range = i + 1..end;
+            i = (end + 1).min(html.len());
+            range
+        } else {
+            let end = (i..bytes.len())
+                .find(|&j| is_space(bytes[j]) || bytes[j] == b'>')
+                .unwrap_or(bytes.len());
+            let range = i..end;
+            i = end;
+            range
         };
-        if let Some(kind) = kind_of(tag, name) {
+        if let Some(kind) = kind_of(tag, name, &html[range.clone()]) {
             found.push(Attr {
                 kind,
-                range: value,
+                range,
                 quoted,
             });
         }
     }
 }
 
-fn kind_of(tag: &str, attr: &str) -> Option<AttrKind> {
-    let is = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
-    if is(attr, "href") {
-        Some(AttrKind::Link)
-    } else if is(attr, "src") {
-        Some(AttrKind::Source)
-    } else if is(attr, "id") || (is(attr, "name") && is(tag, "a")) {
-        Some(AttrKind::Id)
-    } else {
-        None
+fn kind_of(tag: &str, attr: &str, value: &str) -> Option<AttrKind> {
+    const ID_REFS: &[&str] = &[
+        "for",
+        "headers",
+        "list",
+        "form",
+        "aria-labelledby",
+        "aria-describedby",
+        "aria-controls",
+        "aria-owns",
+        "aria-activedescendant",
+        "aria-details",
+        "aria-errormessage",
+    ];
+    let attr = attr.to_ascii_lowercase();
+    Some(match attr.as_str() {
+        "href" | "xlink:href" => AttrKind::Link,
+        "src" | "poster" => AttrKind::Source,
+        "srcset" => AttrKind::SrcSet,
+        "id" => AttrKind::Id,
+        "name" if tag.eq_ignore_ascii_case("a") => AttrKind::Id,
+        a if ID_REFS.contains(&a) => AttrKind::IdRefs,
+        _ if value.contains("url(#") => AttrKind::UrlRefs,
+        _ => return None,
+    })
+}
+
+/// The value of an attribute as the browser reads it: character references decoded.
+pub fn value(html: &str, attr: &Attr) -> String {
+    decode(&html[attr.range.clone()])
+}
+
+fn decode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let decoded = rest.find(';').and_then(|semi| {
+            let decoded = match &rest[1..semi] {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                "nbsp" => '\u{a0}',
+                number => {
+                    let code = match number.strip_prefix('#')? {
+                        hex if hex.starts_with(['x', 'X']) => {
+                            u32::from_str_radix(&hex[1..], 16).ok()?
+                        }
+                        decimal => decimal.parse().ok()?,
+                    };
+                    char::from_u32(code)?
+                }
+            };
+            Some((decoded, semi + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The URLs in `html` (each candidate of a `srcset` on its own), in order. Empty and
+/// query-only values (`href=""`, `href="?q=1"`) mean the page itself and are left out.
+pub fn urls(html: &str) -> Vec<Url> {
+    let mut found = Vec::new();
+    for attr in attributes(html) {
+        let is_image = match attr.kind {
+            AttrKind::Link => false,
+            AttrKind::Source => true,
+            AttrKind::SrcSet => {
+                for range in srcset_urls(html, attr.range.clone()) {
+                    push_url(&mut found, html, range, true);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        push_url(&mut found, html, attr.range, is_image);
+    }
+    found
+}
+
+fn push_url(found: &mut Vec<Url>, html: &str, range: Range<usize>, is_image: bool) {
+    let value = decode(&html[range.clone()]).trim().to_string();
+    if !value.is_empty() && !value.starts_with('?') {
+        found.push(Url {
+            value,
+            range,
+            is_image,
+        });
     }
 }
 
-/// The value of an attribute as the browser reads it (the common entities decoded).
-pub fn value(html: &str, attr: &Attr) -> String {
-    html[attr.range.clone()]
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
+/// The ranges of the URLs of a `srcset` value (`a.png 1x, b.png 2x`) at `range`.
+fn srcset_urls(html: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let mut urls = Vec::new();
+    let mut offset = range.start;
+    for candidate in html[range].split(',') {
+        let url_start = candidate.len() - candidate.trim_start().len();
+        let url_len = candidate[url_start..]
+            .find(char::is_whitespace)
+            .unwrap_or(candidate.len() - url_start);
+        if url_len > 0 {
+            urls.push(offset + url_start..offset + url_start + url_len);
+        }
+        offset += candidate.len() + 1;
+    }
+    urls
 }
 
-/// `html` with each link and source passed through `href`, and each id prefixed
-/// with `id_prefix` (in `print.html`, where every chapter shares one page).
+/// The ids `html` declares.
+pub fn ids(html: &str) -> Vec<String> {
+    attributes(html)
+        .iter()
+        .filter(|a| a.kind == AttrKind::Id)
+        .map(|a| value(html, a))
+        .collect()
+}
+
+/// `html` with each URL passed through `href`, and in `print.html` (`id_prefix` not
+/// empty) each id, and each reference to one, prefixed. Values that do not change keep
+/// their bytes as written.
 pub fn rewrite(html: &str, href: &dyn Fn(&str) -> String, id_prefix: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut last = 0;
+    let mut replace = |range: Range<usize>, quoted: bool, new: String, out: &mut String| {
+        if new == decode(&html[range.clone()]) {
+            return;
+        }
+        out.push_str(&html[last..range.start]);
+        let new = escape(&new);
+        if quoted {
+            out.push_str(&new);
+        } else {
+            out.push_str(&format!("\"{new}\""));
+        }
+        last = range.end;
+    };
     for attr in attributes(html) {
         let value = value(html, &attr);
-        let new = match attr.kind {
-            AttrKind::Link | AttrKind::Source => href(&value),
-            AttrKind::Id => format!("{id_prefix}{value}"),
-        };
-        out.push_str(&html[last..attr.range.start]);
-        if attr.quoted {
-            out.push_str(&escape(&new));
-        } else {
-            out.push_str(&format!("\"{}\"", escape(&new)));
+        match attr.kind {
+            AttrKind::Link | AttrKind::Source => {
+                let trimmed = value.trim();
+                if !trimmed.is_empty() && !trimmed.starts_with('?') {
+                    replace(attr.range, attr.quoted, href(trimmed), &mut out);
+                }
+            }
+            AttrKind::SrcSet => {
+                for range in srcset_urls(html, attr.range) {
+                    let url = decode(&html[range.clone()]);
+                    // Inside the quotes of the whole value: no quotes of its own.
+                    replace(range, true, href(&url), &mut out);
+                }
+            }
+            _ if id_prefix.is_empty() => {}
+            AttrKind::Id => replace(
+                attr.range,
+                attr.quoted,
+                format!("{id_prefix}{value}"),
+                &mut out,
+            ),
+            AttrKind::IdRefs => {
+                let prefixed: Vec<String> = value
+                    .split_whitespace()
+                    .map(|id| format!("{id_prefix}{id}"))
+                    .collect();
+                replace(attr.range, attr.quoted, prefixed.join(" "), &mut out);
+            }
+            AttrKind::UrlRefs => {
+                let new = value.replace("url(#", &format!("url(#{id_prefix}"));
+                replace(attr.range, attr.quoted, new, &mut out);
+            }
         }
-        last = attr.range.end;
     }
     out.push_str(&html[last..]);
     out
@@ -173,7 +349,7 @@ mod tests {
     }
 
     #[test]
-    fn finds_links_sources_and_ids_in_any_quoting() {
+    fn finds_urls_and_ids_in_any_quoting() {
         let html = r#"<p><a href="a.md#x" class=k>A</a> <IMG SRC='img/b.png' alt="<a href=no>"><span id=top data-href="no">"#;
         assert_eq!(
             found(html),
@@ -186,8 +362,12 @@ mod tests {
     }
 
     #[test]
-    fn comments_and_text_are_not_tags() {
+    fn comments_cdata_scripts_and_text_are_not_tags() {
         assert_eq!(found("<!-- <a href=\"x.md\"> --> 1 < 2 <b>"), []);
+        assert_eq!(found("<![CDATA[ <a href=\"x.md\"> ]]>"), []);
+        let script =
+            "<script>if (i<a.length) { s = '<a href=\"#no\">'; }</SCRIPT><a href=\"y.md\">";
+        assert_eq!(found(script), [(AttrKind::Link, "y.md".into())]);
         assert_eq!(
             found("<a name=\"old\"></a><div name=\"x\">"),
             [(AttrKind::Id, "old".into())]
@@ -195,19 +375,64 @@ mod tests {
     }
 
     #[test]
-    fn unterminated_tags_do_not_panic() {
-        for html in ["<a href=", "<a href=\"x", "<a href", "<a ", "<", "<a/"] {
-            attributes(html);
+    fn urls_are_decoded_trimmed_and_split_from_srcsets() {
+        let html = r#"<a href=" x&#x2F;y.md?a=1&#38;b=2 "><a href=""><a href="?q"><img srcset="s.png 1x, l.png 2x" poster=p.png>"#;
+        let values: Vec<(String, bool)> = urls(html)
+            .into_iter()
+            .map(|u| (u.value, u.is_image))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("x/y.md?a=1&b=2".to_string(), false),
+                ("s.png".to_string(), true),
+                ("l.png".to_string(), true),
+                ("p.png".to_string(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        for html in [
+            "<a href=",
+            "<a href=\"x",
+            "<a href",
+            "<a ",
+            "<",
+            "<a/",
+            "<a é=\"ü\" href=ü.md>",
+            "<script>",
+            "<!--",
+            "<![CDATA[",
+            "<a href=\"&#xFFFFFFFF;&#;&\">",
+            "<img srcset=\",,\">",
+        ] {
+            rewrite(html, &|d| format!("[{d}]"), "p-");
+            urls(html);
         }
     }
 
     #[test]
-    fn rewrite_maps_urls_and_prefixes_ids() {
-        let html = r#"<a href="a.md?q=1&amp;r=2" id="k">x</a><img src=b.png>"#;
-        let out = rewrite(html, &|d| format!("[{d}]"), "ch-");
+    fn rewrite_maps_urls_and_leaves_unchanged_values_as_written() {
+        let href = |d: &str| {
+            d.strip_suffix(".md")
+                .map_or(d.to_string(), |s| format!("{s}.html"))
+        };
+        let html =
+            r#"<a href="https://x.org/?a=1&#38;b=2" id="k">x</a><img src=b.md srcset="c.md 2x">"#;
         assert_eq!(
-            out,
-            r#"<a href="[a.md?q=1&amp;r=2]" id="ch-k">x</a><img src="[b.png]">"#
+            rewrite(html, &href, ""),
+            r#"<a href="https://x.org/?a=1&#38;b=2" id="k">x</a><img src="b.html" srcset="c.html 2x">"#
+        );
+    }
+
+    #[test]
+    fn print_prefixes_ids_and_what_refers_to_them() {
+        let html = r##"<label for="q">Q</label><input id="q" aria-describedby="h1 h2"><rect fill="url(#g)"/><a href="#q">"##;
+        assert_eq!(
+            rewrite(html, &|d| d.replace('#', "#ch-"), "ch-"),
+            r##"<label for="ch-q">Q</label><input id="ch-q" aria-describedby="ch-h1 ch-h2"><rect fill="url(#ch-g)"/><a href="#ch-q">"##
         );
     }
 }
