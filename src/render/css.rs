@@ -51,29 +51,41 @@ pub fn bundle(
     let mut bundler = Bundler::new(&provider, None, ParserOptions::default());
     let mut sheet = bundler
         .bundle(Path::new(entry))
-        .map_err(|e| css_error(entry, e))?;
+        .map_err(|e| css_error(files, entry, e))?;
     let targets = Targets::from(targets(browsers));
     sheet
         .minify(MinifyOptions {
             targets,
             ..Default::default()
         })
-        .map_err(|e| css_error(entry, e))?;
+        .map_err(|e| css_error(files, entry, e))?;
     let printed = sheet
         .to_css(PrinterOptions {
             minify: true,
             targets,
             ..Default::default()
         })
-        .map_err(|e| css_error(entry, e))?;
+        .map_err(|e| css_error(files, entry, e))?;
     Ok(printed.code)
 }
 
-/// lightningcss's error at the file, line and column it names (its lines count from 0),
-/// else at `entry`.
-fn css_error<T: std::fmt::Display>(entry: &str, error: lightningcss::error::Error<T>) -> Error {
+/// lightningcss's error at the file, line and column it names, else at `entry`. Its
+/// lines count from 0 and its columns in UTF-16 units; ours count from 1, in characters.
+fn css_error<T: std::fmt::Display>(
+    files: &BTreeMap<String, String>,
+    entry: &str,
+    error: lightningcss::error::Error<T>,
+) -> Error {
     let (file, line, col) = match error.loc {
-        Some(loc) => (loc.filename, loc.line as usize + 1, loc.column as usize),
+        Some(loc) => {
+            let text = files
+                .get(&loc.filename)
+                .and_then(|f| f.lines().nth(loc.line as usize));
+            let col = text.map_or(loc.column as usize, |text| {
+                utf16_to_char_column(text, loc.column as usize)
+            });
+            (loc.filename, loc.line as usize + 1, col)
+        }
         None => (entry.to_string(), 0, 0),
     };
     Error::Css {
@@ -82,6 +94,18 @@ fn css_error<T: std::fmt::Display>(entry: &str, error: lightningcss::error::Erro
         col,
         message: error.kind.to_string(),
     }
+}
+
+/// The 1-based character column of the 1-based UTF-16 column `utf16` in `line`.
+fn utf16_to_char_column(line: &str, utf16: usize) -> usize {
+    let mut units = 0;
+    for (chars, c) in line.chars().enumerate() {
+        if units + 1 >= utf16 {
+            return chars + 1;
+        }
+        units += c.len_utf16();
+    }
+    line.chars().count() + 1
 }
 
 fn targets(browsers: &[(String, u32)]) -> Browsers {
@@ -158,5 +182,14 @@ mod tests {
             ("css/print.css", 4, 8),
             "{err}"
         );
+    }
+
+    #[test]
+    fn columns_count_characters_not_utf16_units() {
+        let line = "/* 😀😀 */ @import";
+        assert_eq!(utf16_to_char_column(line, 1), 1);
+        // `@` is the 10th character and the 12th UTF-16 unit.
+        assert_eq!(utf16_to_char_column(line, 12), 10);
+        assert_eq!(line.chars().nth(9), Some('@'));
     }
 }
