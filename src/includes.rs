@@ -28,9 +28,11 @@ pub enum Selector {
     Anchor(String),
 }
 
+/// How an include directive starts.
+const OPEN: &str = "{{#include ";
+
 /// Finds the include directives in `code`.
 pub fn find_includes(code: &str) -> Vec<Include> {
-    const OPEN: &str = "{{#include ";
     let mut found = Vec::new();
     let mut from = 0;
     while let Some(start) = code[from..].find(OPEN).map(|i| i + from) {
@@ -111,6 +113,10 @@ pub fn expand_includes(
     chapter_path: &str,
     files: &IncludedFiles,
 ) -> Result<String, String> {
+    // Most code blocks include nothing: no need to track where their lines come from.
+    if !code.contains(OPEN) {
+        return Ok(code.to_string());
+    }
     expand_with_origins(code, chapter_path, files).map(|expanded| expanded.text)
 }
 

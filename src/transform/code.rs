@@ -83,14 +83,12 @@ impl PythonVersion {
 
     /// The feature release of a full version: `3.12` for `3.12.1` or `3.13.0rc1`.
     pub fn of_release(version: &str) -> Option<PythonVersion> {
-        let mut parts = version.splitn(3, '.');
-        let major = parts.next()?;
-        let minor: String = parts
-            .next()?
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        PythonVersion::parse(&format!("{major}.{minor}"))
+        let (major, rest) = version.split_once('.')?;
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        Some(PythonVersion {
+            major: major.parse().ok()?,
+            minor: rest[..digits].parse().ok()?,
+        })
     }
 }
 

@@ -216,7 +216,8 @@ impl<'c> State<'c> {
     fn raw_html(&mut self, html: &str, span: std::ops::Range<usize>) {
         let source = &self.chapter.source;
         let mut from = span.start;
-        for url in raw_html::urls(html) {
+        let attrs = raw_html::attributes(html);
+        for url in raw_html::urls(html, &attrs) {
             let written = &html[url.range.clone()];
             let offset = source[from..span.end]
                 .find(written)
@@ -228,7 +229,7 @@ impl<'c> State<'c> {
                 is_image: url.is_image,
             });
         }
-        for id in raw_html::ids(html) {
+        for id in raw_html::ids(html, &attrs) {
             if !self.used_ids.insert(id.clone()) {
                 self.diagnostics.push(Diagnostic::warning(
                     self.locate(span.start),

@@ -220,11 +220,11 @@ fn decode(text: &str) -> String {
     out
 }
 
-/// The URLs in `html` (each candidate of a `srcset` on its own), in order. Empty and
+/// The URLs among `attrs`, the [`attributes`] of `html` (each candidate of a `srcset` on its own), in order. Empty and
 /// query-only values (`href=""`, `href="?q=1"`) mean the page itself and are left out.
-pub fn urls(html: &str) -> Vec<Url> {
+pub fn urls(html: &str, attrs: &[Attr]) -> Vec<Url> {
     let mut found = Vec::new();
-    for attr in attributes(html) {
+    for attr in attrs.iter().cloned() {
         let is_image = match attr.kind {
             AttrKind::Link => false,
             AttrKind::Source => true,
@@ -269,9 +269,9 @@ fn srcset_urls(html: &str, range: Range<usize>) -> Vec<Range<usize>> {
     urls
 }
 
-/// The ids `html` declares.
-pub fn ids(html: &str) -> Vec<String> {
-    attributes(html)
+/// The ids declared among `attrs`, the [`attributes`] of `html`.
+pub fn ids(html: &str, attrs: &[Attr]) -> Vec<String> {
+    attrs
         .iter()
         .filter(|a| a.kind == AttrKind::Id)
         .map(|a| value(html, a))
@@ -377,7 +377,7 @@ mod tests {
     #[test]
     fn urls_are_decoded_trimmed_and_split_from_srcsets() {
         let html = r#"<a href=" x&#x2F;y.md?a=1&#38;b=2 "><a href=""><a href="?q"><img srcset="s.png 1x, l.png 2x" poster=p.png>"#;
-        let values: Vec<(String, bool)> = urls(html)
+        let values: Vec<(String, bool)> = urls(html, &attributes(html))
             .into_iter()
             .map(|u| (u.value, u.is_image))
             .collect();
@@ -409,7 +409,7 @@ mod tests {
             "<img srcset=\",,\">",
         ] {
             rewrite(html, &|d| format!("[{d}]"), "p-");
-            urls(html);
+            urls(html, &attributes(html));
         }
     }
 
