@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need, if they are missing:
-# Chromium for the browser tests, redis-server for examples that declare it,
-# the venv module for examples that need third-party packages, Node.js to run
-# the search client against tantivy in the parity tests.
+# Chromium for the browser tests, redis-server and PostgreSQL for examples
+# that declare them, git and util-linux (unshare) for terminal sessions, the
+# venv module for examples that need third-party packages, Node.js to run the
+# search client against tantivy in the parity tests.
 # Safe to run again; needs root (or sudo) on Debian/Ubuntu.
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v git >/dev/null 2>&1 || missing+=(git)
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -95,6 +95,14 @@ pub struct Expanded {
 }
 
 impl Expanded {
+    /// Code that includes nothing: every line is the block's own.
+    pub fn plain(code: &str) -> Expanded {
+        Expanded {
+            text: code.to_string(),
+            origins: (0..code.lines().count()).map(LineOrigin::Block).collect(),
+        }
+    }
+
     /// Appends `text`; `origin(i)` says where its `i`th line comes from. A piece that
     /// continues the current line (an include in the middle of one) keeps that line's origin.
     fn push(&mut self, text: &str, mut origin: impl FnMut(usize) -> LineOrigin) {

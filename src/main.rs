@@ -120,6 +120,9 @@ fn test(
             dir.display()
         ),
         Status::ReusingVenv(dir) => eprintln!("using the virtual environment in {}", dir.display()),
+        Status::Uncontained => eprintln!(
+            "warning: this machine gives examples no namespaces (util-linux `unshare` as root or with user namespaces): a daemon an example starts may outlive it, and the book is not mounted read-only for examples"
+        ),
         Status::Running { examples, jobs } => {
             eprintln!("running {examples} examples, {jobs} at a time")
         }

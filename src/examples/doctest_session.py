@@ -1,21 +1,28 @@
 """Checks one ```pycon block of the handbook as an interactive session.
 
-Run by `handbook test` as:  python doctest_session.py SESSION RESULTS run|compile
+Run by `handbook test` as:  python doctest_session.py SESSION run|compile
+with a pipe on file descriptor 3 for the results.
 
 Python's own doctest reads the session (`>>>` and `...` prompts, expected
 output, ELLIPSIS on) and runs it; `compile` only compiles each statement.
-Every mismatch is written to RESULTS as JSON, one object per failing
-statement: {"line": 0-based line in the block or null, "source", "want",
-"got"}. The exit status is 1 when any statement failed.
+The results go to the pipe as JSON, {"failures": [...]}, one object per
+failing statement: {"line": 0-based line in the block or null, "source",
+"want", "got"}. The pipe is moved off descriptor 3 before the session runs
+and is not inherited, so the session cannot write to it by accident or
+pass it on. The exit status is 1 when any statement failed.
 """
 
 import doctest
 import json
+import os
 import sys
 import traceback
 
 
-def main(session_path, results_path, mode):
+def main(session_path, mode):
+    results = os.dup(3)
+    os.close(3)
+    os.set_inheritable(results, False)
     # As in the interactive interpreter, imports resolve against the working folder.
     sys.path[0] = ""
     with open(session_path, encoding="utf-8") as f:
@@ -28,8 +35,8 @@ def main(session_path, results_path, mode):
             run(source, session_path, failures)
     except ValueError as e:  # doctest's parser: bad prompts or indentation
         failures.append({"line": None, "source": "", "want": "", "got": str(e)})
-    with open(results_path, "w", encoding="utf-8") as f:
-        json.dump(failures, f)
+    with os.fdopen(results, "w", encoding="utf-8") as f:
+        json.dump({"failures": failures}, f)
     return 1 if failures else 0
 
 
@@ -63,4 +70,4 @@ def record(example, got):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main(*sys.argv[1:3]))

@@ -1,213 +1,58 @@
-//! Finds the Python examples in a chapter: `python` (and `py`) blocks, with the
-//! ```` ```output ```` block right after them, and `pycon` sessions. Blocks are
-//! read with the same Markdown options and [`crate::transform::code`] helpers
-//! as the site, so what is tested is what readers see.
+//! The examples of a chapter, from the code blocks the transform already
+//! parsed ([`crate::transform::code::CodeBlock`]): what is tested is exactly
+//! what readers see, read once. A `python` (or `bash run`) block takes the
+//! ```` ```output ```` block right after it as its expected output.
 
-use std::ops::Range;
 use std::time::Duration;
 
-use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
-
-use super::services::Service;
 use super::{Example, Expected, Kind, Mode};
-use crate::diagnostics::{Diagnostic, LineIndex, Location, closest};
+use crate::diagnostics::Location;
 use crate::includes::LineOrigin;
 use crate::model::Book;
-use crate::transform::code::{self, FenceInfo};
-use crate::transform::markdown;
+use crate::transform::Page;
+use crate::transform::code::{self, CodeBlock, Lang, Skip};
 
-/// The attributes an example's info string may carry.
-pub const ATTRIBUTES: &[&str] = &[
-    "no_run",
-    "ignore",
-    "requires",
-    "services",
-    "timeout",
-    "min_python",
-];
-
-/// A fenced code block of the chapter source.
-struct Block {
-    info: String,
-    text: String,
-    /// Byte range of the whole block (fences included) in the chapter source.
-    range: Range<usize>,
-}
-
-/// The examples of chapter `index`, in order; a malformed block is an error at its line.
-pub fn examples(book: &Book, index: usize) -> Vec<Result<Example, Diagnostic>> {
-    let chapter = &book.chapters[index];
-    let file = book
-        .config
-        .display_path(&book.config.src_dir.join(&chapter.source_path));
-    let lines = LineIndex::new(&chapter.source);
-    let line_of = |offset: usize| lines.line_col(&chapter.source, offset).0;
-    let blocks = fenced_blocks(&chapter.source);
+/// The examples of `page`, in order.
+pub fn examples(book: &Book, page: &Page) -> Vec<Example> {
+    let chapter = &book.chapters[page.chapter];
+    let blocks = &page.rendered.code_blocks;
     let mut found = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
-        let line = line_of(block.range.start);
-        let location = Location {
-            file: file.clone(),
-            line,
-            col: 0,
-        };
-        let info = match FenceInfo::parse(&block.info) {
-            Ok(info) => info,
-            Err(problem) => {
-                if is_example_lang(first_word(&block.info)) {
-                    found.push(Err(Diagnostic::error(
-                        location,
-                        format!("code block info string: {problem}"),
-                    )));
-                }
-                continue;
-            }
-        };
-        let Some(kind) = kind_of(&info.lang) else {
+        let Some(kind) = kind_of(block) else {
             continue;
         };
-        let next = blocks.get(i + 1).filter(|next| {
-            kind == Kind::Script
-                && FenceInfo::parse(&next.info).is_ok_and(|n| n.lang == "output")
+        let expected = blocks.get(i + 1).filter(|next| {
+            matches!(kind, Kind::Script | Kind::Shell)
+                && next.info.lang == Lang::Output
                 && chapter.source[block.range.end.min(next.range.start)..next.range.start]
                     .trim()
                     .is_empty()
         });
-        let expected = next.map(|next| {
-            (
-                line_of(next.range.start),
-                crate::includes::expand_includes(&next.text, &chapter.source_path, &book.includes),
-            )
-        });
-        let example = build(
-            book,
-            &chapter.source_path,
-            kind,
-            &info,
-            block,
-            &location,
-            expected,
-        )
-        .map_err(|message| Diagnostic::error(location.clone(), message));
-        found.push(example);
+        found.push(build(book, kind, block, expected));
     }
     found
 }
 
-fn first_word(info: &str) -> &str {
-    info.split(|c: char| c.is_whitespace() || c == ',')
-        .next()
-        .unwrap_or("")
-}
-
-fn is_example_lang(lang: &str) -> bool {
-    kind_of(&lang.to_ascii_lowercase()).is_some()
-}
-
-fn kind_of(lang: &str) -> Option<Kind> {
-    match lang {
-        "python" | "py" => Some(Kind::Script),
-        "pycon" => Some(Kind::Session),
-        _ => None,
+fn kind_of(block: &CodeBlock) -> Option<Kind> {
+    if !block.info.is_example() {
+        return None;
     }
+    Some(match block.info.lang {
+        Lang::Python => Kind::Script,
+        Lang::Pycon => Kind::Session,
+        Lang::Console => Kind::Console,
+        _ => Kind::Shell,
+    })
 }
 
-/// Every fenced code block of `source`, with its text and byte range.
-fn fenced_blocks(source: &str) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    let mut open: Option<Block> = None;
-    for (event, range) in Parser::new_ext(source, markdown::options()).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                open = Some(Block {
-                    info: info.to_string(),
-                    text: String::new(),
-                    range,
-                });
-            }
-            Event::Text(text) => {
-                if let Some(block) = &mut open {
-                    block.text.push_str(&text);
-                }
-            }
-            Event::End(TagEnd::CodeBlock) => blocks.extend(open.take()),
-            _ => {}
-        }
-    }
-    blocks
-}
-
-/// Builds the example of one block; an error is a message for the block's line.
-fn build(
-    book: &Book,
-    chapter_path: &str,
-    kind: Kind,
-    info: &FenceInfo,
-    block: &Block,
-    location: &Location,
-    expected: Option<(usize, Result<String, String>)>,
-) -> Result<Example, String> {
-    let mut mode = Mode::Run;
-    let mut requires = Vec::new();
-    let mut services = Vec::new();
-    let mut timeout = Duration::from_secs(book.config.test.timeout);
-    let mut min_python = None;
-    for (key, value) in &info.attrs {
-        let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
-        match (key.as_str(), value) {
-            ("no_run", Some(reason)) => mode = Mode::CompileOnly(reason.to_string()),
-            ("ignore", Some(reason)) => mode = Mode::Ignore(reason.to_string()),
-            ("no_run" | "ignore", None) => {
-                return Err(format!(
-                    "`{key}` needs a reason readers can see: write {key}=\"why it cannot run here\""
-                ));
-            }
-            ("requires", Some(packages)) => {
-                requires = packages.split_whitespace().map(String::from).collect()
-            }
-            ("services", Some(names)) => {
-                services = names
-                    .split_whitespace()
-                    .map(Service::parse)
-                    .collect::<Result<_, _>>()?
-            }
-            ("timeout", Some(secs)) => {
-                timeout = secs
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|&s| s > 0)
-                    .map(Duration::from_secs)
-                    .ok_or_else(|| {
-                        format!(
-                            "`timeout={secs}`: write a whole number of seconds, e.g. timeout=30"
-                        )
-                    })?
-            }
-            ("min_python", _) => min_python = info.min_python().transpose()?,
-            ("requires" | "services" | "timeout", None) => {
-                return Err(format!(
-                    "`{key}` needs a value, e.g. {}",
-                    match key.as_str() {
-                        "requires" => "requires=\"pytest click\"",
-                        "services" => "services=\"redis\"",
-                        _ => "timeout=30",
-                    }
-                ));
-            }
-            (unknown, _) => {
-                let hint = closest(unknown, ATTRIBUTES.iter().copied())
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                return Err(format!(
-                    "unknown attribute `{unknown}`{hint} on a {} block; the known ones are {}",
-                    kind.name(),
-                    ATTRIBUTES.join(", ")
-                ));
-            }
-        }
-    }
-    let expanded = crate::includes::expand_with_origins(&block.text, chapter_path, &book.includes)?;
-    let lines = expanded
+fn build(book: &Book, kind: Kind, block: &CodeBlock, expected: Option<&CodeBlock>) -> Example {
+    let attrs = &block.info.attrs;
+    let location = Location {
+        col: 0,
+        ..block.location.clone()
+    };
+    let lines = block
+        .code
         .origins
         .iter()
         .map(|origin| match origin {
@@ -224,32 +69,43 @@ fn build(
         .collect();
     // Hidden lines keep their place, so `lines` still matches the code line for line.
     let code = match kind {
-        Kind::Script => code::runnable_code(&expanded.text),
-        Kind::Session => expanded.text,
+        Kind::Script => code::runnable_code(&block.code.text),
+        _ => block.code.text.clone(),
     };
-    let expected = match expected {
-        Some((line, text)) => Some(Expected { line, text: text? }),
-        None => None,
-    };
-    Ok(Example {
-        location: location.clone(),
+    Example {
+        location,
         kind,
-        mode,
+        mode: match &attrs.skip {
+            None => Mode::Run,
+            Some(Skip::NoRun(reason)) => Mode::CompileOnly(reason.clone()),
+            Some(Skip::Ignore(reason)) => Mode::Ignore(reason.clone()),
+        },
         code,
         lines,
-        expected,
-        requires,
-        services,
-        timeout,
-        min_python,
-    })
+        expected: expected.map(|output| Expected {
+            line: output.location.line,
+            text: output.code.text.clone(),
+        }),
+        commands: block
+            .session
+            .as_ref()
+            .map(|s| s.commands.clone())
+            .unwrap_or_default(),
+        requires: attrs.requires.clone(),
+        services: attrs.services.clone(),
+        timeout: attrs
+            .timeout
+            .unwrap_or(Duration::from_secs(book.config.test.timeout)),
+        min_python: attrs.min_python,
+        session: attrs.session.clone(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Chapter;
-    use crate::transform::code::PythonVersion;
+    use crate::transform::code::{PythonVersion, Service};
 
     fn book(source: &str) -> Book {
         let config = crate::config::parse(std::path::Path::new("/b"), "[book]\nsrc = \"src\"\n")
@@ -277,8 +133,15 @@ mod tests {
         }
     }
 
-    fn extract(source: &str) -> Vec<Result<Example, Diagnostic>> {
-        examples(&book(source), 0)
+    fn extract(source: &str) -> Vec<Example> {
+        let book = book(source);
+        let page = crate::transform::transform_chapter(&book, 0, &Default::default());
+        assert!(
+            page.rendered.diagnostics.iter().all(|d| !d.is_error()),
+            "{:?}",
+            page.rendered.diagnostics
+        );
+        examples(&book, &page)
     }
 
     #[test]
@@ -286,7 +149,7 @@ mod tests {
         let found = extract(
             "# T\n\n```python\nprint(1)\n```\n\n```output\n1\n```\n\n```python\nprint(2)\n```\n\nSome prose.\n\n```output\n2\n```\n",
         );
-        let first = found[0].as_ref().unwrap();
+        let first = &found[0];
         assert_eq!(first.location.line, 3);
         assert_eq!(first.lines[0].to_string(), "src/ch/x.md:4");
         assert_eq!(
@@ -296,7 +159,7 @@ mod tests {
                 text: "1\n".into()
             })
         );
-        assert_eq!(found[1].as_ref().unwrap().expected, None);
+        assert_eq!(found[1].expected, None);
         assert_eq!(found.len(), 2);
     }
 
@@ -305,23 +168,31 @@ mod tests {
         let found = extract(
             "```python\n#~ import os\nprint(os.sep)\n```\n\n```python\n{{#include demo.py:main}}\n```\n",
         );
-        let hidden = found[0].as_ref().unwrap();
-        assert_eq!(hidden.code, "import os\nprint(os.sep)\n");
-        let included = found[1].as_ref().unwrap();
-        assert_eq!(included.code, "print('included')\n");
-        let lines: Vec<String> = included.lines.iter().map(ToString::to_string).collect();
+        assert_eq!(found[0].code, "import os\nprint(os.sep)\n");
+        assert_eq!(found[1].code, "print('included')\n");
+        let lines: Vec<String> = found[1].lines.iter().map(ToString::to_string).collect();
         assert_eq!(lines, ["src/ch/demo.py:3"]);
     }
 
     #[test]
-    fn attributes_set_mode_requires_services_and_timeout() {
+    fn python3_block_runs_its_hidden_lines() {
+        let found = extract("```python3\n#~ import os\nprint(os.sep)\n```\n");
+        assert_eq!(found[0].kind, Kind::Script);
+        assert_eq!(found[0].code, "import os\nprint(os.sep)\n");
+    }
+
+    #[test]
+    fn doctest_block_is_a_session_example() {
+        let found = extract("```doctest\n>>> 1 + 1\n3\n```\n");
+        assert_eq!(found[0].kind, Kind::Session);
+    }
+
+    #[test]
+    fn attributes_set_mode_requires_services_timeout_and_session() {
         let found = extract(
-            "```python no_run=\"needs a GPU\"\nx\n```\n\n```pycon ignore=\"3.13 only\"\n>>> 1\n1\n```\n\n```python requires=\"pytest click\" services=\"redis\" timeout=3 min_python=3.12\npass\n```\n",
+            "```python no_run=\"needs a GPU\"\nx\n```\n\n```pycon ignore=\"3.13 only\"\n>>> 1\n1\n```\n\n```python requires=\"pytest click\" services=\"redis postgres\" timeout=3 min_python=3.12 session=s\npass\n```\n",
         );
-        let modes: Vec<_> = found
-            .iter()
-            .map(|e| e.as_ref().unwrap().mode.clone())
-            .collect();
+        let modes: Vec<_> = found.iter().map(|e| e.mode.clone()).collect();
         assert_eq!(
             modes,
             [
@@ -330,10 +201,11 @@ mod tests {
                 Mode::Run
             ]
         );
-        let last = found[2].as_ref().unwrap();
+        let last = &found[2];
         assert_eq!(last.requires, ["pytest", "click"]);
-        assert_eq!(last.services, [Service::Redis]);
+        assert_eq!(last.services, [Service::Redis, Service::Postgres]);
         assert_eq!(last.timeout, Duration::from_secs(3));
+        assert_eq!(last.session.as_deref(), Some("s"));
         assert_eq!(
             last.min_python,
             Some(PythonVersion {
@@ -341,46 +213,21 @@ mod tests {
                 minor: 12
             })
         );
-        assert_eq!(found[0].as_ref().unwrap().min_python, None);
-        assert_eq!(found[0].as_ref().unwrap().timeout, Duration::from_secs(10));
+        assert_eq!(found[0].timeout, Duration::from_secs(10));
     }
 
     #[test]
-    fn malformed_attributes_are_errors_at_the_block() {
+    fn console_blocks_carry_their_commands_and_bash_runs_only_with_run() {
         let found = extract(
-            "text\n\n```python no_run\nx\n```\n\n```python tiemout=3\nx\n```\n\n```pycon services=\"mongo\"\n```\n\n```python timeout=soon\n```\n\n```python\n{{#include missing.py}}\n```\n\n```python no_run=\"oops\n```\n",
+            "```console\n$ echo hi\nhi\n```\n\n```bash\necho shown only\n```\n\n```bash run\necho ran\n```\n\n```output\nran\n```\n\n```toml\na = 1\n```\n\n    indented\n",
         );
-        let errors: Vec<_> = found.iter().map(|e| e.as_ref().unwrap_err()).collect();
-        assert_eq!(errors[0].location.line, 3);
-        assert!(
-            errors[0].message.contains("needs a reason"),
-            "{}",
-            errors[0]
+        let kinds: Vec<Kind> = found.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [Kind::Console, Kind::Shell]);
+        assert_eq!(found[0].commands[0].text, "echo hi");
+        assert_eq!(found[0].commands[0].expected, ["hi"]);
+        assert_eq!(
+            found[1].expected.as_ref().map(|e| e.text.as_str()),
+            Some("ran\n")
         );
-        assert_eq!(errors[1].location.line, 7);
-        assert!(
-            errors[1].message.contains("did you mean `timeout`")
-                && errors[1]
-                    .message
-                    .contains("no_run, ignore, requires, services, timeout, min_python"),
-            "{}",
-            errors[1]
-        );
-        assert!(errors[2].message.contains("mongo"), "{}", errors[2]);
-        assert!(errors[3].message.contains("timeout=soon"), "{}", errors[3]);
-        assert!(errors[4].message.contains("missing.py"), "{}", errors[4]);
-        assert!(
-            errors[5].message.contains("unclosed quote"),
-            "{}",
-            errors[5]
-        );
-        assert_eq!(errors.len(), 6);
-    }
-
-    #[test]
-    fn other_languages_are_not_examples() {
-        let found =
-            extract("```console\n$ python x.py\n```\n\n```toml\na = 1\n```\n\n    indented\n");
-        assert!(found.is_empty());
     }
 }

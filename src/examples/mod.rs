@@ -1,19 +1,22 @@
-//! `handbook test`: every Python example the book shows is run, and its
-//! output checked, so no example a reader copies is wrong.
+//! `handbook test`: every example the book shows is run, and its output
+//! checked, so no example a reader copies is wrong: Python scripts, `pycon`
+//! sessions and terminal sessions.
 //!
-//! The stages mirror the build: [`extract`] reads the examples out of the
-//! loaded chapters (reusing [`crate::transform::code`], so a block is read
-//! the way the site renders it); [`venv`] prepares the interpreter and the
-//! cached virtual environment; [`run`] runs each example in a fresh
-//! temporary folder (through [`process`], with a timeout, and [`services`]
-//! such as Redis when asked) and judges it; [`report`] turns the outcomes
-//! into text. The conventions are documented for authors in
-//! `docs/writing-examples.md`.
+//! The stages mirror the build, and start from it: the book is loaded and
+//! transformed exactly as `build` does (same errors), then [`extract`] takes
+//! the examples from the parsed code blocks; [`venv`] prepares the
+//! interpreter and the cached virtual environment; [`run`] runs each example
+//! (or each session's examples, in order) in its own scratch folder
+//! ([`scratch`]) through [`process`] (contained, with a timeout and an
+//! output limit), with [`services`] such as Redis and PostgreSQL when asked,
+//! and judges it; [`report`] turns the outcomes into text. The conventions
+//! are documented for authors in `docs/writing-examples.md`.
 
 pub mod extract;
 mod process;
 pub mod report;
 mod run;
+mod scratch;
 pub mod services;
 pub mod venv;
 
@@ -26,7 +29,7 @@ use std::time::{Duration, Instant};
 use crate::diagnostics::{Diagnostic, Location};
 use crate::model::Book;
 
-/// One Python example from a chapter, ready to run.
+/// One example from a chapter, ready to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Example {
     /// The block's opening fence, as shown to the user (`content/core/x.md:12`).
@@ -42,6 +45,8 @@ pub struct Example {
     pub lines: Vec<Location>,
     /// The ```` ```output ```` block right after a `python` block: what stdout must be.
     pub expected: Option<Expected>,
+    /// A console block's commands, with their expected output and status.
+    pub commands: Vec<crate::transform::code::console::Command>,
     /// Packages from the requirements file the example needs (`requires="pytest click"`).
     pub requires: Vec<String>,
     /// Services started for the run (`services="redis"`).
@@ -50,6 +55,17 @@ pub struct Example {
     pub timeout: Duration,
     /// The oldest Python it runs on (`min_python="3.12"`); older interpreters skip it.
     pub min_python: Option<crate::transform::code::PythonVersion>,
+    /// The session it shares a scratch folder with (`session="git-basics"`).
+    pub session: Option<String>,
+}
+
+impl Example {
+    /// Whether it runs with the examples' virtual environment: it imports pinned packages,
+    /// or it is a shell session of a book that pins packages, so its `python`, `pip`,
+    /// `pytest` are the pinned ones.
+    pub fn needs_venv(&self, book_pins: bool) -> bool {
+        !self.requires.is_empty() || (book_pins && matches!(self.kind, Kind::Console | Kind::Shell))
+    }
 }
 
 /// The expected output of a script.
@@ -68,16 +84,10 @@ pub enum Kind {
     Script,
     /// A ```` ```pycon ```` block: an interactive session checked by doctest.
     Session,
-}
-
-impl Kind {
-    /// The block language, for messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Script => "python",
-            Kind::Session => "pycon",
-        }
-    }
+    /// A ```` ```console ```` block: terminal commands run by bash, each output checked.
+    Console,
+    /// A ```` ```bash run ```` block: a script run by bash that must exit 0.
+    Shell,
 }
 
 /// Whether an example runs.
@@ -167,6 +177,8 @@ pub enum Status<'a> {
     CreatingVenv(&'a Path),
     /// The cached virtual environment is reused.
     ReusingVenv(&'a Path),
+    /// Examples cannot be given namespaces here: a daemon they start may outlive them.
+    Uncontained,
     /// The examples start running.
     Running {
         /// How many examples were found (ignored ones included).
@@ -197,29 +209,29 @@ pub enum Error {
     /// The configured interpreter cannot be run.
     #[error(transparent)]
     Interpreter(#[from] venv::InterpreterError),
+    /// The folder examples run in cannot be made.
+    #[error("cannot make the folder examples run in (in {}): {source}", std::env::temp_dir().display())]
+    Scratch {
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
-/// Loads the book in `root`, runs the selected examples in parallel, and reports each outcome.
+/// Loads and transforms the book in `root` as `build` does, runs the selected examples
+/// (sessions in order, the rest in parallel), and reports each outcome.
 pub fn test(
     root: &Path,
     options: &Options,
     status: &mut dyn FnMut(Status<'_>),
 ) -> Result<Report, Error> {
     let start = Instant::now();
-    let loaded = crate::load::load(root)?;
-    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-    loaded
-        .diagnostics
-        .iter()
-        .for_each(|d| status(Status::Diagnostic(d)));
-    if errors > 0 {
-        return Err(crate::Error::Failed { count: errors }.into());
-    }
-    let book = loaded.book;
+    scratch::clean_up_on_signals();
+    let (book, pages) =
+        crate::pipeline::load_and_transform(root, &mut |d| status(Status::Diagnostic(d)))?;
     let chapters = select(&book, &options.paths)?;
-    let found: Vec<_> = chapters
+    let found: Vec<Example> = chapters
         .iter()
-        .flat_map(|&index| extract::examples(&book, index))
+        .flat_map(|&index| extract::examples(&book, &pages[index]))
         .collect();
 
     let python = options
@@ -227,8 +239,9 @@ pub fn test(
         .as_deref()
         .unwrap_or(&book.config.test.python);
     let python = venv::Interpreter::probe(python)?;
-    let plan = needs_venv(&found, &python).then(|| {
-        let requirements = book.config.src_dir.join(&book.config.test.requirements);
+    let requirements = book.config.src_dir.join(&book.config.test.requirements);
+    let book_pins = requirements.is_file();
+    let plan = needs_venv(&found, &python, book_pins).then(|| {
         let shown = book.config.display_path(&requirements);
         let plan = venv::Plan::new(&python, &requirements, shown, &options.cache_dir);
         match &plan {
@@ -239,19 +252,31 @@ pub fn test(
         plan
     });
     let jobs = options.jobs.get();
+    if process::containment() == process::Containment::ProcessGroup {
+        status(Status::Uncontained);
+    }
     status(Status::Running {
         examples: found.len(),
         jobs,
     });
+    let run_dir = scratch::RunDir::create().map_err(|source| Error::Scratch { source })?;
     let venv = OnceLock::new();
-    let runner = run::Runner::new(&python, plan.is_some().then_some(&venv));
+    let runner = run::Runner::new(
+        &python,
+        plan.is_some().then_some(&venv),
+        &run_dir,
+        &book.config.root,
+    )
+    .map_err(|source| Error::Scratch { source })?;
+    let runner = runner.with_pinned_sessions(book_pins);
     let outcomes = std::thread::scope(|scope| {
         if let Some(plan) = plan {
             // Made while the other examples run; the examples that need it run last.
             scope.spawn(|| venv.get_or_init(|| plan.and_then(venv::Plan::ensure)));
         }
-        run_all(&runner, &found, jobs)
+        run_all(&runner, &found, jobs, book_pins)
     });
+    services::stop_shared();
     Ok(Report {
         outcomes,
         jobs,
@@ -259,25 +284,53 @@ pub fn test(
     })
 }
 
-/// Runs the examples on `jobs` threads, those that need the virtual environment last;
-/// returns the outcomes in book order.
+/// The examples grouped into jobs: each session's examples together, in book order
+/// (a session belongs to one chapter), every other example alone.
+fn jobs(found: &[Example]) -> Vec<Vec<usize>> {
+    let mut jobs: Vec<Vec<usize>> = Vec::new();
+    let mut sessions: std::collections::HashMap<(&Path, &str), usize> = Default::default();
+    for (index, example) in found.iter().enumerate() {
+        match &example.session {
+            Some(name) => {
+                let key = (example.location.file.as_path(), name.as_str());
+                let job = *sessions.entry(key).or_insert_with(|| {
+                    jobs.push(Vec::new());
+                    jobs.len() - 1
+                });
+                jobs[job].push(index);
+            }
+            None => jobs.push(vec![index]),
+        }
+    }
+    jobs
+}
+
+/// Runs the jobs on `jobs` threads, those that need the virtual environment last, and
+/// the longest sessions first among them; returns the outcomes in book order.
 fn run_all(
     runner: &run::Runner<'_>,
-    found: &[Result<Example, Diagnostic>],
+    found: &[Example],
     jobs: usize,
+    book_pins: bool,
 ) -> Vec<Outcome> {
-    let mut order: Vec<usize> = (0..found.len()).collect();
-    order.sort_by_key(|&i| found[i].as_ref().is_ok_and(|e| !e.requires.is_empty()));
+    let mut order = self::jobs(found);
+    order.sort_by_key(|job| {
+        let venv = job.iter().any(|&i| found[i].needs_venv(book_pins));
+        (venv, std::cmp::Reverse(job.len()))
+    });
     let next = AtomicUsize::new(0);
     let (done, outcomes) = mpsc::channel();
     std::thread::scope(|scope| {
-        for _ in 0..jobs.min(found.len()) {
+        for _ in 0..jobs.min(order.len()) {
             let done = done.clone();
             let (next, order) = (&next, &order);
             scope.spawn(move || {
-                while let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    done.send((index, outcome(runner, &found[index])))
-                        .expect("the receiver outlives the workers");
+                while let Some(job) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let examples: Vec<&Example> = job.iter().map(|&i| &found[i]).collect();
+                    for (&index, (location, verdict)) in job.iter().zip(runner.run_job(&examples)) {
+                        done.send((index, Outcome { location, verdict }))
+                            .expect("the receiver outlives the workers");
+                    }
                 }
             });
         }
@@ -288,28 +341,13 @@ fn run_all(
     outcomes.into_iter().map(|(_, outcome)| outcome).collect()
 }
 
-/// Runs a well-formed example; a malformed block fails with its diagnostic.
-fn outcome(runner: &run::Runner<'_>, found: &Result<Example, Diagnostic>) -> Outcome {
-    match found {
-        Ok(example) => Outcome {
-            verdict: runner.run(example),
-            location: example.location.clone(),
-        },
-        Err(diagnostic) => Outcome {
-            verdict: Verdict::Failed(Box::new(Failure::invalid(diagnostic.message.clone()))),
-            location: diagnostic.location.clone(),
-        },
-    }
-}
-
-/// A virtual environment is made only when an example that runs declares `requires`
-/// (and is not too new for the interpreter).
-fn needs_venv(found: &[Result<Example, Diagnostic>], python: &venv::Interpreter) -> bool {
+/// A virtual environment is made only when an example that runs needs it (and is not
+/// too new for the interpreter).
+fn needs_venv(found: &[Example], python: &venv::Interpreter, book_pins: bool) -> bool {
     let runs_here = |e: &Example| e.min_python <= Some(python.feature_release());
     found
         .iter()
-        .flatten()
-        .any(|e| e.mode == Mode::Run && !e.requires.is_empty() && runs_here(e))
+        .any(|e| e.mode == Mode::Run && e.needs_venv(book_pins) && runs_here(e))
 }
 
 /// The chapters `paths` name (files or folders, relative to the current folder or to the

@@ -37,13 +37,23 @@ pub fn failure(outcome: &Outcome) -> Option<String> {
     }
     match &failure.problem {
         Problem::Invalid(_) | Problem::Setup(_) => {}
-        Problem::Exit { at: line, .. } | Problem::DoesNotCompile { at: line } => {
+        Problem::Exit { at: line, .. } | Problem::DoesNotCompile { at: line, .. } => {
             if let Some(line) = line {
                 details.push_str(&format!("error at {line}\n"));
             }
             stream(&mut details, "stdout", &failure.stdout, STDOUT_LINES);
         }
-        Problem::TimedOut(_) => stream(&mut details, "stdout", &failure.stdout, STDOUT_LINES),
+        Problem::TimedOut(_) | Problem::TooMuchOutput | Problem::MissingTool(_) => {
+            stream(&mut details, "stdout", &failure.stdout, STDOUT_LINES)
+        }
+        Problem::Command { expected, .. } => {
+            details.push_str(&diff(
+                &expected.join("\n"),
+                &normalize_output(&failure.stdout),
+                "expected",
+                "actual (stdout and stderr)",
+            ));
+        }
         Problem::OutputDiffers { expected } => {
             details.push_str(&diff(
                 &normalize_output(&expected.text),
@@ -78,13 +88,33 @@ fn headline(failure: &Failure) -> String {
     match &failure.problem {
         Problem::Invalid(message) | Problem::Setup(message) => message.clone(),
         Problem::Exit { status, .. } => format!("the example exited with {status}"),
-        Problem::DoesNotCompile { .. } => {
-            "the `no_run` example does not compile (it is not run, but must be valid Python)".into()
-        }
+        Problem::DoesNotCompile { language, .. } => format!(
+            "the `no_run` example does not compile (it is not run, but must be valid {language})"
+        ),
         Problem::TimedOut(limit) => format!(
             "the example timed out after {}s and was killed (raise it with timeout=N if it is slow on purpose)",
             limit.as_secs()
         ),
+        Problem::TooMuchOutput => format!(
+            "the example printed more than {} MiB and was stopped",
+            super::process::KEEP >> 20
+        ),
+        Problem::MissingTool(tool) => format!(
+            "`{tool}` is not installed on this machine: install it (scripts/setup.sh installs what the handbook needs), or mark the block no_run=\"needs {tool}\""
+        ),
+        Problem::Command {
+            wanted_status,
+            status,
+            ..
+        } if wanted_status != status => format!(
+            "the command exited with status {status}, expected {wanted_status}{}",
+            if *wanted_status == 0 {
+                " (if it is meant to fail, end its output with a line `[exit N]`)"
+            } else {
+                ""
+            }
+        ),
+        Problem::Command { .. } => "the command's output differs from the session".to_string(),
         Problem::OutputDiffers { expected } => format!(
             "the example's output differs from the ```output block at line {}",
             expected.line

@@ -12,6 +12,8 @@ use std::sync::OnceLock;
 
 use syntect::highlighting::ThemeSet;
 
+use super::code::Lang;
+use super::code::console::{self, Session};
 use crate::html::escape;
 use syntect::html::{ClassStyle, css_for_theme_with_class_style};
 use syntect::parsing::{
@@ -67,40 +69,73 @@ impl Highlighter {
         }
     }
 
-    fn mode(&self, lang: &str) -> Option<Mode<'_>> {
+    fn mode(&self, lang: &Lang) -> Option<Mode<'_>> {
         let find = |token: &str| self.syntaxes.find_syntax_by_token(token);
         Some(match lang {
-            "" | "text" | "txt" | "plain" | "plaintext" | "output" => Mode::Plain,
-            "pycon" | "python-console" | "doctest" => Mode::Session {
+            Lang::Plain | Lang::Output => Mode::Plain,
+            Lang::Pycon => Mode::Session {
                 grammar: find("python")?,
                 prompts: &[">>> ", "... ", ">>>", "..."],
             },
-            "console" | "shell-session" => Mode::Session {
-                grammar: find("bash")?,
-                prompts: &["$ ", "# "],
-            },
-            "py" | "python3" => Mode::Grammar(find("python")?),
-            "shell" | "sh" | "zsh" => Mode::Grammar(find("bash")?),
-            "yml" => Mode::Grammar(find("yaml")?),
-            "cfg" | "conf" => Mode::Grammar(find("ini")?),
-            "docker" => Mode::Grammar(find("dockerfile")?),
-            "patch" => Mode::Grammar(find("diff")?),
-            other => Mode::Grammar(find(other)?),
+            Lang::Python => Mode::Grammar(find("python")?),
+            Lang::Shell | Lang::Console => Mode::Grammar(find("bash")?),
+            Lang::Rust => Mode::Grammar(find("rust")?),
+            Lang::Other(name) => Mode::Grammar(find(name)?),
         })
     }
 
     /// Whether `lang` is known.
-    pub fn knows(&self, lang: &str) -> bool {
+    pub fn knows(&self, lang: &Lang) -> bool {
         self.mode(lang).is_some()
     }
 
     /// The inner HTML of `<code>` for `code` in `lang`; `None` if the language is unknown.
-    pub fn highlight(&self, lang: &str, code: &str) -> Option<String> {
+    /// A console block goes to [`Self::console`] instead, with its parsed session.
+    pub fn highlight(&self, lang: &Lang, code: &str) -> Option<String> {
         Some(match self.mode(lang)? {
             Mode::Plain => escape(code),
             Mode::Grammar(grammar) => self.lines(grammar, LinesWithEndings::from(code)),
             Mode::Session { grammar, prompts } => self.session(grammar, prompts, code),
         })
+    }
+
+    /// A terminal session: prompts in `hl-gp` spans (not selectable, not copied), commands
+    /// and their continuation lines highlighted as one bash program, output in `hl-go`.
+    pub fn console(&self, session: &Session, code: &str) -> String {
+        let grammar = self
+            .syntaxes
+            .find_syntax_by_token("bash")
+            .expect("the syntax set has bash");
+        let mut writer = SpanWriter::new(grammar);
+        let mut out = String::with_capacity(code.len() * 3);
+        for (line, kind) in LinesWithEndings::from(code).zip(&session.lines) {
+            let prompt = match *kind {
+                console::Line::Command { prompt } | console::Line::Continuation { prompt } => {
+                    prompt
+                }
+                console::Line::Output => {
+                    let open = writer.close_all(&mut out);
+                    push_output(&mut out, line);
+                    writer.reopen(&mut out, open);
+                    continue;
+                }
+            };
+            if prompt > 0 {
+                let open = writer.close_all(&mut out);
+                out.push_str("<span class=\"hl-gp\">");
+                out.push_str(&escape(&line[..prompt]));
+                out.push_str("</span>");
+                writer.reopen(&mut out, open);
+            }
+            let rest = &line[prompt..];
+            writer.line(
+                &mut out,
+                if rest.is_empty() { "\n" } else { rest },
+                self.syntaxes,
+            );
+        }
+        writer.close_all(&mut out);
+        out
     }
 
     fn lines<'a>(&self, grammar: &SyntaxReference, lines: impl Iterator<Item = &'a str>) -> String {
@@ -139,9 +174,7 @@ impl Highlighter {
                 }
                 None => {
                     let open = writer.close_all(&mut out);
-                    out.push_str("<span class=\"hl-go\">");
-                    out.push_str(&escape(line.trim_end_matches('\n')));
-                    out.push_str("</span>\n");
+                    push_output(&mut out, line);
                     writer.reopen(&mut out, open);
                 }
             }
@@ -149,6 +182,13 @@ impl Highlighter {
         writer.close_all(&mut out);
         out
     }
+}
+
+/// An output line of a session, in an `hl-go` span.
+fn push_output(out: &mut String, line: &str) {
+    out.push_str("<span class=\"hl-go\">");
+    out.push_str(&escape(line.trim_end_matches('\n')));
+    out.push_str("</span>\n");
 }
 
 /// Turns syntect's scope operations into `<span class="hl-…">`, keeping the open spans
@@ -264,7 +304,7 @@ mod tests {
     #[test]
     fn python_gets_classes_not_inline_colours() {
         let html = Highlighter::new()
-            .highlight("python", "def total(orders):\n    return 1\n")
+            .highlight(&Lang::Python, "def total(orders):\n    return 1\n")
             .unwrap();
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(!html.contains("style="), "{html}");
@@ -273,13 +313,14 @@ mod tests {
     #[test]
     fn every_required_language_is_known() {
         let h = Highlighter::new();
-        for lang in [
+        for name in [
             "python",
             "pycon",
             "bash",
             "console",
             "toml",
             "yaml",
+            "yml",
             "json",
             "ini",
             "sql",
@@ -289,17 +330,18 @@ mod tests {
             "diff",
             "text",
             "output",
+            "rust",
         ] {
-            assert!(h.knows(lang), "{lang} is not known");
+            assert!(h.knows(&Lang::from_name(name)), "{name} is not known");
         }
-        assert!(!h.knows("klingon"));
+        assert!(!h.knows(&Lang::from_name("klingon")));
     }
 
     #[test]
     fn pycon_marks_prompts_and_output() {
         let html = Highlighter::new()
             .highlight(
-                "pycon",
+                &Lang::Pycon,
                 ">>> 1 + 1\n2\n>>> for x in []:\n...     pass\n...\n",
             )
             .unwrap();
@@ -308,9 +350,27 @@ mod tests {
     }
 
     #[test]
+    fn console_prompts_commands_continuations_and_output() {
+        let code = "$ git log \\\n>   --oneline\nabc first\n$ cat > f <<EOF\nbody\nEOF\n";
+        let html = Highlighter::new().console(&console::parse(code), code);
+        let fragment = scraper::Html::parse_fragment(&html);
+        let texts = |selector: &str| -> Vec<String> {
+            let selector = scraper::Selector::parse(selector).unwrap();
+            fragment
+                .select(&selector)
+                .map(|e| e.text().collect())
+                .collect()
+        };
+        assert_eq!(texts(".hl-gp"), ["$ ", "> ", "$ "]);
+        assert_eq!(texts(".hl-go"), ["abc first"]);
+        // The heredoc body is part of the command (copied), not output.
+        assert!(!texts(".hl-go").iter().any(|t| t == "body"), "{html}");
+    }
+
+    #[test]
     fn plain_text_is_escaped() {
         let html = Highlighter::new()
-            .highlight("text", "<script>alert(1)</script>")
+            .highlight(&Lang::Plain, "<script>alert(1)</script>")
             .unwrap();
         assert_eq!(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
     }

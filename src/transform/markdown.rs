@@ -9,7 +9,7 @@ use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
 
-use super::code::{self, FenceInfo};
+use super::code::{self, CodeBlock, FenceInfo, Lang, console};
 use super::highlight::Highlighter;
 use super::raw_html;
 use crate::diagnostics::{Diagnostic, LineIndex, Location};
@@ -54,6 +54,8 @@ pub struct Rendered {
     pub links: Vec<LinkRef>,
     /// Ids declared in raw HTML (`<span id="…">`), which links may target too.
     pub html_ids: Vec<String>,
+    /// Every fenced code block, parsed: what `handbook test` runs.
+    pub code_blocks: Vec<CodeBlock>,
     /// Problems found (unknown languages, bad includes, ...).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -86,8 +88,10 @@ struct State<'c> {
     used_ids: std::collections::HashSet<String>,
     /// Index in `out` of the open heading's start event, and its text so far.
     heading: Option<(usize, String)>,
-    /// The open code block: its info string, its text, and its source offset.
-    code: Option<(String, String, usize)>,
+    /// The open code block: its info string (`None` for an indented block), its text,
+    /// and its source offset.
+    code: Option<(Option<String>, String, usize)>,
+    code_blocks: Vec<CodeBlock>,
     sections: Vec<Section>,
     links: Vec<LinkRef>,
     html_ids: Vec<String>,
@@ -108,6 +112,7 @@ impl<'c> State<'c> {
             used_ids: Default::default(),
             heading: None,
             code: None,
+            code_blocks: Vec::new(),
             sections: vec![Section {
                 id: String::new(),
                 title: chapter.title.clone(),
@@ -130,7 +135,7 @@ impl<'c> State<'c> {
         if let Some((_, text, _)) = &mut self.code {
             match event {
                 Event::Text(t) => text.push_str(&t),
-                Event::End(TagEnd::CodeBlock) => self.end_code_block(),
+                Event::End(TagEnd::CodeBlock) => self.end_code_block(range.end),
                 _ => {}
             }
             return;
@@ -154,8 +159,8 @@ impl<'c> State<'c> {
             Event::End(TagEnd::Heading(level)) => self.end_heading(level, range.start),
             Event::Start(Tag::CodeBlock(kind)) => {
                 let info = match kind {
-                    CodeBlockKind::Fenced(info) => info.to_string(),
-                    CodeBlockKind::Indented => String::new(),
+                    CodeBlockKind::Fenced(info) => Some(info.to_string()),
+                    CodeBlockKind::Indented => None,
                 };
                 self.code = Some((info, String::new(), range.start));
             }
@@ -320,53 +325,78 @@ impl<'c> State<'c> {
         candidate
     }
 
-    fn end_code_block(&mut self) {
+    fn end_code_block(&mut self, end: usize) {
         let Some((info, text, offset)) = self.code.take() else {
             return;
         };
+        let location = self.locate(offset);
+        let info = match info.as_deref().map(FenceInfo::parse) {
+            None => FenceInfo::plain(),
+            Some(Ok(info)) => info,
+            Some(Err(problem)) => {
+                self.diagnostics.push(Diagnostic::error(
+                    location.clone(),
+                    format!("code block info string: {problem}"),
+                ));
+                FenceInfo::lang_only(info.as_deref().unwrap_or_default())
+            }
+        };
+        let (path, files) = (&self.chapter.source_path, self.ctx.includes);
+        // Only examples need to know where each line is written (errors point there).
+        let expanded = if info.is_example() {
+            includes::expand_with_origins(&text, path, files)
+        } else {
+            includes::expand_includes(&text, path, files).map(|text| includes::Expanded {
+                text,
+                origins: Vec::new(),
+            })
+        };
+        let code = expanded.unwrap_or_else(|problem| {
+            self.diagnostics
+                .push(Diagnostic::error(location.clone(), problem));
+            includes::Expanded::plain(&text)
+        });
+        let shown = code::shown_code(&info.lang, &code.text);
+        let session = (info.lang == Lang::Console).then(|| console::parse(&shown));
+        for (line, problem) in session.iter().flat_map(|s| &s.problems) {
+            let at = Location {
+                line: location.line + 1 + line,
+                col: 1,
+                ..location.clone()
+            };
+            self.diagnostics
+                .push(Diagnostic::error(at, format!("console block: {problem}")));
+        }
         let section = &mut self
             .sections
             .last_mut()
             .expect("there is always a section")
             .text;
         section.push(' ');
-        section.push_str(&text);
+        section.push_str(&shown);
         section.push(' ');
-        let html = self.code_block(&info, &text, offset);
-        self.out.push(Event::Html(html.into()));
-    }
-
-    fn code_block(&mut self, info: &str, text: &str, offset: usize) -> String {
-        let info = FenceInfo::parse(info).unwrap_or_else(|problem| {
-            self.diagnostics.push(Diagnostic::warning(
-                self.locate(offset),
-                format!("code block info string: {problem}"),
-            ));
-            FenceInfo::default()
-        });
-        let code = includes::expand_includes(text, &self.chapter.source_path, self.ctx.includes)
-            .unwrap_or_else(|problem| {
-                self.diagnostics
-                    .push(Diagnostic::error(self.locate(offset), problem));
-                text.to_string()
-            });
-        let shown = if info.lang == "python" || info.lang == "py" {
-            code::visible_code(&code)
-        } else {
-            code
+        let highlighted = match &session {
+            Some(session) => Some(self.ctx.highlighter.console(session, &shown)),
+            None => self.ctx.highlighter.highlight(&info.lang, &shown),
         };
-        if let Some(Err(problem)) = info.min_python() {
-            self.diagnostics
-                .push(Diagnostic::warning(self.locate(offset), problem));
-        }
-        let inner = self.ctx.highlighter.highlight(&info.lang, &shown).unwrap_or_else(|| {
+        let inner = highlighted.unwrap_or_else(|| {
             self.diagnostics.push(Diagnostic::warning(
-                self.locate(offset),
-                format!("unknown code language `{}`: shown as plain text (use e.g. python, pycon, bash, toml, text)", info.lang),
+                location.clone(),
+                format!("unknown code language `{}`: shown as plain text (use e.g. python, pycon, console, bash, toml, text)", info.lang.name()),
             ));
             escape(&shown)
         });
-        code_block_html(&info, &inner)
+        self.out
+            .push(Event::Html(code_block_html(&info, &inner).into()));
+        if info.is_example() || info.lang == Lang::Output {
+            self.code_blocks.push(CodeBlock {
+                info,
+                code,
+                session,
+                range: offset..end,
+                location,
+            });
+        }
     }
 
     fn finish(mut self) -> Rendered {
@@ -381,6 +411,7 @@ impl<'c> State<'c> {
             sections: self.sections,
             links: self.links,
             html_ids: self.html_ids,
+            code_blocks: self.code_blocks,
             diagnostics: self.diagnostics,
         }
     }
@@ -411,39 +442,33 @@ fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
 }
 
 fn code_block_html(info: &FenceInfo, inner: &str) -> String {
-    let lang = escape(&info.lang);
-    if info.lang == "output" {
+    let lang = escape(info.lang.name());
+    if info.lang == Lang::Output {
         return format!(
             "<div class=\"code-block code-output\"><div class=\"code-label\">Output</div><pre><code>{inner}</code></pre></div>\n"
         );
     }
     let mut badges = String::new();
-    if let Some((kind, reason)) = info.not_run_reason() {
-        let label = if kind == "ignore" {
-            "not tested"
-        } else {
-            "not run"
-        };
-        let title = if reason.is_empty() {
-            label.to_string()
-        } else {
-            format!("{label}: {reason}")
+    if let Some(skip) = &info.attrs.skip {
+        let (label, reason) = match skip {
+            code::Skip::Ignore(reason) => ("not tested", reason),
+            code::Skip::NoRun(reason) => ("not run", reason),
         };
         badges.push_str(&format!(
             "<span class=\"code-badge\" title=\"{}\">{label}</span>",
-            escape(&title)
+            escape(&format!("{label}: {reason}"))
         ));
     }
-    if let Some(Ok(version)) = info.min_python() {
+    if let Some(version) = info.attrs.min_python {
         badges.push_str(&format!(
             "<span class=\"code-badge code-python\" title=\"needs Python {version} or later\">Python {version}+</span>"
         ));
     }
     for (attr, class) in [("requires", "code-requires"), ("services", "code-services")] {
-        if let Some(Some(names)) = info.attr(attr) {
+        if let Some(names) = info.written(attr) {
             badges.push_str(&format!(
                 "<span class=\"code-badge {class}\">needs {}</span>",
-                escape(names)
+                escape(names.trim())
             ));
         }
     }
