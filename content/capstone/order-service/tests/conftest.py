@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from sqlalchemy import Engine
 
 from orders.api import create_app
 from orders.cache import Cache, MemoryCache
@@ -31,16 +32,20 @@ class FakeClock:
         return self.now
 
 
-def new_service(cache: Cache | None = None) -> OrderService:
-    """A service over a fresh in-memory database."""
-    engine = make_engine("sqlite://")
-    create_schema(engine)
-    return OrderService(make_session_factory(engine), cache, cache_ttl=60)
-
-
 @pytest.fixture
-def make_service() -> Callable[[Cache | None], OrderService]:
-    return new_service
+def make_service() -> Iterator[Callable[[Cache | None], OrderService]]:
+    """A factory of services, each over a fresh in-memory database."""
+    engines: list[Engine] = []
+
+    def factory(cache: Cache | None = None) -> OrderService:
+        engine = make_engine("sqlite://")
+        engines.append(engine)
+        create_schema(engine)
+        return OrderService(make_session_factory(engine), cache, cache_ttl=60)
+
+    yield factory
+    for engine in engines:
+        engine.dispose()  # close the connections: Python 3.13 warns about unclosed ones
 
 
 @pytest.fixture
@@ -54,8 +59,10 @@ def cache(clock: FakeClock) -> MemoryCache:
 
 
 @pytest.fixture
-def service(cache: MemoryCache) -> OrderService:
-    return new_service(cache)
+def service(
+    make_service: Callable[[Cache | None], OrderService], cache: MemoryCache
+) -> OrderService:
+    return make_service(cache)
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,19 +32,25 @@ small_orders = st.builds(
 )
 
 
-def fresh_service() -> OrderService:
+@contextmanager
+def fresh_service() -> Iterator[OrderService]:
     engine = make_engine("sqlite://")
     create_schema(engine)
-    return OrderService(make_session_factory(engine), MemoryCache())
+    try:
+        yield OrderService(make_session_factory(engine), MemoryCache())
+    finally:
+        engine.dispose()
 
 
 @given(orders)
 def test_total_is_the_sum_of_the_lines(data: OrderIn) -> None:
-    service = fresh_service()
-    order = service.create_order(data)
-    assert order.total_cents == sum(line.quantity * line.unit_price_cents for line in data.lines)
-    assert service.get_order(order.id) == order  # from the database
-    assert service.get_order(order.id) == order  # from the cache
+    with fresh_service() as service:
+        order = service.create_order(data)
+        assert order.total_cents == sum(
+            line.quantity * line.unit_price_cents for line in data.lines
+        )
+        assert service.get_order(order.id) == order  # from the database
+        assert service.get_order(order.id) == order  # from the cache
 
 
 RECORD_ATTRIBUTES = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -73,8 +81,13 @@ class OrderLifecycle(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.service = fresh_service()
+        self.engine = make_engine("sqlite://")
+        create_schema(self.engine)
+        self.service = OrderService(make_session_factory(self.engine), MemoryCache())
         self.expected: dict[int, OrderStatus] = {}
+
+    def teardown(self) -> None:
+        self.engine.dispose()
 
     @rule(target=order_ids, data=small_orders)
     def create(self, data: OrderIn) -> int:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +28,11 @@ class RedisCache:
     @classmethod
     def from_url(cls, url: str) -> "RedisCache":
         client = redis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=0.5, socket_connect_timeout=0.5
+            url,
+            decode_responses=True,
+            socket_timeout=0.5,
+            socket_connect_timeout=0.5,
+            retry=Retry(NoBackoff(), retries=0),  # a cache that is down is skipped, not waited for
         )
         return cls(client)
 
