@@ -66,14 +66,42 @@ fn parse_selector(spec: &str) -> (&str, Selector) {
     (path, selector)
 }
 
-/// The text of included files, keyed by path relative to the source folder.
-/// Filled by the loader (the only reader of the sources) and read by transform and test.
-pub type IncludedFiles = HashMap<PathBuf, String>;
+/// The text of included files, keyed by path relative to the source folder, or why a
+/// file was not read (it is outside the book). Filled by the loader (the only reader of
+/// the sources) and read by transform and test.
+pub type IncludedFiles = HashMap<PathBuf, Result<String, String>>;
 
 /// The file an include in `chapter_path` (relative to the source folder) refers to.
 pub fn include_target(chapter_path: &str, include_path: &str) -> PathBuf {
     let dir = Path::new(chapter_path).parent().unwrap_or(Path::new(""));
     crate::paths::normalize(&dir.join(include_path))
+}
+
+/// Why an include path may not be read, if it may not: an absolute path, or one that
+/// climbs out of the source folder. Building an untrusted book must not publish the
+/// build machine's files.
+pub fn leaves_the_book(chapter_path: &str, include_path: &str) -> Option<String> {
+    if Path::new(include_path).has_root() {
+        return Some(
+            "an absolute path cannot be included: include files inside the book, with a path relative to the chapter"
+                .to_string(),
+        );
+    }
+    let dir = Path::new(chapter_path).parent().unwrap_or(Path::new(""));
+    let mut depth: i64 = 0;
+    for part in dir.join(include_path).components() {
+        match part {
+            std::path::Component::ParentDir => depth -= 1,
+            std::path::Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return Some(format!(
+                "`{include_path}` leaves the book's source folder; include files inside it"
+            ));
+        }
+    }
+    None
 }
 
 /// Where a line of expanded code comes from.
@@ -146,14 +174,16 @@ pub fn expand_with_origins(
         out.push(&code[last..include.range.start], |i| {
             LineOrigin::Block(first + i)
         });
+        let directive = format!("`{{{{#include {}}}}}`", include.path);
+        if let Some(why) = leaves_the_book(chapter_path, &include.path) {
+            return Err(format!("{directive}: {why}"));
+        }
         let target = include_target(chapter_path, &include.path);
-        let text = files.get(&target).ok_or_else(|| {
-            format!(
-                "`{{{{#include {}}}}}`: no file `{}`",
-                include.path,
-                target.display()
-            )
-        })?;
+        let text = match files.get(&target) {
+            Some(Ok(text)) => text,
+            Some(Err(why)) => return Err(format!("{directive}: {why}")),
+            None => return Err(format!("{directive}: no file `{}`", target.display())),
+        };
         let selected = select(text, &include.selector).ok_or_else(|| {
             format!(
                 "`{{{{#include {}}}}}`: the selected lines are not in the file",
@@ -220,11 +250,11 @@ mod tests {
         let mut files = IncludedFiles::new();
         files.insert(
             PathBuf::from("examples/cache.py"),
-            "import functools\n# ANCHOR: body\ndef f():\n    return 1\n# ANCHOR_END: body\nprint(f())\n".into(),
+            Ok("import functools\n# ANCHOR: body\ndef f():\n    return 1\n# ANCHOR_END: body\nprint(f())\n".into()),
         );
         files.insert(
             PathBuf::from("examples/blank.py"),
-            "# ANCHOR: x\nq\n\n# ANCHOR_END: x\nlast\n\n\n".into(),
+            Ok("# ANCHOR: x\nq\n\n# ANCHOR_END: x\nlast\n\n\n".into()),
         );
         let expand = |code: &str| expand_includes(code, "core/ch.md", &files);
         assert_eq!(
@@ -266,7 +296,7 @@ mod tests {
         let mut files = IncludedFiles::new();
         files.insert(
             PathBuf::from("examples/lib.py"),
-            "# ANCHOR: f\ndef f():\n    return 1\n# ANCHOR_END: f\n".into(),
+            Ok("# ANCHOR: f\ndef f():\n    return 1\n# ANCHOR_END: f\n".into()),
         );
         let code = "import os\n{{#include ../examples/lib.py:f}}\nprint(f())\n";
         let expanded = expand_with_origins(code, "core/ch.md", &files).unwrap();

@@ -18,6 +18,9 @@ pub struct Book {
     pub assets: Vec<PathBuf>,
     /// Files that code blocks include with `{{#include …}}`, read by the loader.
     pub includes: crate::includes::IncludedFiles,
+    /// Chapters whose file could not be read (already reported): links into them are not
+    /// checked, so one cause is reported once, not once per link.
+    pub unreadable: std::collections::HashSet<String>,
 }
 
 /// One line of the table of contents.

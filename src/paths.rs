@@ -21,6 +21,21 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// Reads `path` if it really lies inside `root` once symbolic links are resolved; an
+/// error says why not. One rule for every input the book is made of (chapters, included
+/// files), so a link in an untrusted book cannot publish the build machine's files.
+pub fn read_inside(root: &Path, path: &Path) -> std::result::Result<String, String> {
+    let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    let root = std::fs::canonicalize(root).map_err(|e| e.to_string())?;
+    if !real.starts_with(&root) {
+        return Err(format!(
+            "it is a link to `{}`, outside the book; only files inside the book's folder are read",
+            real.display()
+        ));
+    }
+    std::fs::read_to_string(&real).map_err(|e| e.to_string())
+}
+
 /// A file found under a folder.
 pub struct Found {
     /// Its full path.

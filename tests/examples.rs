@@ -394,7 +394,7 @@ fn console_sessions_run_and_each_failure_is_reported_at_its_command() {
         run.failure_at(file, line("marker: no-run-syntax") - 1),
         "the `no_run` example does not compile (it is not run, but must be valid shell)"
     );
-    assert_eq!(run.last_line(), "7 passed, 7 failed", "{}", run.stdout);
+    assert_eq!(run.last_line(), "9 passed, 7 failed", "{}", run.stdout);
 }
 
 /// A book in a temporary folder whose one chapter is `chapter`.

@@ -114,7 +114,7 @@ mod tests {
         let mut includes = crate::includes::IncludedFiles::new();
         includes.insert(
             "ch/demo.py".into(),
-            "import sys\n# ANCHOR: main\nprint('included')\n# ANCHOR_END: main\n".into(),
+            Ok("import sys\n# ANCHOR: main\nprint('included')\n# ANCHOR_END: main\n".into()),
         );
         Book {
             config,
@@ -130,6 +130,7 @@ mod tests {
             }],
             assets: Vec::new(),
             includes,
+            unreadable: Default::default(),
         }
     }
 

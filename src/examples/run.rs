@@ -23,14 +23,17 @@ const SESSION_HARNESS: &str = include_str!("doctest_session.py");
 
 /// Runs one command of a console session: restores the shell state the previous command
 /// left (folder, variables, functions), runs the command, saves the state again. `set -a`
-/// exports every variable the command sets, so the state file has them all.
-const CONSOLE_DRIVER: &str = r#"__handbook_command=$1 __handbook_state=$2
-shift 2
+/// exports every variable the command sets, so the state file has them all. The variables
+/// the run sets for each block (`$3`: `HOME`, a service's `REDIS_URL`) are not saved: a
+/// later block gets its own.
+const CONSOLE_DRIVER: &str = r#"__handbook_command=$1 __handbook_state=$2 __handbook_fresh=$3
+shift 3
 [ -f "$__handbook_state" ] && . "$__handbook_state" >/dev/null 2>&1
 set -a
 eval "$__handbook_command"
 __handbook_status=$?
 set +a
+unset $__handbook_fresh
 { declare -px; declare -f; printf 'cd -- %q\n' "$PWD"; } >"$__handbook_state" 2>/dev/null
 exit $__handbook_status"#;
 
@@ -353,6 +356,15 @@ impl<'a> Runner<'a> {
                 .flat_map(|s| &s.env)
                 .map(|(k, v)| format!("{k}={v} "))
                 .collect(),
+            fresh: ["HOME", "TMPDIR"]
+                .into_iter()
+                .chain(
+                    services
+                        .iter()
+                        .flat_map(|s| s.env.iter().map(|(k, _)| k.as_str())),
+                )
+                .collect::<Vec<_>>()
+                .join(" "),
         };
         match example.kind {
             Kind::Script => self.script(&job),
@@ -478,6 +490,7 @@ impl<'a> Runner<'a> {
                 "bash".into(),
                 command.text.clone().into(),
                 job.scratch.shell_state.clone().into(),
+                job.fresh.clone().into(),
             ];
             let mut spec = self.spec(job, bash, args, true);
             spec.timeout = deadline.saturating_duration_since(Instant::now());
@@ -512,6 +525,8 @@ struct Job<'j> {
     compile_only: bool,
     /// Service variables, as shown before the command in a failure report.
     shown_env: String,
+    /// The variables each block gets anew, not carried in a session's shell state.
+    fresh: String,
 }
 
 /// A verdict, or a failure reported at another line than the block's (a console command).

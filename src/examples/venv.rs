@@ -199,17 +199,23 @@ impl Plan {
         std::fs::create_dir_all(&self.cache).map_err(io(&self.cache))?;
         let lock_path = self.dir.with_extension("lock");
         let lock = std::fs::File::create(&lock_path).map_err(io(&lock_path))?;
-        lock.lock().map_err(io(&lock_path))?;
+        // A ready environment is used under a shared lock, so runs that use it at the same
+        // time never wait for each other; only making one takes the lock alone.
+        lock.lock_shared().map_err(io(&lock_path))?;
         if !self.is_ready() {
-            self.create()?;
+            lock.unlock().map_err(io(&lock_path))?;
+            lock.lock().map_err(io(&lock_path))?;
+            if !self.is_ready() {
+                self.create()?;
+            }
+            // Held shared until the run ends, so no other run prunes it meanwhile.
+            lock.unlock().map_err(io(&lock_path))?;
+            lock.lock_shared().map_err(io(&lock_path))?;
         }
         // Its marker's time says when it was last used; environments of older
         // requirements or interpreters left unused for a month are removed.
         let marker = self.dir.join(COMPLETE_MARKER);
         std::fs::write(&marker, "").map_err(io(&marker))?;
-        // Held shared until the run ends, so no other run prunes it meanwhile.
-        lock.unlock().map_err(io(&lock_path))?;
-        lock.lock_shared().map_err(io(&lock_path))?;
         prune(&self.cache, &self.dir, UNUSED_FOR);
         Ok(Venv {
             python: self.dir.join("bin/python"),

@@ -48,16 +48,23 @@ pub fn load(root: &Path) -> Result<Loaded> {
     })?;
 
     let (toc, chapter_links) = table_of_contents(&summary.items);
+    if chapter_links.is_empty() {
+        return Err(Error::Input(Box::new(Diagnostic::error(
+            Location::file(&summary_display),
+            "the table of contents lists no chapter; add one `- [Title](chapter.md)` line per chapter",
+        ))));
+    }
     let sources: Vec<_> = chapter_links
         .par_iter()
         .map(|(link, _)| {
             let path = link.path.as_deref().expect("only linked chapters are loaded");
-            std::fs::read_to_string(config.src_dir.join(path)).map_err(|e| {
+            let file = config.src_dir.join(path);
+            crate::paths::read_inside(&config.root, &file).map_err(|why| {
                 let location = Location { file: summary_display.clone(), line: link.line, col: 1 };
-                let what = if e.kind() == std::io::ErrorKind::NotFound {
+                let what = if !file.exists() {
                     format!("chapter `{}` links to `{path}`, which does not exist; create the file or fix the path", link.title)
                 } else {
-                    format!("cannot read `{path}`: {e}")
+                    format!("cannot read `{path}`: {why}")
                 };
                 Diagnostic::error(location, what)
             })
@@ -66,6 +73,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
 
     let mut chapters = Vec::with_capacity(sources.len());
     let mut seen = std::collections::HashMap::new();
+    let mut unreadable = std::collections::HashSet::new();
     for ((link, context), source) in chapter_links.into_iter().zip(sources) {
         let path = link.path.clone().expect("only linked chapters are loaded");
         if let Some(first_line) = seen.insert(path.clone(), link.line) {
@@ -75,10 +83,25 @@ pub fn load(root: &Path) -> Result<Loaded> {
             ));
             continue;
         }
-        let source = source.unwrap_or_else(|d| {
-            diagnostics.push(d);
-            String::new()
-        });
+        let source = match source {
+            Ok(source) => match nul_line(&source) {
+                None => source,
+                Some(line) => {
+                    let file = config.display_path(&config.src_dir.join(&path));
+                    diagnostics.push(Diagnostic::error(
+                        Location { file, line, col: 1 },
+                        "the chapter contains a NUL byte, which is not text: remove it (a binary file saved as Markdown?)",
+                    ));
+                    unreadable.insert(path.clone());
+                    String::new()
+                }
+            },
+            Err(d) => {
+                diagnostics.push(d);
+                unreadable.insert(path.clone());
+                String::new()
+            }
+        };
         chapters.push(Chapter {
             title: link.title,
             number: link.number.map(SectionNumber),
@@ -91,7 +114,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
     }
 
     let assets = scan_sources(&config.src_dir, &chapters, &config, &mut diagnostics)?;
-    let includes = read_includes(&config.src_dir, &chapters);
+    let includes = read_includes(&config, &chapters);
     Ok(Loaded {
         book: Book {
             config,
@@ -99,34 +122,50 @@ pub fn load(root: &Path) -> Result<Loaded> {
             chapters,
             assets,
             includes,
+            unreadable,
         },
         diagnostics,
     })
 }
 
+/// The 1-based line of the first NUL byte in `text`.
+fn nul_line(text: &str) -> Option<usize> {
+    let at = text.find('\0')?;
+    Some(text[..at].matches('\n').count() + 1)
+}
+
 /// Reads every file that a chapter includes. A file that cannot be read is left out:
 /// the transform stage reports it where the directive is.
-fn read_includes(src_dir: &Path, chapters: &[Chapter]) -> IncludedFiles {
+fn read_includes(config: &crate::config::Config, chapters: &[Chapter]) -> IncludedFiles {
     let mut files = IncludedFiles::new();
     for chapter in chapters {
-        read_chapter_includes(src_dir, chapter, &mut files);
+        read_chapter_includes(config, chapter, &mut files);
     }
     files
 }
 
 /// Reads the files `chapter` includes into `files` (again, if already there); returns
 /// whether any text changed.
-fn read_chapter_includes(src_dir: &Path, chapter: &Chapter, files: &mut IncludedFiles) -> bool {
+fn read_chapter_includes(
+    config: &crate::config::Config,
+    chapter: &Chapter,
+    files: &mut IncludedFiles,
+) -> bool {
     let mut changed = false;
     for include in includes::find_includes(&chapter.source) {
+        if includes::leaves_the_book(&chapter.source_path, &include.path).is_some() {
+            continue;
+        }
         let target = includes::include_target(&chapter.source_path, &include.path);
-        match std::fs::read_to_string(src_dir.join(&target)) {
-            Ok(text) if files.get(&target) != Some(&text) => {
-                files.insert(target, text);
-                changed = true;
-            }
-            Ok(_) => {}
-            Err(_) => changed |= files.remove(&target).is_some(),
+        let file = config.src_dir.join(&target);
+        if !file.exists() {
+            changed |= files.remove(&target).is_some();
+            continue;
+        }
+        let read = crate::paths::read_inside(&config.root, &file);
+        if files.get(&target) != Some(&read) {
+            files.insert(target, read);
+            changed = true;
         }
     }
     changed
@@ -137,13 +176,15 @@ fn read_chapter_includes(src_dir: &Path, chapter: &Chapter, files: &mut Included
 /// a file that cannot be read is an error (the caller falls back to a full [`load`],
 /// which reports it at its `SUMMARY.md` line).
 pub fn reload_chapter(book: &mut Book, index: usize) -> Result<bool> {
-    let src_dir = &book.config.src_dir;
     let chapter = &mut book.chapters[index];
-    let path = src_dir.join(&chapter.source_path);
-    let source = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
+    let path = book.config.src_dir.join(&chapter.source_path);
+    let source = crate::paths::read_inside(&book.config.root, &path).map_err(|why| Error::Io {
+        path: path.clone(),
+        source: std::io::Error::other(why),
+    })?;
     let changed = source != chapter.source;
     chapter.source = source;
-    Ok(read_chapter_includes(src_dir, chapter, &mut book.includes) || changed)
+    Ok(read_chapter_includes(&book.config, chapter, &mut book.includes) || changed)
 }
 
 /// Where a chapter sits in the summary.

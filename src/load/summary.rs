@@ -50,6 +50,11 @@ pub struct SummaryError {
 }
 
 /// Parses the text of `SUMMARY.md`.
+/// How deep chapters may nest (1.2.3.4.5.6.7.8): deeper summaries are errors, so the
+/// numbers and breadcrumbs on every page stay short whatever the input.
+pub const MAX_DEPTH: usize = 8;
+
+/// Parses the text of `SUMMARY.md`.
 pub fn parse(text: &str) -> Result<Summary, SummaryError> {
     let mut summary = Summary::default();
     let mut counters: Vec<u32> = Vec::new();
@@ -105,6 +110,12 @@ pub fn parse(text: &str) -> Result<Summary, SummaryError> {
                 if indents.last() == Some(&indent) {
                     *counters.last_mut().expect("counters follow indents") += 1;
                 } else {
+                    if indents.len() == MAX_DEPTH {
+                        return Err(error(format!(
+                            "`{title}` is nested {} levels deep; a table of contents may nest at most {MAX_DEPTH} levels (every page shows its chapter's number and breadcrumbs): indent it less",
+                            MAX_DEPTH + 1
+                        )));
+                    }
                     indents.push(indent);
                     counters.push(1);
                 }

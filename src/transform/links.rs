@@ -42,6 +42,10 @@ pub fn classify<'a>(from: &str, dest: &'a str) -> Target<'a> {
         None => (dest, None),
     };
     let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() && dest.starts_with('?') {
+        // `?q=1` is this page with a query: only its fragment, if any, can be checked.
+        return fragment.map_or(Target::External, Target::SamePage);
+    }
     match join(from, path) {
         Some(path) => Target::Local { path, fragment },
         None => Target::Outside,
@@ -152,9 +156,14 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for page in pages {
         let chapter = &book.chapters[page.chapter];
+        if book.unreadable.contains(&chapter.source_path) {
+            continue;
+        }
         let mut lines = None;
         for link in &page.rendered.links {
-            let Some(problem) = problem(&chapter.source_path, link, &ids, &assets) else {
+            let Some(problem) =
+                problem(&chapter.source_path, link, &ids, &assets, &book.unreadable)
+            else {
                 continue;
             };
             let lines = lines.get_or_insert_with(|| LineIndex::new(&chapter.source));
@@ -182,6 +191,7 @@ fn problem(
     link: &LinkRef,
     ids: &HashMap<&str, HashSet<&str>>,
     assets: &HashSet<String>,
+    unreadable: &HashSet<String>,
 ) -> Option<String> {
     let what = if link.is_image { "image" } else { "link" };
     let dest = &link.dest;
@@ -193,6 +203,10 @@ fn problem(
         Target::SamePage(fragment) => anchor_problem(&ids[from], fragment, dest, what),
         Target::Local { path, fragment } => {
             if let Some(targets) = ids.get(path.as_str()) {
+                if unreadable.contains(&path) {
+                    // Its file could not be read, which is reported once already.
+                    return None;
+                }
                 return fragment.and_then(|f| anchor_problem(targets, f, dest, what));
             }
             if assets.contains(&path) {

@@ -6,7 +6,8 @@
 //! event stream that `print.html` re-renders with book-wide ids.
 
 use pulldown_cmark::{
-    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
+    TagEnd,
 };
 
 use super::code::{self, CodeBlock, FenceInfo, Lang, console};
@@ -173,6 +174,11 @@ impl<'c> State<'c> {
             Event::End(TagEnd::BlockQuote(Some(_))) => {
                 self.out.push(Event::Html("</div>\n".into()))
             }
+            // An email autolink (`<ada@example.com>`) is a `mailto:` link, not a path.
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                ..
+            }) => self.out.push(event.into_static()),
             Event::Start(Tag::Link { ref dest_url, .. })
             | Event::Start(Tag::Image { ref dest_url, .. }) => {
                 let is_image = matches!(event, Event::Start(Tag::Image { .. }));
