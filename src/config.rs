@@ -58,6 +58,10 @@ pub struct HtmlConfig {
     pub browser_targets: Vec<(String, u32)>,
     /// Whether to write `print.html`.
     pub print: bool,
+    /// `allow-active-content = true`: raw `<script>`, `on…=` attributes and `javascript:`
+    /// or `data:` URLs in chapters are published; by default they are build errors, so an
+    /// untrusted pull request cannot run script in readers' browsers.
+    pub allow_active_content: bool,
 }
 
 /// The colour theme a reader sees before choosing one.
@@ -135,6 +139,7 @@ struct RawHtml {
     git_repository_url: Option<String>,
     browser_targets: Option<Vec<String>>,
     print: RawPrint,
+    allow_active_content: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -262,6 +267,7 @@ fn resolve(
             git_repository_url: raw.output.html.git_repository_url,
             browser_targets,
             print: raw.output.html.print.enable,
+            allow_active_content: raw.output.html.allow_active_content,
         },
         book: BookMeta {
             title: raw.book.title,

@@ -87,6 +87,14 @@ pub fn check_destination(dest: &Path, sources: &[PathBuf]) -> Result<()> {
             src.display()
         ));
     }
+    if let Ok(meta) = std::fs::symlink_metadata(dest)
+        && !meta.is_dir()
+    {
+        return refuse(format!(
+            "`{}` exists and is not a folder; the site is a folder: remove the file or choose another --dest-dir",
+            dest.display()
+        ));
+    }
     let non_empty = std::fs::read_dir(dest).is_ok_and(|mut entries| entries.next().is_some());
     if non_empty && !dest.join(MARKER).is_file() {
         return refuse(format!(

@@ -508,7 +508,7 @@ fn an_interrupted_run_leaves_no_scratch_folders() {
             .collect()
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !(runs().len() == 1 && !stale.exists()) {
+    while runs().len() != 1 || stale.exists() {
         assert!(
             std::time::Instant::now() < deadline,
             "the run never started: {:?}",

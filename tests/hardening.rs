@@ -151,3 +151,72 @@ fn an_unreadable_chapter_is_reported_once() {
     let errors = stderr.lines().filter(|l| l.contains(": error: ")).count();
     assert_eq!(errors, 1, "one cause, one error:\n{stderr}");
 }
+
+#[test]
+fn active_content_is_an_error_unless_the_book_allows_it() {
+    let chapter = "# A\n\n<p onclick=\"steal()\">hi</p>\n\n<script>alert(1)</script>\n\n[run](javascript:alert(1)) ![x](data:image/svg+xml,<svg/onload=alert(1)>)\n\n<a href=\" JaVaScript:alert(1)\">raw</a>\n\n<details><summary>More</summary><kbd>Ctrl</kbd></details>\n";
+    let book = book_with(chapter);
+    let stderr = assert_error(
+        book.path(),
+        "src/a.md:3:4: error: the event attribute `onclick` of <p> would run script",
+    );
+    for wanted in [
+        "src/a.md:5:1: error: a <script> element would run script",
+        "src/a.md:7:1: error: link `javascript:alert(1)` uses `javascript:`",
+        "image `data:image/svg+xml,<svg/onload=alert(1)>` uses `data:`",
+        "src/a.md:9:10: error: link `JaVaScript:alert(1)` uses `javascript:`",
+    ] {
+        assert!(stderr.contains(wanted), "missing `{wanted}` in\n{stderr}");
+    }
+    assert!(
+        !stderr.contains("details") && !stderr.contains("kbd"),
+        "{stderr}"
+    );
+    std::fs::write(
+        book.path().join("book.toml"),
+        "[book]\ntitle = \"T\"\n[output.html]\nallow-active-content = true\n",
+    )
+    .unwrap();
+    let (ok, stderr, out) = try_build(book.path());
+    assert!(ok, "{stderr}");
+    let page = std::fs::read_to_string(out.path().join("site/a.html")).unwrap();
+    assert!(page.contains("<script>alert(1)</script>"));
+}
+
+#[test]
+fn a_huge_code_block_is_shown_plain_with_a_warning() {
+    let chapter = format!(
+        "# A\n\n```python\n{}",
+        "x = 1 + 2  # filler\n".repeat(20_000)
+    );
+    let book = book_with(&chapter);
+    let start = std::time::Instant::now();
+    let (ok, stderr, out) = try_build(book.path());
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("src/a.md:3:1: warning: this code block holds 390 KiB, more than the 256 KiB that are highlighted"),
+        "{stderr}"
+    );
+    let page = std::fs::read_to_string(out.path().join("site/a.html")).unwrap();
+    assert!(!page.contains("hl-keyword") && page.contains("x = 1 + 2"));
+    eprintln!("built a 390 KiB block in {:?}", start.elapsed());
+}
+
+#[test]
+fn a_destination_that_is_a_file_is_refused_before_anything_is_touched() {
+    let book = book_with("# A\n");
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("notes.txt");
+    std::fs::write(&file, "my notes\n").unwrap();
+    let result = handbook(&["build", path_str(book.path()), "-d", path_str(&file)]);
+    assert!(!result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("exists and is not a folder"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "my notes\n");
+    let names: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names, ["notes.txt"], "nothing was moved aside");
+}

@@ -5,7 +5,7 @@ mod support;
 
 use std::path::Path;
 
-use support::{Server, at, edit, eventually, fixture_copy, reloads, text_of};
+use support::{Server, at, edit, eventually, fixture_copy, reloads, request_for_host, text_of};
 
 const BASICS: &str = "src/guide/basics.md";
 
@@ -560,4 +560,26 @@ fn search_index_follows_chapter_edits() {
             .contains("this zanzibar picture")
             .then_some(())
     });
+}
+
+#[test]
+fn dns_rebinding_requests_for_other_hosts_are_refused() {
+    let book = fixture_copy("serve-book");
+    let server = Server::start(book.path());
+    for host in ["evil.example", &format!("evil.example:{}", server.port)] {
+        let page = request_for_host(server.port, "GET", "/index.html", host);
+        assert_eq!(page.status, 403, "{host}");
+        let socket = request_for_host(server.port, "GET", "/__handbook/live", host);
+        assert_eq!(socket.status, 403, "{host}");
+    }
+    for host in [
+        format!("localhost:{}", server.port),
+        format!("127.0.0.1:{}", server.port),
+    ] {
+        assert_eq!(
+            request_for_host(server.port, "GET", "/index.html", &host).status,
+            200,
+            "{host}"
+        );
+    }
 }

@@ -17,13 +17,57 @@ use axum::routing::get;
 use super::reload;
 use super::site::{Live, Snapshot};
 
-/// The server's routes.
-pub fn router(live: Arc<Live>) -> Router {
-    Router::new()
+/// The server's routes. With `local_only` (the server listens on a loopback address),
+/// a request whose `Host` is another name is refused: a page of a foreign site whose name
+/// was re-pointed at 127.0.0.1 (DNS rebinding) must not read the book or its live socket.
+pub fn router(live: Arc<Live>, local_only: bool) -> Router {
+    let router = Router::new()
         .route(reload::SOCKET_PATH, get(reload::socket))
         .route(reload::SCRIPT_PATH, get(reload::script))
         .fallback(site_file)
-        .with_state(live)
+        .with_state(live);
+    if local_only {
+        router.layer(axum::middleware::from_fn(refuse_foreign_hosts))
+    } else {
+        router
+    }
+}
+
+async fn refuse_foreign_hosts(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if is_local_host(host) {
+        return next.run(request).await;
+    }
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("handbook serve answers requests for localhost and this machine's addresses only, not for `{host}`; to serve other names, start it with --host and the address to listen on\n"),
+    )
+        .into_response()
+}
+
+/// Whether a `Host` header names this machine: an IP address, `localhost` or a name under
+/// `.localhost` (which browsers resolve to loopback themselves), with or without a port.
+pub fn is_local_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        }),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<std::net::IpAddr>().is_ok() || name == "localhost" || name.ends_with(".localhost")
 }
 
 /// Answers a request for a file of the site (`GET` and `HEAD`).
@@ -182,6 +226,29 @@ pub fn content_type(path: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_local_hosts_are_served() {
+        for host in [
+            "127.0.0.1:3000",
+            "localhost:3000",
+            "LOCALHOST",
+            "[::1]:3000",
+            "app.localhost",
+            "192.168.1.5:80",
+        ] {
+            assert!(is_local_host(host), "{host}");
+        }
+        for host in [
+            "evil.example:3000",
+            "evil.example",
+            "localhost.evil.example",
+            "",
+            "127.0.0.1.nip.io",
+        ] {
+            assert!(!is_local_host(host), "{host}");
+        }
+    }
 
     #[test]
     fn plain_paths_name_site_files() {

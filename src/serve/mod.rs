@@ -136,7 +136,8 @@ pub fn serve(
         })?;
 
     runtime.block_on(async move {
-        let server = axum::serve(listener, http::router(live));
+        let local_only = listener.local_addr()?.ip().is_loopback();
+        let server = axum::serve(listener, http::router(live, local_only));
         tokio::select! {
             served = server => served,
             // Ctrl-C: stop at once; open connections are dropped with the runtime.

@@ -161,9 +161,15 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
         }
         let mut lines = None;
         for link in &page.rendered.links {
-            let Some(problem) =
-                problem(&chapter.source_path, link, &ids, &assets, &book.unreadable)
-            else {
+            let allow = book.config.html.allow_active_content;
+            let Some(problem) = problem(
+                &chapter.source_path,
+                link,
+                &ids,
+                &assets,
+                &book.unreadable,
+                allow,
+            ) else {
                 continue;
             };
             let lines = lines.get_or_insert_with(|| LineIndex::new(&chapter.source));
@@ -192,9 +198,16 @@ fn problem(
     ids: &HashMap<&str, HashSet<&str>>,
     assets: &HashSet<String>,
     unreadable: &HashSet<String>,
+    allow_active: bool,
 ) -> Option<String> {
     let what = if link.is_image { "image" } else { "link" };
     let dest = &link.dest;
+    if !allow_active && let Some(scheme) = super::raw_html::active_scheme(dest) {
+        return Some(format!(
+            "{what} `{}` uses `{scheme}:`, which can run script in readers' browsers; link to a page or file instead, or set `allow-active-content = true` under [output.html] in book.toml if the book's authors are trusted",
+            dest.chars().take(40).collect::<String>()
+        ));
+    }
     match classify(from, dest) {
         Target::External => None,
         Target::Outside => Some(format!(

@@ -69,6 +69,8 @@ pub struct Context<'a> {
     pub includes: &'a IncludedFiles,
     /// How to show the chapter's path in messages (e.g. `content/core/types.md`).
     pub display_path: std::path::PathBuf,
+    /// Whether raw `<script>` and `on…=` attributes are allowed (`allow-active-content`).
+    pub allow_active_content: bool,
 }
 
 /// Transforms one chapter.
@@ -240,6 +242,18 @@ impl<'c> State<'c> {
                 is_image: url.is_image,
             });
         }
+        if !self.ctx.allow_active_content {
+            for (at, what) in raw_html::active_content(html) {
+                let written = &html[at..(at + 12).min(html.len())];
+                let offset = source[span.start..span.end]
+                    .find(written)
+                    .map_or(span.start, |p| span.start + p);
+                self.diagnostics.push(Diagnostic::error(
+                    self.locate(offset),
+                    format!("{what} would run script in readers' browsers; remove it, or set `allow-active-content = true` under [output.html] in book.toml if the book's authors are trusted"),
+                ));
+            }
+        }
         for id in raw_html::ids(html, &attrs) {
             if !self.used_ids.insert(id.clone()) {
                 self.diagnostics.push(Diagnostic::warning(
@@ -381,7 +395,15 @@ impl<'c> State<'c> {
         section.push(' ');
         section.push_str(&shown);
         section.push(' ');
+        let too_big = too_big_to_highlight(&shown);
+        if let Some(why) = &too_big {
+            self.diagnostics.push(Diagnostic::warning(
+                location.clone(),
+                format!("{why}: shown without colours, so no input can make the build slow (an unclosed ``` fence?)"),
+            ));
+        }
         let highlighted = match &session {
+            _ if too_big.is_some() => Some(escape(&shown)),
             Some(session) => Some(self.ctx.highlighter.console(session, &shown)),
             None => self.ctx.highlighter.highlight(&info.lang, &shown),
         };
@@ -445,6 +467,30 @@ fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
         BlockQuoteKind::Warning => ("warning", "Warning"),
         BlockQuoteKind::Caution => ("caution", "Caution"),
     }
+}
+
+/// The most code one block may hold, and the longest line, to be highlighted: the
+/// highlighter's cost grows with both, and a block past them (an unclosed fence that
+/// swallowed the rest of a 10 MB chapter) would take minutes.
+const HIGHLIGHT_BYTES: usize = 256 * 1024;
+const HIGHLIGHT_LINE: usize = 16 * 1024;
+
+fn too_big_to_highlight(code: &str) -> Option<String> {
+    if code.len() > HIGHLIGHT_BYTES {
+        return Some(format!(
+            "this code block holds {} KiB, more than the {} KiB that are highlighted",
+            code.len() / 1024,
+            HIGHLIGHT_BYTES / 1024
+        ));
+    }
+    let longest = code.lines().map(str::len).max().unwrap_or(0);
+    (longest > HIGHLIGHT_LINE).then(|| {
+        format!(
+            "a line of this code block holds {} KiB, more than the {} KiB that are highlighted",
+            longest / 1024,
+            HIGHLIGHT_LINE / 1024
+        )
+    })
 }
 
 fn code_block_html(info: &FenceInfo, inner: &str) -> String {
@@ -599,6 +645,7 @@ mod tests {
             highlighter: &highlighter,
             includes: &Default::default(),
             display_path: "t.md".into(),
+            allow_active_content: false,
         };
         transform(&chapter, &ctx)
     }

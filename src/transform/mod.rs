@@ -48,6 +48,7 @@ pub fn transform_chapter(book: &Book, index: usize, highlighter: &highlight::Hig
         display_path: book
             .config
             .display_path(&book.config.src_dir.join(&chapter.source_path)),
+        allow_active_content: book.config.html.allow_active_content,
     };
     let rendered = markdown::transform(chapter, &ctx);
     let html = markdown::render_html(&rendered.events, &links::site_href, "");

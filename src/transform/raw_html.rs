@@ -54,8 +54,56 @@ const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title"];
 /// The attributes of `html` that this module cares about, in order. Comments, CDATA
 /// and the content of `<script>`, `<style>`, `<textarea>` and `<title>` are skipped.
 pub fn attributes(html: &str) -> Vec<Attr> {
-    let bytes = html.as_bytes();
     let mut found = Vec::new();
+    walk(html, &mut |_, _| {}, &mut |tag, name, range, quoted| {
+        if range.is_empty() && !quoted {
+            return; // a bare attribute: no value to rewrite or resolve
+        }
+        if let Some(kind) = kind_of(tag, name, &html[range.clone()]) {
+            found.push(Attr {
+                kind,
+                range,
+                quoted,
+            });
+        }
+    });
+    found
+}
+
+/// Active content in `html`, which runs script in a reader's browser: `<script>` elements
+/// and `on…=` event attributes, each with its offset and what it is.
+pub fn active_content(html: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut handlers = Vec::new();
+    walk(
+        html,
+        &mut |tag, at| {
+            if tag.eq_ignore_ascii_case("script") {
+                found.push((at, "a <script> element".to_string()));
+            }
+        },
+        &mut |tag, name, range, _| {
+            let lower = name.to_ascii_lowercase();
+            if lower.len() > 2 && lower.starts_with("on") {
+                let at = html[..range.start].rfind(name).unwrap_or(range.start);
+                handlers.push((at, format!("the event attribute `{name}` of <{tag}>")));
+            }
+        },
+    );
+    found.extend(handlers);
+    found.sort();
+    found
+}
+
+/// Visits every tag of `html` (`on_tag(name, offset of '<')`) and every attribute with a
+/// value (`on_attr(tag, name, value range, quoted)`), skipping comments, CDATA and the
+/// content of raw-text elements.
+fn walk(
+    html: &str,
+    on_tag: &mut dyn FnMut(&str, usize),
+    on_attr: &mut dyn FnMut(&str, &str, Range<usize>, bool),
+) {
+    let bytes = html.as_bytes();
     let mut i = 0;
     while let Some(at) = html[i..].find('<').map(|p| p + i) {
         i = at + 1;
@@ -72,7 +120,8 @@ pub fn attributes(html: &str) -> Vec<Attr> {
         if !bytes.get(i).is_some_and(u8::is_ascii_alphabetic) {
             continue;
         }
-        let (tag, end) = scan_tag(html, i, &mut found);
+        let (tag, end) = scan_tag(html, i, on_attr);
+        on_tag(tag, at);
         i = end;
         if RAW_TEXT.iter().any(|t| t.eq_ignore_ascii_case(tag)) {
             let close = format!("</{}", tag.to_ascii_lowercase());
@@ -82,12 +131,15 @@ pub fn attributes(html: &str) -> Vec<Attr> {
                 .map_or(html.len(), |p| i + p);
         }
     }
-    found
 }
 
-/// Scans the tag whose name starts at `start`, recording its attributes; returns the
-/// tag's name and the offset after the tag.
-fn scan_tag<'h>(html: &'h str, start: usize, found: &mut Vec<Attr>) -> (&'h str, usize) {
+/// Scans the tag whose name starts at `start`, passing each attribute with a value to
+/// `on_attr`; returns the tag's name and the offset after the tag.
+fn scan_tag<'h>(
+    html: &'h str,
+    start: usize,
+    on_attr: &mut dyn FnMut(&str, &str, Range<usize>, bool),
+) -> (&'h str, usize) {
     let bytes = html.as_bytes();
     let is_space = |b: u8| b.is_ascii_whitespace();
     let name_end = |from: usize| {
@@ -119,6 +171,8 @@ fn scan_tag<'h>(html: &'h str, start: usize, found: &mut Vec<Attr>) -> (&'h str,
         let name = &html[name_start..i];
         i = skip_space(i);
         if bytes.get(i) != Some(&b'=') {
+            // A bare attribute (`onload` with no value) is still an event attribute.
+            on_attr(tag, name, i..i, false);
             continue;
         }
         i = skip_space(i + 1);
@@ -137,13 +191,7 @@ fn scan_tag<'h>(html: &'h str, start: usize, found: &mut Vec<Attr>) -> (&'h str,
             i = end;
             range
         };
-        if let Some(kind) = kind_of(tag, name, &html[range.clone()]) {
-            found.push(Attr {
-                kind,
-                range,
-                quoted,
-            });
-        }
+        on_attr(tag, name, range, quoted);
     }
 }
 
@@ -337,9 +385,48 @@ pub fn rewrite(html: &str, href: &dyn Fn(&str) -> String, id_prefix: &str) -> St
     out
 }
 
+/// The schemes of URLs that run script when followed or loaded.
+const ACTIVE_SCHEMES: &[&str] = &["javascript", "vbscript", "data"];
+
+/// The active scheme of `url` (`javascript:`), as a browser reads it: case and the tabs,
+/// newlines and leading spaces browsers strip do not hide it.
+pub fn active_scheme(url: &str) -> Option<&'static str> {
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let (scheme, _) = cleaned.split_once(':')?;
+    ACTIVE_SCHEMES.iter().copied().find(|s| *s == scheme)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_scripts_event_attributes_and_active_urls() {
+        let html =
+            "<p onclick=\"x()\">a</p><script>alert(1)</script><img src=x ONERROR=y><details open>";
+        let found: Vec<String> = active_content(html)
+            .into_iter()
+            .map(|(_, what)| what)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "the event attribute `onclick` of <p>",
+                "a <script> element",
+                "the event attribute `ONERROR` of <img>"
+            ]
+        );
+        assert_eq!(active_scheme(" Java\tScript:alert(1)"), Some("javascript"));
+        assert_eq!(active_scheme("data:text/html,x"), Some("data"));
+        assert_eq!(active_scheme("https://example.com/?javascript:"), None);
+        assert!(active_content("<kbd>Ctrl</kbd><!-- <script> -->").is_empty());
+    }
 
     fn found(html: &str) -> Vec<(AttrKind, String)> {
         attributes(html)

@@ -135,11 +135,16 @@ impl Drop for Server {
 
 /// `METHOD path HTTP/1.1` to `127.0.0.1:port`, the path sent exactly as given.
 pub fn request(port: u16, method: &str, path: &str) -> Response {
+    request_for_host(port, method, path, &format!("127.0.0.1:{port}"))
+}
+
+/// Like [`request`], with the `Host` header given.
+pub fn request_for_host(port: u16, method: &str, path: &str, host: &str) -> Response {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     // Read up to the end of the body: by `Content-Length` if given (some servers keep
