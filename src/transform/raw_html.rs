@@ -95,13 +95,16 @@ pub fn active_content(html: &str) -> Vec<(usize, String)> {
     found
 }
 
+/// Called for each attribute with its tag, name, value range and whether it is quoted.
+type OnAttr<'a> = dyn FnMut(&str, &str, Range<usize>, bool) + 'a;
+
 /// Visits every tag of `html` (`on_tag(name, offset of '<')`) and every attribute with a
 /// value (`on_attr(tag, name, value range, quoted)`), skipping comments, CDATA and the
 /// content of raw-text elements.
 fn walk(
     html: &str,
     on_tag: &mut dyn FnMut(&str, usize),
-    on_attr: &mut dyn FnMut(&str, &str, Range<usize>, bool),
+    on_attr: &mut OnAttr<'_>,
 ) {
     let bytes = html.as_bytes();
     let mut i = 0;
@@ -138,7 +141,7 @@ fn walk(
 fn scan_tag<'h>(
     html: &'h str,
     start: usize,
-    on_attr: &mut dyn FnMut(&str, &str, Range<usize>, bool),
+    on_attr: &mut OnAttr<'_>,
 ) -> (&'h str, usize) {
     let bytes = html.as_bytes();
     let is_space = |b: u8| b.is_ascii_whitespace();
