@@ -583,3 +583,35 @@ fn dns_rebinding_requests_for_other_hosts_are_refused() {
         );
     }
 }
+
+#[test]
+fn a_source_folder_moved_away_and_back_is_followed() {
+    let book = fixture_copy("serve-book");
+    let server = Server::start(book.path());
+    let aside = book.path().join("src-aside");
+    std::fs::rename(at(&book, "src"), &aside).unwrap();
+    eventually("the missing sources are reported", || {
+        server.output().contains("SUMMARY.md").then_some(())
+    });
+    // Changed while away, as a branch switch would.
+    edit(
+        &aside.join("guide/basics.md"),
+        "Original text.",
+        "Text from the other branch.",
+    );
+    std::fs::rename(&aside, at(&book, "src")).unwrap();
+    eventually("the returned sources are served", || {
+        let html = server.get("/guide/basics.html").html();
+        (text_of(&html, "#edited").as_deref() == Some("Text from the other branch.")).then_some(())
+    });
+    // And the folder is watched again: a later edit is seen too.
+    edit(
+        &at(&book, BASICS),
+        "Text from the other branch.",
+        "Edited after the return.",
+    );
+    eventually("an edit after the return is served", || {
+        let html = server.get("/guide/basics.html").html();
+        (text_of(&html, "#edited").as_deref() == Some("Edited after the return.")).then_some(())
+    });
+}

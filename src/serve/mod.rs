@@ -131,7 +131,15 @@ pub fn serve(
                 warn_all(&mut on_event, batch.errors);
                 let outcome = incremental.rebuild(&batch.changes);
                 apply(&rebuilding, &incremental, outcome, start, &mut on_event);
+                let rearmed = watcher.needs_rearm();
                 warn_all(&mut on_event, watcher.follow(incremental.roots()));
+                if rearmed {
+                    // Files that arrived before the folder was watched again were not seen.
+                    let start = Instant::now();
+                    let again = std::collections::BTreeSet::from([watch::Change::Unknown]);
+                    let outcome = incremental.rebuild(&again);
+                    apply(&rebuilding, &incremental, outcome, start, &mut on_event);
+                }
             }
         })?;
 

@@ -89,6 +89,11 @@ pub fn classify(roots: &Roots, path: &Path) -> Option<Change> {
     if path == roots.root.join("book.toml") {
         return Some(Change::Config);
     }
+    if is_watched_folder(roots, path) {
+        // The folder itself was removed, moved or made again (a branch switch, a sync
+        // tool): anything in it may have changed.
+        return Some(Change::Unknown);
+    }
     if let Some(theme_dir) = &roots.theme_dir
         && let Some(relative) = relative_source(theme_dir, path)
     {
@@ -106,6 +111,11 @@ pub fn classify(roots: &Roots, path: &Path) -> Option<Change> {
     } else {
         Change::File(relative)
     })
+}
+
+/// Whether `path` is one of the folders watched recursively (the sources, the theme).
+fn is_watched_folder(roots: &Roots, path: &Path) -> bool {
+    roots.src_dir != roots.root && path == roots.src_dir || roots.theme_dir.as_deref() == Some(path)
 }
 
 /// `path` relative to `dir`, `/`-separated, unless it is outside `dir` or an editor's file.
@@ -144,6 +154,8 @@ pub struct Watcher {
     watched: Vec<PathBuf>,
     /// When the last batch was handed out.
     last_batch: Option<Instant>,
+    /// A watched folder itself was removed or made again: its watch must be set anew.
+    rearm: bool,
 }
 
 impl Watcher {
@@ -158,16 +170,20 @@ impl Watcher {
             roots: roots.clone(),
             watched: Vec::new(),
             last_batch: None,
+            rearm: false,
         };
         let errors = watcher.watch(&roots);
         Ok((watcher, errors))
     }
 
-    /// Follows the book's folders if `book.toml` moved them; returns what could not be watched.
+    /// Follows the book's folders if `book.toml` moved them, or watches them anew if one
+    /// was replaced; returns what could not be watched (a folder that is gone for now:
+    /// the root's watch sees it come back).
     pub fn follow(&mut self, roots: &Roots) -> Vec<notify::Error> {
-        if *roots == self.roots {
+        if *roots == self.roots && !self.rearm {
             return Vec::new();
         }
+        self.rearm = false;
         for path in std::mem::take(&mut self.watched) {
             // A folder that was deleted is no longer watched anyway.
             let _ = self.debouncer.unwatch(&path);
@@ -229,12 +245,25 @@ impl Watcher {
         }
     }
 
-    fn add(&self, batch: &mut Batch, result: DebounceEventResult) {
+    /// Whether the last batch replaced a watched folder, so events may have been missed
+    /// between the folder's return and its new watch: the caller rebuilds once more.
+    pub fn needs_rearm(&self) -> bool {
+        self.rearm
+    }
+
+    fn add(&mut self, batch: &mut Batch, result: DebounceEventResult) {
         match result {
             Ok(events) => {
                 for event in events.iter().filter(|e| is_change(&e.kind)) {
                     if event.need_rescan() {
                         batch.changes.insert(Change::Unknown);
+                    }
+                    if event
+                        .paths
+                        .iter()
+                        .any(|p| is_watched_folder(&self.roots, p))
+                    {
+                        self.rearm = true;
                     }
                     batch.changes.extend(
                         event
@@ -312,6 +341,12 @@ mod tests {
         ] {
             assert_eq!(kind(path), None, "{path}");
         }
+    }
+
+    #[test]
+    fn a_replaced_source_folder_is_an_unknown_change() {
+        assert_eq!(kind("/book/content"), Some(Change::Unknown));
+        assert_eq!(kind("/book/theme"), Some(Change::Unknown));
     }
 
     #[test]

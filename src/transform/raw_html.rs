@@ -101,11 +101,7 @@ type OnAttr<'a> = dyn FnMut(&str, &str, Range<usize>, bool) + 'a;
 /// Visits every tag of `html` (`on_tag(name, offset of '<')`) and every attribute with a
 /// value (`on_attr(tag, name, value range, quoted)`), skipping comments, CDATA and the
 /// content of raw-text elements.
-fn walk(
-    html: &str,
-    on_tag: &mut dyn FnMut(&str, usize),
-    on_attr: &mut OnAttr<'_>,
-) {
+fn walk(html: &str, on_tag: &mut dyn FnMut(&str, usize), on_attr: &mut OnAttr<'_>) {
     let bytes = html.as_bytes();
     let mut i = 0;
     while let Some(at) = html[i..].find('<').map(|p| p + i) {
@@ -138,11 +134,7 @@ fn walk(
 
 /// Scans the tag whose name starts at `start`, passing each attribute with a value to
 /// `on_attr`; returns the tag's name and the offset after the tag.
-fn scan_tag<'h>(
-    html: &'h str,
-    start: usize,
-    on_attr: &mut OnAttr<'_>,
-) -> (&'h str, usize) {
+fn scan_tag<'h>(html: &'h str, start: usize, on_attr: &mut OnAttr<'_>) -> (&'h str, usize) {
     let bytes = html.as_bytes();
     let is_space = |b: u8| b.is_ascii_whitespace();
     let name_end = |from: usize| {
