@@ -88,9 +88,15 @@ pub enum Containment {
 pub fn containment() -> Containment {
     static PROBED: OnceLock<Containment> = OnceLock::new();
     *PROBED.get_or_init(|| {
+        // The whole set-up, read-only mount included, on a folder of its own.
+        let Ok(probe) = tempfile::tempdir() else {
+            return Containment::ProcessGroup;
+        };
         let works = Command::new("unshare")
             .args(UNSHARE)
-            .arg("true")
+            .args(["sh", "-c", NAMESPACE_INIT, "sh"])
+            .arg(probe.path())
+            .args(["--", "true"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
