@@ -196,7 +196,7 @@ fn apply(
     if update.everything || update.print_stale {
         match incremental.search() {
             Some(Ok(files)) => live.publish(
-                Files::Some(files),
+                Files::Folder(site::SEARCH_FOLDER, files),
                 Action::Reload {
                     pages: Some(Vec::new()),
                 },

@@ -58,6 +58,17 @@ pub enum Files {
     All(Vec<SiteFile>),
     /// Some files, added or replaced.
     Some(Vec<SiteFile>),
+    /// Every file under a folder (`search/`): files of the folder that are not listed are
+    /// gone. The search index's files are named by their contents, so without this each
+    /// save would add a new set and the server's memory would grow with every save.
+    Folder(&'static str, Vec<SiteFile>),
+}
+
+/// The folder of the search index's files in the site.
+pub const SEARCH_FOLDER: &str = "search/";
+
+fn every_search_file(path: &str) -> bool {
+    path.starts_with(SEARCH_FOLDER)
 }
 
 /// The served site, shared by the HTTP handlers and the rebuilding thread.
@@ -100,11 +111,21 @@ impl Live {
         self.update(action, |site| {
             let version = site.version + 1;
             let mut changed = site.changed.clone();
-            let mut map = match files {
+            let mut map = match &files {
                 Files::All(_) => HashMap::new(),
                 Files::Some(_) => site.files.clone(),
+                Files::Folder(folder, _) => site
+                    .files
+                    .iter()
+                    .filter(|(path, _)| !path.starts_with(folder))
+                    .map(|(path, bytes)| (path.clone(), bytes.clone()))
+                    .collect(),
             };
-            let (Files::All(files) | Files::Some(files)) = files;
+            if let Files::Folder(folder, _) = &files {
+                // Not pages: no open page needs to hear that they are gone.
+                changed.retain(|path, _| !path.starts_with(folder));
+            }
+            let (Files::All(files) | Files::Some(files) | Files::Folder(_, files)) = files;
             for (path, bytes) in files {
                 // A page rendered again to the same bytes has not changed: a page
                 // opened meanwhile must not reload for it.
@@ -114,7 +135,9 @@ impl Live {
                 map.insert(path, bytes.into());
             }
             for gone in site.files.keys().filter(|path| !map.contains_key(*path)) {
-                changed.insert(gone.clone(), version);
+                if !every_search_file(gone) {
+                    changed.insert(gone.clone(), version);
+                }
             }
             Snapshot {
                 version,
@@ -204,6 +227,36 @@ mod tests {
         assert!(site.is_stale("b.html", seen));
         assert!(!site.is_stale("b.html", seen + 1));
         assert!(!site.is_stale("b.html", site.version));
+    }
+
+    #[test]
+    fn a_new_search_index_replaces_the_old_files() {
+        let (live, _) = started();
+        live.publish(
+            Files::Folder(
+                SEARCH_FOLDER,
+                files(&[("search/a1.js", "1"), ("search/entry.js", "e")]),
+            ),
+            pages(&[]),
+        );
+        live.publish(
+            Files::Folder(
+                SEARCH_FOLDER,
+                files(&[("search/b2.js", "2"), ("search/entry.js", "f")]),
+            ),
+            pages(&[]),
+        );
+        let site = live.snapshot();
+        let mut search: Vec<&str> = site
+            .files
+            .keys()
+            .map(String::as_str)
+            .filter(|p| p.starts_with("search/"))
+            .collect();
+        search.sort();
+        assert_eq!(search, ["search/b2.js", "search/entry.js"]);
+        assert!(site.files.contains_key("a.html"), "pages stay");
+        assert!(!site.changed.contains_key("search/a1.js"));
     }
 
     #[test]
