@@ -408,11 +408,7 @@ impl<'a> Runner<'a> {
     }
 
     fn session(&self, job: &Job<'_>) -> Result<Judged, Box<Failure>> {
-        let session = job
-            .scratch
-            .files
-            .join(format!("session-{}.txt", job.example.location.line));
-        write(&session, &job.example.code)?;
+        let session = job.write_code("session", "txt")?;
         let mode = if job.compile_only { "compile" } else { "run" };
         let python = &job.setting.python;
         let args = vec![
@@ -433,11 +429,7 @@ impl<'a> Runner<'a> {
     }
 
     fn shell(&self, job: &Job<'_>) -> Result<Judged, Box<Failure>> {
-        let script = job
-            .scratch
-            .files
-            .join(format!("script-{}.sh", job.example.location.line));
-        write(&script, &job.example.code)?;
+        let script = job.write_code("script", "sh")?;
         let mut args: Vec<OsString> = vec!["--noprofile".into(), "--norc".into()];
         if job.compile_only {
             args.push("-n".into());
@@ -529,6 +521,16 @@ struct Job<'j> {
     fresh: String,
 }
 
+impl Job<'_> {
+    /// Writes the example's code beside its scratch folders, as `NAME-LINE.EXT`.
+    fn write_code(&self, name: &str, ext: &str) -> Result<PathBuf, Box<Failure>> {
+        let line = self.example.location.line;
+        let path = self.scratch.files.join(format!("{name}-{line}.{ext}"));
+        write(&path, &self.example.code)?;
+        Ok(path)
+    }
+}
+
 /// A verdict, or a failure reported at another line than the block's (a console command).
 enum Judged {
     Verdict(Verdict),
@@ -594,16 +596,27 @@ const FIXED_ENV: &[(&str, &str)] = &[
     ("PIP_NO_INDEX", "1"),
 ];
 
+/// The exit status of a run that ended by itself; a timeout or runaway output is the problem.
+fn exit_status(
+    example: &Example,
+    finished: &Finished,
+) -> Result<std::process::ExitStatus, Problem> {
+    match finished.ending {
+        Ending::TimedOut => Err(Problem::TimedOut(example.timeout)),
+        Ending::TooMuchOutput => Err(Problem::TooMuchOutput),
+        Ending::Exited(status) => Ok(status),
+    }
+}
+
 fn judge_script(
     example: &Example,
     finished: &Finished,
     compile_only: bool,
     script: &str,
 ) -> Option<Problem> {
-    let status = match finished.ending {
-        Ending::TimedOut => return Some(Problem::TimedOut(example.timeout)),
-        Ending::TooMuchOutput => return Some(Problem::TooMuchOutput),
-        Ending::Exited(status) => status,
+    let status = match exit_status(example, finished) {
+        Ok(status) => status,
+        Err(problem) => return Some(problem),
     };
     let at = || {
         let line = error_line(&finished.stderr, script)?;
@@ -639,10 +652,9 @@ fn status_text(status: std::process::ExitStatus) -> String {
 }
 
 fn judge_session(example: &Example, finished: &Finished) -> Option<Problem> {
-    let status = match finished.ending {
-        Ending::TimedOut => return Some(Problem::TimedOut(example.timeout)),
-        Ending::TooMuchOutput => return Some(Problem::TooMuchOutput),
-        Ending::Exited(status) => status,
+    let status = match exit_status(example, finished) {
+        Ok(status) => status,
+        Err(problem) => return Some(problem),
     };
     let parsed = serde_json::from_str::<HarnessResults>(finished.results.trim()).ok();
     let Some(results) = parsed.filter(|_| status.code().is_some_and(|c| c <= 1)) else {
@@ -674,10 +686,9 @@ fn judge_command(
     command: &console::Command,
     finished: &Finished,
 ) -> Option<Problem> {
-    let status = match finished.ending {
-        Ending::TimedOut => return Some(Problem::TimedOut(example.timeout)),
-        Ending::TooMuchOutput => return Some(Problem::TooMuchOutput),
-        Ending::Exited(status) => status,
+    let status = match exit_status(example, finished) {
+        Ok(status) => status,
+        Err(problem) => return Some(problem),
     };
     // A signal is shown as the shell shows it: 128 + its number.
     let code = status.code().unwrap_or_else(|| {
