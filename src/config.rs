@@ -5,11 +5,12 @@
 //! mdBook user is at home. An unknown key is a warning that names it; a
 //! value of the wrong type is an error at `book.toml:line:col`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diagnostics::{Diagnostic, LineIndex, Location};
+use crate::diagnostics::{Diagnostic, LineIndex, Location, Severity};
 
 /// The validated configuration of one book.
 #[derive(Debug, Clone)]
@@ -26,6 +27,27 @@ pub struct Config {
     pub html: HtmlConfig,
     /// Settings for `handbook test` (`[test]`).
     pub test: TestConfig,
+    /// `[build] extra-watch-dirs`: more folders `serve` watches (absolute).
+    pub extra_watch_dirs: Vec<PathBuf>,
+    /// `[preprocessor.NAME]` tables, in the order they run.
+    pub preprocessors: Vec<Preprocessor>,
+    /// The settings mdBook itself knows, as JSON: what a preprocessor is given as
+    /// `config` (mdBook's own types reject keys they do not know, such as `[test]`).
+    pub mdbook_json: serde_json::Value,
+}
+
+/// A `[preprocessor.NAME]` table: an external program that rewrites the book before
+/// it is transformed, run with mdBook's protocol (see [`crate::preprocess`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preprocessor {
+    /// Its name (the table's key).
+    pub name: String,
+    /// The command line (`command`, or `mdbook-NAME`), run by a shell in the book's root.
+    pub command: String,
+    /// Renderers it runs for (`renderers`); `None` asks the program (`supports html`).
+    pub renderers: Option<Vec<String>>,
+    /// `optional = true`: a missing program is a warning, not an error.
+    pub optional: bool,
 }
 
 /// `[book]`: what the book is.
@@ -62,15 +84,65 @@ pub struct HtmlConfig {
     /// or `data:` URLs in chapters are published; by default they are build errors, so an
     /// untrusted pull request cannot run script in readers' browsers.
     pub allow_active_content: bool,
+    /// `broken-links`: how a link to a file or anchor missing from the book is reported
+    /// (an error by default; `"warn"` for a first migration).
+    pub broken_links: Severity,
+    /// `smart-punctuation` (or mdBook's older `curly-quotes`): “curly” quotes, dashes, ellipses.
+    pub smart_punctuation: bool,
+    /// `definition-lists`: `Term` / `: definition` syntax.
+    pub definition_lists: bool,
+    /// `additional-css`: stylesheets (relative to the book's root) linked after the theme's.
+    pub additional_css: Vec<String>,
+    /// `additional-js`: scripts (relative to the book's root) loaded at the end of each page.
+    pub additional_js: Vec<String>,
+    /// `redirect`: old site path (`/old/page.html`) → where it moved (relative to the old page, or a URL).
+    pub redirect: BTreeMap<String, String>,
+    /// `cname`: written to a `CNAME` file for GitHub Pages.
+    pub cname: Option<String>,
+    /// `site-url` given as a path (`/mdBook/`): where the site is served, for `404.html`'s links.
+    pub site_path: Option<String>,
+    /// `[output.html.code.hidelines]`: per language, the prefix of lines hidden from readers.
+    pub hidelines: BTreeMap<String, String>,
+    /// `[output.html.search]`.
+    pub search: SearchConfig,
 }
 
-/// The colour theme a reader sees before choosing one.
+/// `[output.html.search]`: what the search box offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchConfig {
+    /// `enable = false`: no search box and no index.
+    pub enable: bool,
+    /// `limit-results`: the most results shown (default 10).
+    pub limit_results: usize,
+    /// `heading-split-level`: headings deeper than this do not start a new search
+    /// section (default 6: every heading does).
+    pub heading_split_level: u8,
+    /// Chapters and folders (`[output.html.search.chapter."dir"] enable = false`) left out of the index.
+    pub excluded: Vec<String>,
+}
+
+impl SearchConfig {
+    /// Whether the chapter at `source_path` is indexed.
+    pub fn indexes(&self, source_path: &str) -> bool {
+        !self.excluded.iter().any(|prefix| {
+            source_path == prefix
+                || source_path
+                    .strip_prefix(prefix.trim_end_matches('/'))
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
+}
+
+/// The colour theme a reader sees before choosing one. mdBook's theme names are
+/// accepted too: `rust` is light, `coal`, `navy` and `ayu` are dark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ThemeChoice {
     /// Light colours.
+    #[serde(alias = "rust")]
     Light,
     /// Dark colours.
+    #[serde(alias = "coal", alias = "navy", alias = "ayu")]
     Dark,
     /// Follow the operating system.
     System,
@@ -105,6 +177,20 @@ struct RawConfig {
     build: RawBuild,
     output: RawOutput,
     test: TestConfig,
+    preprocessor: BTreeMap<String, RawPreprocessor>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawPreprocessor {
+    command: Option<String>,
+    before: Vec<String>,
+    after: Vec<String>,
+    renderers: Option<Vec<String>>,
+    optional: bool,
+    /// The preprocessor's own settings: it reads them from the context.
+    #[serde(flatten)]
+    _own: BTreeMap<String, toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -121,12 +207,42 @@ struct RawBook {
 #[serde(default, rename_all = "kebab-case")]
 struct RawBuild {
     build_dir: Option<PathBuf>,
+    extra_watch_dirs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct RawOutput {
     html: RawHtml,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+struct RawSearch {
+    enable: Option<bool>,
+    limit_results: Option<usize>,
+    heading_split_level: Option<u8>,
+    chapter: BTreeMap<String, RawSearchChapter>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawSearchChapter {
+    enable: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawCode {
+    hidelines: BTreeMap<String, String>,
+}
+
+/// `broken-links = "error" | "warn"`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawBrokenLinks {
+    Error,
+    Warn,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -140,17 +256,32 @@ struct RawHtml {
     browser_targets: Option<Vec<String>>,
     print: RawPrint,
     allow_active_content: bool,
+    broken_links: Option<RawBrokenLinks>,
+    smart_punctuation: Option<bool>,
+    curly_quotes: Option<bool>,
+    definition_lists: Option<bool>,
+    additional_css: Vec<String>,
+    additional_js: Vec<String>,
+    redirect: BTreeMap<String, String>,
+    cname: Option<String>,
+    code: RawCode,
+    search: RawSearch,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "kebab-case")]
 struct RawPrint {
     enable: bool,
+    /// mdBook's page breaks between chapters in print: ours always break.
+    page_break: bool,
 }
 
 impl Default for RawPrint {
     fn default() -> Self {
-        RawPrint { enable: true }
+        RawPrint {
+            enable: true,
+            page_break: true,
+        }
     }
 }
 
@@ -209,15 +340,70 @@ pub fn parse(root: &Path, text: &str) -> Result<Loaded, Diagnostic> {
             .map_err(toml_error)?;
     let mut warnings: Vec<Diagnostic> = unknown
         .into_iter()
-        .map(|key| {
-            Diagnostic::warning(
+        .map(|key| match mdbook_only(&key) {
+            Some(note) => Diagnostic::note(Location::file(file), format!("`{key}`: {note}")),
+            None => Diagnostic::warning(
                 Location::file(file),
                 format!("unknown key `{key}` is ignored"),
-            )
+            ),
         })
         .collect();
-    let config = resolve(root, raw, &mut warnings)?;
+    let value: toml::Table = toml::from_str(text).map_err(toml_error)?;
+    let mut config = resolve(root, raw, &mut warnings)?;
+    config.mdbook_json = mdbook_settings(value);
     Ok(Loaded { config, warnings })
+}
+
+/// mdBook's settings that have no effect here, with what they do in mdBook and what
+/// happens instead (keys by prefix: a table covers its keys).
+const MDBOOK_ONLY: &[(&str, &str)] = &[
+    ("output.html.mathjax-support", "mdBook loads MathJax from a CDN to typeset \\( \\) maths; the site loads nothing from outside itself, so maths is shown as written"),
+    ("output.html.playground", "mdBook runs Rust examples on the Rust playground; the site sends nothing out, so Rust code is shown highlighted and not run"),
+    ("output.html.fold", "mdBook folds the sidebar's sub-chapters; the sidebar here always shows every chapter"),
+    ("output.html.hash-files", "mdBook adds content hashes to asset names; handbook always does"),
+    ("output.html.preferred-dark-theme", "mdBook picks one of its dark themes; handbook has one dark palette"),
+    ("output.html.git-repository-icon", "mdBook's icon for the repository link; handbook's header says `Source`"),
+    ("output.html.live-reload-endpoint", "mdBook's live-reload socket; `handbook serve` reloads pages by itself"),
+    ("output.html.no-section-label", "mdBook hides chapter numbers; handbook shows them"),
+    ("output.html.sidebar-header-nav", "mdBook lists the page's headings in the sidebar; handbook lists them beside the page"),
+    ("output.html.admonitions", "mdBook's `> [!NOTE]` admonitions; handbook always renders them"),
+    ("output.html.input-404", "mdBook renders this chapter as 404.html; handbook writes its own 404 page"),
+    ("output.html.copy-fonts", "mdBook copies its fonts; handbook's theme carries its own"),
+    ("output.html.search.use-boolean-and", "mdBook then shows only sections with every word; handbook ranks every section by BM25, those with every word first"),
+    ("output.html.search.boost-", "mdBook's weights of title, headings and text; handbook's ranking weighs them 3/2/1 (BM25)"),
+    ("output.html.search.teaser-word-count", "mdBook's snippet length; handbook's snippets fit the matched words"),
+    ("output.html.search.expand", "mdBook's prefix matching; handbook always matches the word being typed as a prefix"),
+    ("output.html.search.copy-js", "mdBook's search script; handbook's is always part of the site"),
+    ("output.html.print.page-break", "handbook's print.html always starts each chapter on a new page"),
+    ("output.", "mdBook would also run this renderer; handbook builds the HTML site only"),
+    ("rust", "mdBook tests and runs Rust examples with this edition; handbook runs Python examples only (`handbook test`)"),
+    ("build.create-missing", "mdBook creates chapter files missing from SUMMARY.md; handbook reports each as an error, so no page is published empty"),
+    ("build.use-default-preprocessors", "handbook always expands `{{#include}}` and checks links, after any preprocessors"),
+    ("book.text-direction", "mdBook sets the pages' writing direction; handbook's theme is left-to-right"),
+    ("book.multilingual", "mdBook ignores it too"),
+];
+
+/// What a key mdBook knows, that has no effect here, does in mdBook.
+fn mdbook_only(key: &str) -> Option<&'static str> {
+    MDBOOK_ONLY
+        .iter()
+        .find(|(prefix, _)| {
+            key.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || prefix.ends_with(['-', '.']))
+        })
+        .map(|(_, note)| *note)
+}
+
+/// The parts of `book.toml` that mdBook's own configuration types accept, as JSON: the
+/// `config` a preprocessor is given. `[test]` and handbook's own `[book]` keys would make
+/// mdBook's parser (which rejects unknown keys) fail.
+fn mdbook_settings(mut table: toml::Table) -> serde_json::Value {
+    const BOOK: &[&str] = &["title", "authors", "description", "src", "language", "text-direction"];
+    table.retain(|key, _| ["book", "build", "rust", "output", "preprocessor"].contains(&key));
+    if let Some(toml::Value::Table(book)) = table.get_mut("book") {
+        book.retain(|key, _| BOOK.contains(&key));
+    }
+    serde_json::to_value(table).unwrap_or_default()
 }
 
 fn resolve(
@@ -231,6 +417,7 @@ fn resolve(
         .output
         .html
         .browser_targets
+        .clone()
         .unwrap_or_else(|| DEFAULT_TARGETS.iter().map(|s| s.to_string()).collect());
     let browser_targets = targets
         .iter()
@@ -241,33 +428,76 @@ fn resolve(
             )
         }))
         .collect::<Result<Vec<_>, _>>()?;
-    let site_url = raw.output.html.site_url.map(|url| {
+    let html = raw.output.html;
+    let site_url = html.site_url.map(|url| {
         if url.ends_with('/') {
             url
         } else {
             format!("{url}/")
         }
     });
-    if let Some(url) = &site_url
-        && !(url.starts_with("https://") || url.starts_with("http://"))
-    {
-        warnings.push(Diagnostic::warning(
-            file.clone(),
-            format!("`output.html.site-url` = `{url}` is not an absolute http(s) URL"),
-        ));
+    // mdBook books often give only the path the site is served under (`/mdBook/`).
+    let (site_url, site_path) = match site_url {
+        Some(path) if path.starts_with('/') => (None, Some(path)),
+        Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => {
+            warnings.push(Diagnostic::warning(
+                file.clone(),
+                format!("`output.html.site-url` = `{url}` is neither an absolute http(s) URL nor a path such as `/book/`"),
+            ));
+            (Some(url), None)
+        }
+        other => (other, None),
+    };
+    let search = SearchConfig {
+        enable: html.search.enable.unwrap_or(true),
+        limit_results: html.search.limit_results.unwrap_or(10).max(1),
+        heading_split_level: html.search.heading_split_level.unwrap_or(6),
+        excluded: html
+            .search
+            .chapter
+            .into_iter()
+            .filter(|(_, c)| c.enable == Some(false))
+            .map(|(path, _)| path)
+            .collect(),
+    };
+    let preprocessors = order_preprocessors(raw.preprocessor, warnings);
+    let files = html.additional_css.iter().chain(&html.additional_js);
+    for path in files.chain(html.redirect.keys()) {
+        let inside = Path::new(path.trim_start_matches('/'))
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        if !inside || path.trim_start_matches('/').is_empty() {
+            return Err(Diagnostic::error(
+                file.clone(),
+                format!("`{path}` in [output.html] leaves the book's folder; give a path inside it, relative to book.toml"),
+            ));
+        }
     }
     Ok(Config {
         src_dir: root.join(raw.book.src.unwrap_or_else(|| "src".into())),
         build_dir: root.join(raw.build.build_dir.unwrap_or_else(|| "book".into())),
         html: HtmlConfig {
-            theme_dir: raw.output.html.theme.map(|t| root.join(t)),
-            default_theme: raw.output.html.default_theme.unwrap_or(ThemeChoice::System),
+            theme_dir: html.theme.map(|t| root.join(t)),
+            default_theme: html.default_theme.unwrap_or(ThemeChoice::System),
             site_url,
-            edit_url_template: raw.output.html.edit_url_template,
-            git_repository_url: raw.output.html.git_repository_url,
+            edit_url_template: html.edit_url_template,
+            git_repository_url: html.git_repository_url,
             browser_targets,
-            print: raw.output.html.print.enable,
-            allow_active_content: raw.output.html.allow_active_content,
+            print: html.print.enable,
+            allow_active_content: html.allow_active_content,
+            broken_links: match html.broken_links {
+                Some(RawBrokenLinks::Warn) => Severity::Warning,
+                Some(RawBrokenLinks::Error) | None => Severity::Error,
+            },
+            smart_punctuation: html.smart_punctuation.or(html.curly_quotes).unwrap_or(true),
+            definition_lists: html.definition_lists.unwrap_or(true),
+            additional_css: html.additional_css,
+            additional_js: html.additional_js,
+            redirect: html.redirect,
+            cname: html.cname,
+            site_path,
+            hidelines: html.code.hidelines,
+            search,
         },
         book: BookMeta {
             title: raw.book.title,
@@ -276,8 +506,65 @@ fn resolve(
             language: raw.book.language,
         },
         test: raw.test,
+        extra_watch_dirs: raw
+            .build
+            .extra_watch_dirs
+            .iter()
+            .map(|dir| root.join(dir))
+            .collect(),
+        preprocessors,
+        mdbook_json: serde_json::Value::Null,
         root,
     })
+}
+
+/// The preprocessors in the order they run: by name, then moved so each runs after the
+/// ones in its `after` and before the ones in its `before` (mdBook's rule). Names of
+/// mdBook's built-in `links` and `index` are ignored: here they always run after every
+/// preprocessor. A cycle is broken at its first name, with a warning.
+fn order_preprocessors(
+    raw: BTreeMap<String, RawPreprocessor>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<Preprocessor> {
+    let names: Vec<&String> = raw.keys().collect();
+    // For each preprocessor, the ones that must run before it.
+    let mut needs: BTreeMap<&str, Vec<&str>> = names.iter().map(|n| (n.as_str(), Vec::new())).collect();
+    for (name, p) in &raw {
+        for after in p.after.iter().filter(|a| raw.contains_key(*a)) {
+            needs.get_mut(name.as_str()).expect("every name").push(after);
+        }
+        for before in p.before.iter().filter(|b| raw.contains_key(*b)) {
+            needs.get_mut(before.as_str()).expect("every name").push(name);
+        }
+    }
+    let mut order: Vec<&str> = Vec::new();
+    while order.len() < names.len() {
+        let ready = needs
+            .iter()
+            .find(|(n, deps)| !order.contains(n) && deps.iter().all(|d| order.contains(d)))
+            .map(|(n, _)| *n);
+        let next = ready.unwrap_or_else(|| {
+            let stuck = *needs.keys().find(|n| !order.contains(n)).expect("one is left");
+            warnings.push(Diagnostic::warning(
+                Location::file("book.toml"),
+                format!("`preprocessor.{stuck}`: its `before` and `after` make a cycle; it runs first of the cycle"),
+            ));
+            stuck
+        });
+        order.push(next);
+    }
+    order
+        .into_iter()
+        .map(|name| {
+            let p = &raw[name];
+            Preprocessor {
+                name: name.to_string(),
+                command: p.command.clone().unwrap_or_else(|| format!("mdbook-{name}")),
+                renderers: p.renderers.clone(),
+                optional: p.optional,
+            }
+        })
+        .collect()
 }
 
 /// Parses `"firefox 115"` into `("firefox", 115)` for the browsers lightningcss knows.

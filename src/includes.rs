@@ -6,15 +6,19 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// An `{{#include path:selector}}` directive found in a code block.
+/// An `{{#include path:selector}}` directive (or `{{#rustdoc_include …}}`, or
+/// `{{#playground …}}`, which includes the file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Include {
-    /// Byte range of the whole directive within the code.
+    /// Byte range of the whole directive within the text.
     pub range: std::ops::Range<usize>,
     /// The file, as written (relative to the chapter's folder).
     pub path: String,
     /// What part of the file to take.
     pub selector: Selector,
+    /// `rustdoc_include`: the rest of the file is included too, as hidden `# ` lines
+    /// (mdBook's convention, so the shown lines compile as a whole).
+    pub rustdoc: bool,
 }
 
 /// Which lines of an included file to take (mdBook's syntax).
@@ -28,27 +32,97 @@ pub enum Selector {
     Anchor(String),
 }
 
-/// How an include directive starts.
-const OPEN: &str = "{{#include ";
+/// One of mdBook's `{{#…}}` directives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Directive {
+    /// A file to include.
+    Include(Include),
+    /// `{{#title The page title}}`: the page's `<title>`.
+    Title(std::ops::Range<usize>, String),
+    /// `\{{#…}}`: the directive written out, without its backslash.
+    Escaped(std::ops::Range<usize>),
+}
 
-/// Finds the include directives in `code`.
-pub fn find_includes(code: &str) -> Vec<Include> {
+impl Directive {
+    /// Where it is written.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        match self {
+            Directive::Include(include) => include.range.clone(),
+            Directive::Title(range, _) | Directive::Escaped(range) => range.clone(),
+        }
+    }
+}
+
+/// Finds the directives in `text`, as mdBook does: `{{#name target}}` with optional
+/// spaces after `{{`, and `\{{#…}}` (to the line's last `}}`) escaped.
+pub fn find_directives(text: &str) -> Vec<Directive> {
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(start) = code[from..].find(OPEN).map(|i| i + from) {
-        let Some(end) = code[start..].find("}}").map(|i| i + start + 2) else {
-            break;
+    while let Some(start) = text[from..].find("{{").map(|i| i + from) {
+        from = start + 2;
+        if start > 0 && text.as_bytes()[start - 1] == b'\\' {
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            if text[start..line_end].starts_with("{{#")
+                && let Some(close) = text[start..line_end].rfind("}}")
+            {
+                from = start + close + 2;
+                found.push(Directive::Escaped(start - 1..from));
+            }
+            continue;
+        }
+        let Some(directive) = parse_directive(text, start) else {
+            continue;
         };
-        let spec = code[start + OPEN.len()..end - 2].trim();
-        let (path, selector) = parse_selector(spec);
-        found.push(Include {
-            range: start..end,
-            path: path.to_string(),
-            selector,
-        });
-        from = end;
+        from = directive.range().end;
+        found.push(directive);
     }
     found
+}
+
+/// The directive starting at `start` (at its `{{`), if one is written there.
+fn parse_directive(text: &str, start: usize) -> Option<Directive> {
+    let rest = text[start + 2..].trim_start();
+    let rest = rest.strip_prefix('#')?;
+    let name_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let (name, after) = rest.split_at(name_len);
+    if !after.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let close = after.find('}')?;
+    if !after[close..].starts_with("}}") {
+        return None;
+    }
+    let end = text.len() - after.len() + close + 2;
+    let target = after[..close].trim();
+    let rustdoc = match name {
+        "include" | "playground" | "playpen" => false,
+        "rustdoc_include" => true,
+        "title" => return Some(Directive::Title(start..end, target.to_string())),
+        _ => return None,
+    };
+    // `{{#playground file.rs editable}}`: the words after the file are mdBook's
+    // playground options, which have no effect here.
+    let spec = target.split_whitespace().next()?;
+    let (path, selector) = parse_selector(spec);
+    Some(Directive::Include(Include {
+        range: start..end,
+        path: path.to_string(),
+        selector,
+        rustdoc,
+    }))
+}
+
+/// Finds the include directives in `text`.
+pub fn find_includes(text: &str) -> Vec<Include> {
+    find_directives(text)
+        .into_iter()
+        .filter_map(|d| match d {
+            Directive::Include(include) => Some(include),
+            _ => None,
+        })
+        .collect()
 }
 
 fn parse_selector(spec: &str) -> (&str, Selector) {
@@ -71,37 +145,153 @@ fn parse_selector(spec: &str) -> (&str, Selector) {
 /// the sources) and read by transform and test.
 pub type IncludedFiles = HashMap<PathBuf, Result<String, String>>;
 
-/// The file an include in `chapter_path` (relative to the source folder) refers to.
+/// The file an include in `chapter_path` (relative to the source folder) refers to,
+/// relative to the source folder: `../listings/a.rs` for a file beside it in the book.
 pub fn include_target(chapter_path: &str, include_path: &str) -> PathBuf {
     let dir = Path::new(chapter_path).parent().unwrap_or(Path::new(""));
-    crate::paths::normalize(&dir.join(include_path))
+    let joined = dir.join(include_path);
+    let mut parts: Vec<std::path::Component> = Vec::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if matches!(parts.last(), Some(std::path::Component::Normal(_))) =>
+            {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect()
 }
 
 /// Why an include path may not be read, if it may not: an absolute path, or one that
-/// climbs out of the source folder. Building an untrusted book must not publish the
-/// build machine's files.
-pub fn leaves_the_book(chapter_path: &str, include_path: &str) -> Option<String> {
+/// climbs out of the book's root (the folder with `book.toml`, `up` levels above the
+/// source folder). Building an untrusted book must not publish the build machine's files.
+pub fn leaves_the_book(chapter_path: &str, include_path: &str, up: usize) -> Option<String> {
     if Path::new(include_path).has_root() {
         return Some(
             "an absolute path cannot be included: include files inside the book, with a path relative to the chapter"
                 .to_string(),
         );
     }
-    let dir = Path::new(chapter_path).parent().unwrap_or(Path::new(""));
-    let mut depth: i64 = 0;
-    for part in dir.join(include_path).components() {
-        match part {
-            std::path::Component::ParentDir => depth -= 1,
-            std::path::Component::Normal(_) => depth += 1,
-            _ => {}
+    let target = include_target(chapter_path, include_path);
+    let climbs = target
+        .components()
+        .take_while(|c| *c == std::path::Component::ParentDir)
+        .count();
+    (climbs > up).then(|| {
+        format!("`{include_path}` leaves the book's folder (the one with book.toml); include files inside it")
+    })
+}
+
+/// A chapter's text with the directives outside its code blocks carried out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Prose {
+    /// The text, included files in place of their directives.
+    pub text: String,
+    /// The page title a `{{#title …}}` set.
+    pub title: Option<String>,
+    /// Byte offset (in the chapter as written) and message of each directive that failed.
+    pub problems: Vec<(usize, String)>,
+}
+
+/// How deep included files may include others (mdBook's limit), so a cycle ends.
+const MAX_DEPTH: usize = 10;
+
+/// Carries out the directives of a chapter outside its code blocks, as mdBook does
+/// before it parses the Markdown: an included file's text takes the directive's place
+/// (itself expanded, relative to its own folder), `{{#title}}` sets the page title and
+/// `\{{#…}}` loses its backslash. Directives inside code blocks are left for
+/// [`expand_with_origins`], which knows each line's origin. `read` reads a file by its
+/// path relative to the source folder; `up` is how far above it the book's root is.
+pub fn expand_prose(
+    source: &str,
+    chapter_path: &str,
+    up: usize,
+    read: &mut dyn FnMut(&Path) -> Result<String, String>,
+) -> Prose {
+    let mut prose = Prose::default();
+    prose.text = expand_prose_at(source, chapter_path, up, read, 0, &mut prose, None);
+    prose
+}
+
+fn expand_prose_at(
+    source: &str,
+    path: &str,
+    up: usize,
+    read: &mut dyn FnMut(&Path) -> Result<String, String>,
+    depth: usize,
+    prose: &mut Prose,
+    at: Option<usize>,
+) -> String {
+    if !source.contains("{{") {
+        return source.to_string();
+    }
+    let code = code_block_ranges(source);
+    let mut out = String::with_capacity(source.len());
+    let mut last = 0;
+    for directive in find_directives(source) {
+        let range = directive.range();
+        if code.iter().any(|c| c.contains(&range.start)) {
+            continue;
         }
-        if depth < 0 {
-            return Some(format!(
-                "`{include_path}` leaves the book's source folder; include files inside it"
-            ));
+        out.push_str(&source[last..range.start]);
+        last = range.end;
+        let offset = at.unwrap_or(range.start);
+        match directive {
+            Directive::Escaped(range) => out.push_str(&source[range.start + 1..range.end]),
+            Directive::Title(_, title) => prose.title = Some(title),
+            Directive::Include(include) => {
+                let text = match prose_include(&include, path, up, read) {
+                    Ok(text) => text,
+                    Err(why) => {
+                        prose.problems.push((offset, why));
+                        out.push_str(&source[range]);
+                        continue;
+                    }
+                };
+                if depth >= MAX_DEPTH {
+                    prose.problems.push((offset, format!("`{{{{#include {}}}}}`: files include each other more than {MAX_DEPTH} deep; is there a cycle?", include.path)));
+                    continue;
+                }
+                let target = include_target(path, &include.path);
+                let target = target.to_string_lossy().replace('\\', "/");
+                out.push_str(&expand_prose_at(&text, &target, up, read, depth + 1, prose, Some(offset)));
+            }
         }
     }
-    None
+    out.push_str(&source[last..]);
+    out
+}
+
+/// The text an include outside a code block puts in its place.
+fn prose_include(
+    include: &Include,
+    path: &str,
+    up: usize,
+    read: &mut dyn FnMut(&Path) -> Result<String, String>,
+) -> Result<String, String> {
+    let directive = format!("`{{{{#include {}}}}}`", include.path);
+    if let Some(why) = leaves_the_book(path, &include.path, up) {
+        return Err(format!("{directive}: {why}"));
+    }
+    let target = include_target(path, &include.path);
+    let mut files = IncludedFiles::new();
+    let text = read(&target).map_err(|why| format!("{directive}: cannot read `{}`: {why}", target.display()))?;
+    files.insert(target, Ok(text));
+    let (_, lines) = included_lines(include, path, &files)?;
+    Ok(lines.into_iter().map(|(_, line)| line).collect::<Vec<_>>().join("\n"))
+}
+
+/// Where the code blocks of a Markdown text are.
+fn code_block_ranges(source: &str) -> Vec<std::ops::Range<usize>> {
+    pulldown_cmark::Parser::new(source)
+        .into_offset_iter()
+        .filter_map(|(event, range)| {
+            matches!(event, pulldown_cmark::Event::Start(pulldown_cmark::Tag::CodeBlock(_))).then_some(range)
+        })
+        .collect()
 }
 
 /// Where a line of expanded code comes from.
@@ -150,7 +340,7 @@ pub fn expand_includes(
     files: &IncludedFiles,
 ) -> Result<String, String> {
     // Most code blocks include nothing: no need to track where their lines come from.
-    if !code.contains(OPEN) {
+    if !code.contains("{{") {
         return Ok(code.to_string());
     }
     expand_with_origins(code, chapter_path, files).map(|expanded| expanded.text)
@@ -169,42 +359,68 @@ pub fn expand_with_origins(
     };
     let mut last = 0;
     let block_line = |offset: usize| code[..offset].matches('\n').count();
-    for include in find_includes(code) {
+    for directive in find_directives(code) {
+        let range = directive.range();
         let first = block_line(last);
-        out.push(&code[last..include.range.start], |i| {
-            LineOrigin::Block(first + i)
-        });
-        let directive = format!("`{{{{#include {}}}}}`", include.path);
-        if let Some(why) = leaves_the_book(chapter_path, &include.path) {
-            return Err(format!("{directive}: {why}"));
-        }
-        let target = include_target(chapter_path, &include.path);
-        let text = match files.get(&target) {
-            Some(Ok(text)) => text,
-            Some(Err(why)) => return Err(format!("{directive}: {why}")),
-            None => return Err(format!("{directive}: no file `{}`", target.display())),
+        out.push(&code[last..range.start], |i| LineOrigin::Block(first + i));
+        last = range.end;
+        let include = match directive {
+            Directive::Include(include) => include,
+            // `{{#title}}` is a chapter's, not a code block's: shown as written.
+            Directive::Title(..) => {
+                out.push(&code[range.clone()], |_| LineOrigin::Block(first));
+                continue;
+            }
+            Directive::Escaped(_) => {
+                let line = block_line(range.start + 1);
+                out.push(&code[range.start + 1..range.end], |_| LineOrigin::Block(line));
+                continue;
+            }
         };
-        let selected = select(text, &include.selector).ok_or_else(|| {
-            format!(
-                "`{{{{#include {}}}}}`: the selected lines are not in the file",
-                include.path
-            )
-        })?;
-        // Blank lines at the end of the selection (before `ANCHOR_END`, at the end of the
-        // file) are dropped: the directive's own line break ends the included code.
-        let mut selected = selected;
-        while selected.last().is_some_and(|(_, line)| line.is_empty()) {
-            selected.pop();
-        }
-        let joined: Vec<&str> = selected.iter().map(|(_, line)| *line).collect();
-        out.push(&joined.join("\n"), |i| {
+        let (target, selected) = included_lines(&include, chapter_path, files)?;
+        out.push(&selected.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n"), |i| {
             LineOrigin::File(target.clone(), selected[i].0)
         });
-        last = include.range.end;
     }
     let first = block_line(last);
     out.push(&code[last..], |i| LineOrigin::Block(first + i));
     Ok(out)
+}
+
+/// The lines `include` takes, each with its 1-based line number, and the file they are from.
+fn included_lines(
+    include: &Include,
+    chapter_path: &str,
+    files: &IncludedFiles,
+) -> Result<(PathBuf, Vec<(usize, String)>), String> {
+    let directive = format!("`{{{{#include {}}}}}`", include.path);
+    let target = include_target(chapter_path, &include.path);
+    let text = match files.get(&target) {
+        Some(Ok(text)) => text,
+        Some(Err(why)) => return Err(format!("{directive}: {why}")),
+        None => return Err(format!("{directive}: no file `{}`", target.display())),
+    };
+    let mut selected = select(text, &include.selector)
+        .ok_or_else(|| format!("{directive}: the selected lines are not in the file"))?;
+    // Blank lines at the end of the selection (before `ANCHOR_END`, at the end of the
+    // file) are dropped: the directive's own line break ends the included code.
+    while selected.last().is_some_and(|(_, line)| line.is_empty()) {
+        selected.pop();
+    }
+    let lines = if include.rustdoc {
+        // The rest of the file comes too, as rustdoc's hidden lines.
+        let shown: std::collections::HashSet<usize> = selected.iter().map(|(n, _)| *n).collect();
+        let all = select(text, &Selector::All).unwrap_or_default();
+        all.into_iter()
+            .map(|(n, line)| {
+                let line = if shown.contains(&n) { line.to_string() } else { format!("# {line}") };
+                (n, line)
+            })
+            .collect()
+    } else {
+        selected.into_iter().map(|(n, line)| (n, line.to_string())).collect()
+    };
+    Ok((target, lines))
 }
 
 /// The chosen lines of `text`, each with its 1-based line number; anchor lines are left out.
@@ -289,6 +505,49 @@ mod tests {
             expand("{{#include ../examples/blank.py:5:}}\n").unwrap(),
             "last\n"
         );
+    }
+
+    #[test]
+    fn mdbook_directives_rustdoc_include_playground_and_escapes() {
+        let mut files = IncludedFiles::new();
+        files.insert(
+            PathBuf::from("../listings/main.rs"),
+            Ok("use std::io;\n// ANCHOR: body\nfn main() {}\n// ANCHOR_END: body\n".into()),
+        );
+        let expand = |code: &str| expand_includes(code, "ch/a.md", &files);
+        assert_eq!(
+            expand("{{#rustdoc_include ../../listings/main.rs:body}}\n").unwrap(),
+            "# use std::io;\nfn main() {}\n"
+        );
+        assert_eq!(
+            expand("{{#playground ../../listings/main.rs:body editable}}\n").unwrap(),
+            "fn main() {}\n"
+        );
+        assert_eq!(
+            expand("\\{{#include file.rs}} literally\n").unwrap(),
+            "{{#include file.rs}} literally\n"
+        );
+        assert_eq!(leaves_the_book("ch/a.md", "../../listings/main.rs", 1), None);
+        assert!(leaves_the_book("ch/a.md", "../../../etc/passwd", 1).is_some());
+        assert!(leaves_the_book("a.md", "/etc/passwd", 1).is_some());
+    }
+
+    #[test]
+    fn prose_includes_titles_and_nested_files() {
+        let mut read = |path: &Path| match path.to_str() {
+            Some("shared/intro.md") => Ok("Intro with {{#include more.md}}.\n".to_string()),
+            Some("shared/more.md") => Ok("more".to_string()),
+            other => Err(format!("no {other:?}")),
+        };
+        let source = "{{#title Custom}}\n# A\n\n{{#include shared/intro.md}}\n\n```\n{{#include x.rs}}\n```\n\n{{#include nope.md}}\n";
+        let prose = expand_prose(source, "a.md", 1, &mut read);
+        assert_eq!(prose.title.as_deref(), Some("Custom"));
+        assert_eq!(
+            prose.text,
+            "\n# A\n\nIntro with more.\n\n```\n{{#include x.rs}}\n```\n\n{{#include nope.md}}\n"
+        );
+        assert_eq!(prose.problems.len(), 1);
+        assert_eq!(prose.problems[0].0, source.find("{{#include nope").unwrap());
     }
 
     #[test]

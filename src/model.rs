@@ -69,8 +69,10 @@ pub struct Chapter {
     pub ancestors: Vec<usize>,
     /// The Markdown file, relative to the source folder (`/`-separated).
     pub source_path: String,
-    /// The Markdown text.
+    /// The Markdown text (with the files it includes outside code blocks in place).
     pub source: String,
+    /// The page's `<title>`, if `{{#title …}}` sets one.
+    pub page_title: Option<String>,
 }
 
 impl Chapter {
@@ -118,4 +120,11 @@ pub struct Section {
     pub title: String,
     /// Plain text of the section, code included.
     pub text: String,
+}
+
+impl Section {
+    /// Its heading and text, as the text of the section it is folded into.
+    pub fn section_title_and_text(&self) -> String {
+        format!("{} {}", self.title, self.text)
+    }
 }

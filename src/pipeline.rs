@@ -34,13 +34,19 @@ pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Si
     let theme = Theme::load(book.config.html.theme_dir.as_deref())?;
     let docs = crate::search::documents(&book, &pages);
     let mut shared = Shared::prepare(&book, &theme)?;
-    shared.enable_search(&theme, crate::search::entry_path(&docs));
+    let search = book.config.html.search.enable;
+    if search {
+        shared.enable_search(&theme, crate::search::entry_path(&docs));
+    }
     let renderer = Renderer::new(&book, &theme, &shared);
     // Indexing (on tantivy's own thread), reading the index back and exporting it overlap
     // with rendering.
     let (rendered, search) = rayon::join(
         || renderer.render_all(&pages),
-        || crate::search::index(docs).map(|index| crate::search::files(&index)),
+        || match search {
+            true => crate::search::index(docs).map(|index| crate::search::files(&index)),
+            false => Ok(Vec::new()),
+        },
     );
     let mut files = rendered?;
     files.extend(search?);

@@ -11,22 +11,40 @@ use crate::write::OutputFile;
 /// The folder of the site that holds the exported index.
 const DIR: &str = "search";
 
-/// One document per section of every page, in reading order.
+/// One document per section of every page, in reading order. Chapters that
+/// `[output.html.search.chapter]` leaves out have none, and a section under a heading
+/// deeper than `heading-split-level` is part of the section before it.
 pub fn documents(book: &Book, pages: &[Page]) -> Vec<Doc> {
-    pages
-        .iter()
-        .flat_map(|page| {
-            let chapter = &book.chapters[page.chapter];
-            let url = chapter.output_path();
-            page.rendered.sections.iter().map(move |section| Doc {
+    let settings = &book.config.html.search;
+    let mut docs: Vec<Doc> = Vec::new();
+    for page in pages {
+        let chapter = &book.chapters[page.chapter];
+        if !settings.indexes(&chapter.source_path) {
+            continue;
+        }
+        let url = chapter.output_path();
+        let level = |id: &str| {
+            let heading = page.rendered.headings.iter().find(|h| h.id == id);
+            heading.map_or(1, |h| h.level)
+        };
+        let first = docs.len();
+        for section in &page.rendered.sections {
+            if docs.len() > first && level(&section.id) > settings.heading_split_level {
+                let last = docs.last_mut().expect("a section of this page");
+                last.body.push(' ');
+                last.body.push_str(&section.section_title_and_text());
+                continue;
+            }
+            docs.push(Doc {
                 url: url.clone(),
                 anchor: section.id.clone(),
                 page_title: chapter.title.clone(),
                 section_title: section.title.clone(),
                 body: section.text.clone(),
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    docs
 }
 
 /// The entry file of the index of `docs`, relative to the site's root (known before the index

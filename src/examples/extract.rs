@@ -127,6 +127,7 @@ mod tests {
                 ancestors: Vec::new(),
                 source_path: "ch/x.md".into(),
                 source: source.into(),
+                page_title: None,
             }],
             assets: Vec::new(),
             includes,

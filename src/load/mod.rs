@@ -72,6 +72,8 @@ pub fn load(root: &Path) -> Result<Loaded> {
         .collect();
 
     let mut chapters = Vec::with_capacity(sources.len());
+    // Markdown files that chapters include: parts of chapters, not pages of their own.
+    let mut included_md = std::collections::HashSet::new();
     let mut seen = std::collections::HashMap::new();
     let mut unreadable = std::collections::HashSet::new();
     for ((link, context), source) in chapter_links.into_iter().zip(sources) {
@@ -102,7 +104,10 @@ pub fn load(root: &Path) -> Result<Loaded> {
                 String::new()
             }
         };
+        let (source, page_title) =
+            expand_prose(&config, &path, source, &mut diagnostics, &mut included_md);
         chapters.push(Chapter {
+            page_title,
             title: link.title,
             number: link.number.map(SectionNumber),
             depth: link.depth,
@@ -113,7 +118,8 @@ pub fn load(root: &Path) -> Result<Loaded> {
         });
     }
 
-    let assets = scan_sources(&config.src_dir, &chapters, &config, &mut diagnostics)?;
+    diagnostics.extend(crate::preprocess::run(&config, &toc, &mut chapters));
+    let assets = scan_sources(&config.src_dir, &chapters, &included_md, &config, &mut diagnostics)?;
     let includes = read_includes(&config, &chapters);
     Ok(Loaded {
         book: Book {
@@ -126,6 +132,38 @@ pub fn load(root: &Path) -> Result<Loaded> {
         },
         diagnostics,
     })
+}
+
+/// How many folders the book's root is above the source folder.
+fn src_depth(config: &crate::config::Config) -> usize {
+    config
+        .src_dir
+        .strip_prefix(&config.root)
+        .map_or(0, |src| src.components().count())
+}
+
+/// The chapter at `path` with the directives outside its code blocks carried out
+/// ([`includes::expand_prose`]), and the page title it sets; problems go to `diagnostics`.
+fn expand_prose(
+    config: &crate::config::Config,
+    path: &str,
+    source: String,
+    diagnostics: &mut Vec<Diagnostic>,
+    included: &mut std::collections::HashSet<String>,
+) -> (String, Option<String>) {
+    let mut read = |target: &Path| {
+        included.insert(target.to_string_lossy().replace('\\', "/"));
+        crate::paths::read_inside(&config.root, &config.src_dir.join(target))
+    };
+    let prose = includes::expand_prose(&source, path, src_depth(config), &mut read);
+    if !prose.problems.is_empty() {
+        let file = config.display_path(&config.src_dir.join(path));
+        let lines = crate::diagnostics::LineIndex::new(&source);
+        for (offset, problem) in prose.problems {
+            diagnostics.push(Diagnostic::error(lines.locate(&file, &source, offset), problem));
+        }
+    }
+    (prose.text, prose.title)
 }
 
 /// The 1-based line of the first NUL byte in `text`.
@@ -152,11 +190,13 @@ fn read_chapter_includes(
     files: &mut IncludedFiles,
 ) -> bool {
     let mut changed = false;
+    let up = src_depth(config);
     for include in includes::find_includes(&chapter.source) {
-        if includes::leaves_the_book(&chapter.source_path, &include.path).is_some() {
+        let target = includes::include_target(&chapter.source_path, &include.path);
+        if let Some(why) = includes::leaves_the_book(&chapter.source_path, &include.path, up) {
+            changed |= files.insert(target, Err(why.clone())) != Some(Err(why));
             continue;
         }
-        let target = includes::include_target(&chapter.source_path, &include.path);
         let file = config.src_dir.join(&target);
         if !file.exists() {
             changed |= files.remove(&target).is_some();
@@ -182,8 +222,20 @@ pub fn reload_chapter(book: &mut Book, index: usize) -> Result<bool> {
         path: path.clone(),
         source: std::io::Error::other(why),
     })?;
-    let changed = source != chapter.source;
+    let mut problems = Vec::new();
+    let (source, page_title) = expand_prose(
+        &book.config,
+        &chapter.source_path,
+        source,
+        &mut problems,
+        &mut Default::default(),
+    );
+    if let Some(problem) = problems.into_iter().next() {
+        return Err(Error::Input(Box::new(problem)));
+    }
+    let changed = source != chapter.source || page_title != chapter.page_title;
     chapter.source = source;
+    chapter.page_title = page_title;
     Ok(read_chapter_includes(&book.config, chapter, &mut book.includes) || changed)
 }
 
@@ -245,6 +297,7 @@ fn table_of_contents(items: &[SummaryItem]) -> (Vec<TocEntry>, Vec<(SummaryLink,
 fn scan_sources(
     src_dir: &Path,
     chapters: &[Chapter],
+    included: &std::collections::HashSet<String>,
     config: &config::Config,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Vec<std::path::PathBuf>> {
@@ -253,7 +306,9 @@ fn scan_sources(
     let mut assets = Vec::new();
     for file in crate::paths::files_under(src_dir)? {
         if file.relative.ends_with(".md") {
-            if file.relative != "SUMMARY.md" && !used.contains(file.relative.as_str()) {
+            // mdBook renders `404.md` as its 404 page; handbook writes its own.
+            let special = ["SUMMARY.md", "404.md"].contains(&file.relative.as_str());
+            if !special && !used.contains(file.relative.as_str()) && !included.contains(&file.relative) {
                 diagnostics.push(Diagnostic::warning(
                     Location::file(config.display_path(&file.path)),
                     "not listed in SUMMARY.md, so no page is built from it",

@@ -31,6 +31,10 @@ pub struct SiteContext {
     pub print: bool,
     /// The search box's files, when the site has search.
     pub search: Option<SearchContext>,
+    /// The book's own stylesheets (`additional-css`), relative to the site root.
+    pub additional_css: Vec<String>,
+    /// The book's own scripts (`additional-js`), relative to the site root.
+    pub additional_js: Vec<String>,
 }
 
 /// What the search box loads, on first use.
@@ -40,6 +44,8 @@ pub struct SearchContext {
     pub js: String,
     /// The index's entry file, relative to the site root.
     pub index: String,
+    /// The most results shown (`limit-results`).
+    pub limit: usize,
 }
 
 /// A link to another page, relative to the current one.
@@ -62,6 +68,8 @@ pub struct PageContext<'a> {
     pub path: String,
     /// The chapter's title, without number.
     pub title: &'a str,
+    /// The whole `<title>`, when the chapter sets it with `{{#title …}}`.
+    pub page_title: Option<&'a str>,
     /// The section number (`4.2.`), if numbered.
     pub number: Option<String>,
     /// The body HTML.

@@ -5,8 +5,6 @@ pub mod context;
 pub mod css;
 pub mod theme;
 
-use std::collections::HashSet;
-
 use rayon::prelude::*;
 
 use crate::error::Result;
@@ -28,6 +26,8 @@ pub struct Shared {
     contents: Vec<TocItem>,
     css: String,
     files: Vec<OutputFile>,
+    /// The most search results shown (`limit-results`).
+    limit: usize,
 }
 
 impl Shared {
@@ -68,12 +68,15 @@ impl Shared {
             repository_url: config.html.git_repository_url.clone(),
             print: config.html.print,
             search: None,
+            additional_css: config.html.additional_css.clone(),
+            additional_js: config.html.additional_js.clone(),
         };
         Ok(Shared {
             site,
             contents,
             css,
             files: outputs,
+            limit: config.html.search.limit_results,
         })
     }
 
@@ -89,6 +92,7 @@ impl Shared {
         self.site.search = Some(SearchContext {
             js: file.path.clone(),
             index,
+            limit: self.limit,
         });
         self.files.push(file);
     }
@@ -146,6 +150,14 @@ impl<'a> Renderer<'a> {
                 format!("User-agent: *\nAllow: /\nSitemap: {url}sitemap.xml\n").into_bytes(),
             ));
         }
+        let root = &self.book.config.root;
+        for file in self.book.config.html.additional_css.iter().chain(&self.book.config.html.additional_js) {
+            outputs.push(OutputFile::copy(file.clone(), root.join(file)));
+        }
+        if let Some(cname) = &self.book.config.html.cname {
+            outputs.push(OutputFile::bytes("CNAME".into(), format!("{cname}\n").into_bytes()));
+        }
+        outputs.extend(crate::redirect::pages(&self.book.config.html.redirect));
         for asset in &self.book.assets {
             outputs.push(OutputFile::copy(
                 asset.to_string_lossy().replace('\\', "/"),
@@ -187,6 +199,7 @@ impl<'a> Renderer<'a> {
             root: root.clone(),
             path: path.clone(),
             title: &chapter.title,
+            page_title: chapter.page_title.as_deref(),
             number: chapter.number.as_ref().map(ToString::to_string),
             content: &page.html,
             toc: page
@@ -231,6 +244,7 @@ impl<'a> Renderer<'a> {
             root: String::new(),
             path: "index.html".into(),
             title: config.title(),
+            page_title: None,
             number: None,
             content: "",
             toc: Vec::new(),
@@ -261,6 +275,7 @@ impl<'a> Renderer<'a> {
                 .html
                 .site_url
                 .clone()
+                .or_else(|| self.book.config.html.site_path.clone())
                 .unwrap_or_else(|| "/".into()),
         };
         Ok(OutputFile::bytes(
@@ -271,12 +286,8 @@ impl<'a> Renderer<'a> {
 
     /// Renders `print.html`: every page on one page, with book-wide ids.
     pub fn print(&self, pages: &[Page]) -> Result<OutputFile> {
-        let chapter_paths: HashSet<&str> = self
-            .book
-            .chapters
-            .iter()
-            .map(|c| c.source_path.as_str())
-            .collect();
+        let chapter_paths =
+            links::Chapters::new(self.book.chapters.iter().map(|c| c.source_path.as_str()));
         let chapters = pages
             .par_iter()
             .map(|page| {

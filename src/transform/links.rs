@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::Page;
 use super::markdown::LinkRef;
-use crate::diagnostics::{Diagnostic, LineIndex, closest};
+use crate::diagnostics::{Diagnostic, LineIndex, Severity, closest};
 use crate::model::{Book, output_path_for};
 
 /// What a link destination points at.
@@ -22,8 +22,12 @@ pub enum Target<'a> {
         path: String,
         fragment: Option<&'a str>,
     },
-    /// A path that climbs out of the source folder, or is absolute.
-    Outside,
+    /// A relative path that climbs out of the source folder (`../std/index.html`, a book
+    /// published beside others): kept as written, and cannot be checked. The path is the
+    /// target relative to the source folder, starting with `../`.
+    Outside(String),
+    /// An absolute path (`/x.html`): where it leads depends on where the site is served.
+    Absolute,
 }
 
 /// Classifies `dest`, written in the chapter at `from` (relative to the source folder).
@@ -35,7 +39,7 @@ pub fn classify<'a>(from: &str, dest: &'a str) -> Target<'a> {
         return Target::External;
     }
     if dest.starts_with('/') {
-        return Target::Outside;
+        return Target::Absolute;
     }
     let (path, fragment) = match dest.split_once('#') {
         Some((path, fragment)) => (path, Some(fragment)),
@@ -46,9 +50,11 @@ pub fn classify<'a>(from: &str, dest: &'a str) -> Target<'a> {
         // `?q=1` is this page with a query: only its fragment, if any, can be checked.
         return fragment.map_or(Target::External, Target::SamePage);
     }
-    match join(from, path) {
-        Some(path) => Target::Local { path, fragment },
-        None => Target::Outside,
+    let path = join(from, path);
+    if path.starts_with("../") {
+        Target::Outside(path)
+    } else {
+        Target::Local { path, fragment }
     }
 }
 
@@ -68,25 +74,68 @@ fn is_external(dest: &str) -> bool {
     }
 }
 
-/// Resolves `relative` against the folder of `from`; `None` if it climbs above the root.
-fn join(from: &str, relative: &str) -> Option<String> {
+/// Resolves `relative` against the folder of `from`: a path relative to the source
+/// folder, starting with `../` if it climbs above it. A folder (`dir/`, `.`) ends in `/`.
+fn join(from: &str, relative: &str) -> String {
     let mut parts: Vec<&str> = from.split('/').collect();
     parts.pop();
+    let mut above = 0;
     for part in relative.split('/') {
         match part {
             "" | "." => {}
             ".." => {
-                parts.pop()?;
+                if parts.pop().is_none() {
+                    above += 1;
+                }
             }
             other => parts.push(other),
         }
     }
-    Some(parts.join("/"))
+    let folder = relative.is_empty()
+        || relative.ends_with('/')
+        || matches!(relative.rsplit('/').next(), Some("." | ".."));
+    let mut joined = "../".repeat(above) + &parts.join("/");
+    if folder && !parts.is_empty() {
+        joined.push('/');
+    }
+    joined
 }
 
-/// The destination as the site needs it: `.md` files become their `.html` pages,
-/// keeping the relative form, so links work from `file://` and any sub-path.
-pub fn site_href(dest: &str) -> String {
+/// The chapters of a book under every name a link may give them: the source path
+/// (`guide/README.md`), the page (`guide/index.html`), `guide/index.md` and the
+/// folder `guide/` for an index page. mdBook books link both ways.
+pub struct Chapters<'a> {
+    by_page: HashMap<String, &'a str>,
+}
+
+impl<'a> Chapters<'a> {
+    /// The names of `sources`, each a chapter's path relative to the source folder.
+    pub fn new(sources: impl Iterator<Item = &'a str>) -> Self {
+        Chapters {
+            by_page: sources.map(|s| (output_path_for(s), s)).collect(),
+        }
+    }
+
+    /// The chapter that `path` (relative to the source folder, as [`classify`] gives it)
+    /// names, as its source path.
+    pub fn find(&self, path: &str) -> Option<&'a str> {
+        let page = if path.is_empty() || path.ends_with('/') {
+            format!("{path}index.html")
+        } else if path.ends_with(".md") {
+            output_path_for(path)
+        } else if path.ends_with(".html") {
+            path.to_string()
+        } else {
+            return None;
+        };
+        self.by_page.get(&page).copied()
+    }
+}
+
+/// The destination as the site needs it, written in the chapter at `from`: `.md` files
+/// become their `.html` pages and a folder its `index.html`, keeping the relative form,
+/// so links work from `file://` and any sub-path. Links leaving the book are kept as written.
+pub fn site_href(from: &str, dest: &str) -> String {
     if dest.starts_with('#') || is_external(dest) {
         return dest.to_string();
     }
@@ -94,10 +143,13 @@ pub fn site_href(dest: &str) -> String {
         Some((path, fragment)) => (path, Some(fragment)),
         None => (dest, None),
     };
-    if !path.ends_with(".md") {
+    let page = if path.ends_with(".md") {
+        output_path_for(path)
+    } else if path.ends_with('/') && matches!(classify(from, path), Target::Local { .. }) {
+        format!("{path}index.html")
+    } else {
         return dest.to_string();
-    }
-    let page = output_path_for(path);
+    };
     match fragment {
         Some(fragment) => format!("{page}#{fragment}"),
         None => page,
@@ -112,17 +164,17 @@ pub fn print_prefix(output_path: &str) -> String {
 
 /// The destination inside `print.html` (which sits at the site's root): links to
 /// chapters become in-page anchors; other local files become root-relative paths.
-pub fn print_href(from: &str, dest: &str, chapters: &HashSet<&str>) -> String {
+pub fn print_href(from: &str, dest: &str, chapters: &Chapters<'_>) -> String {
     match classify(from, dest) {
-        Target::External | Target::Outside => dest.to_string(),
+        Target::External | Target::Outside(_) | Target::Absolute => dest.to_string(),
         Target::SamePage(fragment) => {
             format!("#{}{fragment}", print_prefix(&output_path_for(from)))
         }
         Target::Local { path, fragment } => {
-            if !chapters.contains(path.as_str()) {
+            let Some(chapter) = chapters.find(&path) else {
                 return path;
-            }
-            let prefix = print_prefix(&output_path_for(&path));
+            };
+            let prefix = print_prefix(&output_path_for(chapter));
             match fragment {
                 Some(fragment) if !fragment.is_empty() => format!("#{prefix}{fragment}"),
                 _ => format!("#{}", prefix.trim_end_matches('-')),
@@ -131,7 +183,9 @@ pub fn print_href(from: &str, dest: &str, chapters: &HashSet<&str>) -> String {
     }
 }
 
-/// Checks every link of every page; returns one error per broken link.
+/// Checks every link of every page; returns one diagnostic per broken link (an error,
+/// or a warning under `broken-links = "warn"`), and one warning per distinct target
+/// outside the book.
 pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
     let ids: HashMap<&str, HashSet<&str>> = pages
         .iter()
@@ -153,6 +207,15 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
         .iter()
         .map(|a| a.to_string_lossy().replace('\\', "/"))
         .collect();
+    let known = Known {
+        ids: &ids,
+        chapters: Chapters::new(ids.keys().copied()),
+        assets: &assets,
+        unreadable: &book.unreadable,
+        allow_active: book.config.html.allow_active_content,
+    };
+    let broken = book.config.html.broken_links;
+    let mut outside_seen = HashSet::new();
     let mut problems = Vec::new();
     for page in pages {
         let chapter = &book.chapters[page.chapter];
@@ -161,25 +224,26 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
         }
         let mut lines = None;
         for link in &page.rendered.links {
-            let allow = book.config.html.allow_active_content;
-            let Some(problem) = problem(
-                &chapter.source_path,
-                link,
-                &ids,
-                &assets,
-                &book.unreadable,
-                allow,
-            ) else {
-                continue;
+            let (severity, message) = match known.problem(&chapter.source_path, link) {
+                None => continue,
+                Some(Problem::Active(message)) => (Severity::Error, message),
+                Some(Problem::Broken(message)) => (broken, message),
+                Some(Problem::Outside(target, message)) => {
+                    if !outside_seen.insert(target) {
+                        continue;
+                    }
+                    (Severity::Warning, message)
+                }
             };
             let lines = lines.get_or_insert_with(|| LineIndex::new(&chapter.source));
             let display = book
                 .config
                 .display_path(&book.config.src_dir.join(&chapter.source_path));
-            problems.push(Diagnostic::error(
-                lines.locate(&display, &chapter.source, link.offset),
-                problem,
-            ));
+            problems.push(Diagnostic {
+                severity,
+                location: lines.locate(&display, &chapter.source, link.offset),
+                message,
+            });
         }
     }
     problems
@@ -192,56 +256,95 @@ fn footnote_ids(source: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn problem(
-    from: &str,
-    link: &LinkRef,
-    ids: &HashMap<&str, HashSet<&str>>,
-    assets: &HashSet<String>,
-    unreadable: &HashSet<String>,
+/// What is wrong with a link.
+enum Problem {
+    /// It would run script: always an error.
+    Active(String),
+    /// Its file or anchor is not in the book.
+    Broken(String),
+    /// It leaves the book (to this target), so it cannot be checked.
+    Outside(String, String),
+}
+
+/// What links are checked against.
+struct Known<'a> {
+    /// The ids of each chapter's page, by source path.
+    ids: &'a HashMap<&'a str, HashSet<&'a str>>,
+    chapters: Chapters<'a>,
+    assets: &'a HashSet<String>,
+    unreadable: &'a HashSet<String>,
     allow_active: bool,
-) -> Option<String> {
-    let what = if link.is_image { "image" } else { "link" };
-    let dest = &link.dest;
-    if !allow_active && let Some(scheme) = super::raw_html::active_scheme(dest) {
-        return Some(format!(
-            "{what} `{}` uses `{scheme}:`, which can run script in readers' browsers; link to a page or file instead, or set `allow-active-content = true` under [output.html] in book.toml if the book's authors are trusted",
-            dest.chars().take(40).collect::<String>()
-        ));
-    }
-    match classify(from, dest) {
-        Target::External => None,
-        Target::Outside => Some(format!(
-            "{what} `{dest}` points outside the book; use a path relative to this chapter so the site works from disk"
-        )),
-        Target::SamePage(fragment) => anchor_problem(&ids[from], fragment, dest, what),
-        Target::Local { path, fragment } => {
-            if let Some(targets) = ids.get(path.as_str()) {
-                if unreadable.contains(&path) {
-                    // Its file could not be read, which is reported once already.
-                    return None;
-                }
-                return fragment.and_then(|f| anchor_problem(targets, f, dest, what));
+}
+
+impl Known<'_> {
+    fn problem(&self, from: &str, link: &LinkRef) -> Option<Problem> {
+        let what = if link.is_image { "image" } else { "link" };
+        let dest = &link.dest;
+        if !self.allow_active && let Some(scheme) = super::raw_html::active_scheme(dest) {
+            return Some(Problem::Active(format!(
+                "{what} `{}` uses `{scheme}:`, which can run script in readers' browsers; link to a page or file instead, or set `allow-active-content = true` under [output.html] in book.toml if the book's authors are trusted",
+                dest.chars().take(40).collect::<String>()
+            )));
+        }
+        match classify(from, dest) {
+            Target::External => None,
+            Target::Outside(target) => {
+                let message = format!(
+                    "{what} `{dest}` leaves the book (to `{target}`), so it is kept as written and not checked"
+                );
+                Some(Problem::Outside(target, message))
             }
-            if assets.contains(&path) {
+            Target::Absolute => Some(Problem::Broken(format!(
+                "{what} `{dest}` is an absolute path; use a path relative to this chapter so the site works from disk and under any URL"
+            ))),
+            Target::SamePage(fragment) => {
+                anchor_problem(&self.ids[from], fragment, dest, what).map(Problem::Broken)
+            }
+            Target::Local { path, fragment } => self.local_problem(from, &path, fragment, dest, what),
+        }
+    }
+
+    fn local_problem(
+        &self,
+        from: &str,
+        path: &str,
+        fragment: Option<&str>,
+        dest: &str,
+        what: &str,
+    ) -> Option<Problem> {
+        if let Some(chapter) = self.chapters.find(path) {
+            if self.unreadable.contains(chapter) {
+                // Its file could not be read, which is reported once already.
                 return None;
             }
-            let wanted = Path::new(&path)
-                .file_name()
-                .map(|f| f.to_string_lossy().to_string())
-                .unwrap_or_default();
-            let candidates = ids.keys().copied().chain(assets.iter().map(String::as_str));
-            let hint = closest_by_name(&wanted, candidates)
-                .map(|c| format!("; did you mean `{}`?", relative(from, c)))
-                .unwrap_or_default();
-            let kind = if path.ends_with(".md") {
-                "no chapter"
-            } else {
-                "no file"
-            };
-            Some(format!(
-                "broken {what} `{dest}`: {kind} `{path}` in the book{hint}"
-            ))
+            let targets = &self.ids[chapter];
+            return fragment
+                .and_then(|f| anchor_problem(targets, f, dest, what))
+                .map(Problem::Broken);
         }
+        if self.assets.contains(path) {
+            return None;
+        }
+        let wanted = Path::new(path)
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let candidates = self
+            .ids
+            .keys()
+            .copied()
+            .chain(self.assets.iter().map(String::as_str));
+        let hint = closest_by_name(&wanted, candidates)
+            .map(|c| format!("; did you mean `{}`?", relative(from, c)))
+            .unwrap_or_default();
+        let kind = if path.ends_with(".md") || path.ends_with(".html") {
+            "no chapter"
+        } else {
+            "no file"
+        };
+        Some(Problem::Broken(format!(
+            "broken {what} `{dest}`: {kind} `{path}` in the book{hint}"
+        )))
     }
 }
 
@@ -301,21 +404,34 @@ mod tests {
                 fragment: Some("x")
             }
         );
-        assert_eq!(classify("core/a.md", "../../etc/passwd"), Target::Outside);
-        assert_eq!(classify("core/a.md", "/abs.md"), Target::Outside);
+        assert_eq!(
+            classify("core/a.md", "../../std/index.html"),
+            Target::Outside("../std/index.html".into())
+        );
+        assert_eq!(classify("core/a.md", "/abs.md"), Target::Absolute);
+        assert_eq!(
+            classify("core/a.md", "../advanced/"),
+            Target::Local {
+                path: "advanced/".into(),
+                fragment: None
+            }
+        );
     }
 
     #[test]
     fn site_links_point_at_html_pages() {
+        let site_href = |dest| site_href("core/a.md", dest);
         assert_eq!(site_href("../advanced/b.md#x"), "../advanced/b.html#x");
         assert_eq!(site_href("README.md"), "index.html");
+        assert_eq!(site_href("guide/#x"), "guide/index.html#x");
+        assert_eq!(site_href("../../std/"), "../../std/", "leaves the book: as written");
         assert_eq!(site_href("img/plot.png"), "img/plot.png");
         assert_eq!(site_href("https://x.org/a.md"), "https://x.org/a.md");
     }
 
     #[test]
     fn print_links_become_anchors() {
-        let chapters: HashSet<&str> = ["core/a.md", "advanced/b.md"].into();
+        let chapters = Chapters::new(["core/a.md", "advanced/b.md"].into_iter());
         assert_eq!(
             print_href("core/a.md", "../advanced/b.md#x", &chapters),
             "#advanced-b--x"
@@ -326,9 +442,26 @@ mod tests {
         );
         assert_eq!(print_href("core/a.md", "#y", &chapters), "#core-a--y");
         assert_eq!(
+            print_href("core/a.md", "../advanced/b.html#x", &chapters),
+            "#advanced-b--x",
+            "a link to the page is a link to the chapter"
+        );
+        assert_eq!(
             print_href("core/a.md", "img/p.png", &chapters),
             "core/img/p.png"
         );
+    }
+
+    #[test]
+    fn chapters_are_found_by_every_name_mdbook_books_use() {
+        let chapters = Chapters::new(["guide/README.md", "a.md", "README.md"].into_iter());
+        for name in ["guide/README.md", "guide/index.md", "guide/index.html", "guide/"] {
+            assert_eq!(chapters.find(name), Some("guide/README.md"), "{name}");
+        }
+        assert_eq!(chapters.find("a.html"), Some("a.md"));
+        assert_eq!(chapters.find(""), Some("README.md"));
+        assert_eq!(chapters.find("b.html"), None);
+        assert_eq!(chapters.find("a.png"), None);
     }
 
     #[test]

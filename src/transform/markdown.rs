@@ -18,15 +18,18 @@ use crate::html::escape;
 use crate::includes::{self, IncludedFiles};
 use crate::model::{Chapter, Heading, Section};
 
-/// The Markdown extensions the handbook uses.
-pub fn options() -> Options {
-    Options::ENABLE_TABLES
+/// The Markdown extensions a book is parsed with: mdBook's, with smart punctuation
+/// and definition lists as `book.toml` says.
+pub fn options(html: &crate::config::HtmlConfig) -> Options {
+    let mut options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_GFM
+        | Options::ENABLE_GFM;
+    options.set(Options::ENABLE_SMART_PUNCTUATION, html.smart_punctuation);
+    options.set(Options::ENABLE_DEFINITION_LIST, html.definition_lists);
+    options
 }
 
 /// A link or image in the source, for validation.
@@ -71,12 +74,16 @@ pub struct Context<'a> {
     pub display_path: std::path::PathBuf,
     /// Whether raw `<script>` and `on…=` attributes are allowed (`allow-active-content`).
     pub allow_active_content: bool,
+    /// The Markdown extensions ([`options`]).
+    pub options: Options,
+    /// `[output.html.code.hidelines]`: per language, the prefix of lines readers do not see.
+    pub hidelines: &'a std::collections::BTreeMap<String, String>,
 }
 
 /// Transforms one chapter.
 pub fn transform(chapter: &Chapter, ctx: &Context<'_>) -> Rendered {
     let mut state = State::new(chapter, ctx);
-    for (event, range) in Parser::new_ext(&chapter.source, options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(&chapter.source, ctx.options).into_offset_iter() {
         state.event(event, range);
     }
     state.finish()
@@ -376,7 +383,7 @@ impl<'c> State<'c> {
                 .push(Diagnostic::error(location.clone(), problem));
             includes::Expanded::plain(&text)
         });
-        let shown = code::shown_code(&info.lang, &code.text);
+        let shown = code::shown_code(&info.lang, &code.text, self.ctx.hidelines);
         let session = (info.lang == Lang::Console).then(|| console::parse(&shown));
         for (line, problem) in session.iter().flat_map(|s| &s.problems) {
             let at = Location {
@@ -639,6 +646,7 @@ mod tests {
             ancestors: Vec::new(),
             source_path: "t.md".into(),
             source: source.into(),
+            page_title: None,
         };
         let highlighter = Highlighter::new();
         let ctx = Context {
@@ -646,6 +654,8 @@ mod tests {
             includes: &Default::default(),
             display_path: "t.md".into(),
             allow_active_content: false,
+            options: Options::ENABLE_TABLES,
+            hidelines: &Default::default(),
         };
         transform(&chapter, &ctx)
     }

@@ -49,9 +49,12 @@ pub fn transform_chapter(book: &Book, index: usize, highlighter: &highlight::Hig
             .config
             .display_path(&book.config.src_dir.join(&chapter.source_path)),
         allow_active_content: book.config.html.allow_active_content,
+        options: markdown::options(&book.config.html),
+        hidelines: &book.config.html.hidelines,
     };
     let rendered = markdown::transform(chapter, &ctx);
-    let html = markdown::render_html(&rendered.events, &links::site_href, "");
+    let href = |dest: &str| links::site_href(&chapter.source_path, dest);
+    let html = markdown::render_html(&rendered.events, &href, "");
     Page {
         chapter: index,
         html,

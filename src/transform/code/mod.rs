@@ -9,6 +9,7 @@
 
 pub mod console;
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::diagnostics::closest;
@@ -639,12 +640,39 @@ pub fn runnable_code(code: &str) -> String {
         .collect()
 }
 
-/// The code as readers see it: a Python script's hidden lines removed.
-pub fn shown_code(lang: &Lang, code: &str) -> String {
-    match lang {
+/// The code as readers see it: a Python script's `#~` lines, Rust's `# ` lines (as
+/// rustdoc and mdBook hide them) and the lines that `[output.html.code.hidelines]` hides
+/// for the block's language removed.
+pub fn shown_code(lang: &Lang, code: &str, hidelines: &BTreeMap<String, String>) -> String {
+    let code = match lang {
         Lang::Python => visible_code(code),
+        Lang::Rust => rust_visible_code(code),
         _ => code.to_string(),
+    };
+    match hidelines.get(lang.name()) {
+        Some(prefix) if !prefix.is_empty() => code
+            .split_inclusive('\n')
+            .filter(|line| !line.trim_start().starts_with(prefix.as_str()))
+            .collect(),
+        _ => code,
     }
+}
+
+/// Rust code without rustdoc's hidden lines (`# use std::io;`, a lone `#`); `##` shows as `#`.
+fn rust_visible_code(code: &str) -> String {
+    code.split_inclusive('\n')
+        .filter_map(|line| {
+            let body = line.trim_start();
+            let indent = &line[..line.len() - body.len()];
+            if let Some(rest) = body.strip_prefix("##") {
+                return Some(format!("{indent}#{rest}"));
+            }
+            let hidden = body.strip_prefix('#').is_some_and(|rest| {
+                rest.starts_with(' ') || rest.trim_end_matches(['\r', '\n']).is_empty()
+            });
+            (!hidden).then(|| line.to_string())
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -691,7 +719,7 @@ mod tests {
     fn python3_block_is_an_example() {
         assert!(parse("python3").is_example());
         assert_eq!(
-            shown_code(&parse("python3").lang, "#~ import os\nprint(1)\n"),
+            shown_code(&parse("python3").lang, "#~ import os\nprint(1)\n", &BTreeMap::new()),
             "print(1)\n"
         );
     }
@@ -786,6 +814,20 @@ mod tests {
         let info = parse("python,no_run=\"needs Docker\",session=build");
         assert_eq!(info.attrs.session.as_deref(), Some("build"));
         assert!(matches!(info.attrs.skip, Some(Skip::NoRun(_))));
+    }
+
+    #[test]
+    fn rust_and_configured_hidden_lines_are_not_shown() {
+        let none = BTreeMap::new();
+        assert_eq!(
+            shown_code(&Lang::Rust, "# use std::io;\n#\nfn main() {\n    ## not hidden\n    #[derive(Debug)]\n}\n", &none),
+            "fn main() {\n    # not hidden\n    #[derive(Debug)]\n}\n"
+        );
+        let tilde = BTreeMap::from([("python".to_string(), "~".to_string())]);
+        assert_eq!(
+            shown_code(&Lang::Python, "~hidden = 1\nshown = 2\n", &tilde),
+            "shown = 2\n"
+        );
     }
 
     #[test]

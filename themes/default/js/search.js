@@ -6,7 +6,7 @@
 (function () {
   "use strict";
   var api = window.handbookSearch;
-  var LIMIT = 10;
+  var LIMIT = 10; // replaced by the book's `limit-results` below, once the box is found
   var SNIPPET_CHARS = 160;
 
   highlightSearchedWords();
@@ -16,6 +16,7 @@
   var input = box.querySelector(".search-input");
   var list = box.querySelector(".search-results");
   var root = document.documentElement.dataset.root || "";
+  LIMIT = Number(box.dataset.searchLimit) || LIMIT;
   var engine = api.open(box.dataset.searchIndex);
   var options = [];
   var active = -1;
