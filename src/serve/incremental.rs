@@ -678,6 +678,7 @@ mod tests {
             root: theme.path().to_path_buf(),
             src_dir: theme.path().join("src"),
             theme_dir: Some(theme.path().to_path_buf()),
+            extra_dirs: Vec::new(),
         };
         let message = "error: Found `%}`\n --> chapter.html:3:7\n  |".to_string();
         let diagnostic = template_diagnostic(&roots, message.clone());

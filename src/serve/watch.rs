@@ -33,6 +33,9 @@ pub struct Roots {
     pub src_dir: PathBuf,
     /// The theme override folder, if the book has one.
     pub theme_dir: Option<PathBuf>,
+    /// `[build] extra-watch-dirs`: folders whose files the book's build reads too (a
+    /// preprocessor's sources, included listings outside the source folder).
+    pub extra_dirs: Vec<PathBuf>,
 }
 
 impl Roots {
@@ -42,6 +45,7 @@ impl Roots {
             root: config.root.clone(),
             src_dir: config.src_dir.clone(),
             theme_dir: config.html.theme_dir.clone(),
+            extra_dirs: config.extra_watch_dirs.clone(),
         }
     }
 
@@ -59,6 +63,7 @@ impl Roots {
         Roots {
             src_dir: root.join("src"),
             theme_dir: None,
+            extra_dirs: Vec::new(),
             root,
         }
     }
@@ -92,6 +97,14 @@ pub fn classify(roots: &Roots, path: &Path) -> Option<Change> {
     if is_watched_folder(roots, path) {
         // The folder itself was removed, moved or made again (a branch switch, a sync
         // tool): anything in it may have changed.
+        return Some(Change::Unknown);
+    }
+    if roots
+        .extra_dirs
+        .iter()
+        .any(|dir| relative_source(dir, path).is_some())
+    {
+        // What the build makes of these files is the preprocessor's business: rebuild all.
         return Some(Change::Unknown);
     }
     if let Some(theme_dir) = &roots.theme_dir
@@ -207,6 +220,7 @@ impl Watcher {
             roots
                 .theme_dir
                 .iter()
+                .chain(&roots.extra_dirs)
                 .map(|dir| (dir.clone(), RecursiveMode::Recursive)),
         );
         let mut errors = Vec::new();
@@ -300,6 +314,7 @@ mod tests {
             root: "/book".into(),
             src_dir: "/book/content".into(),
             theme_dir: Some("/book/theme".into()),
+            extra_dirs: vec!["/book/helper/src".into()],
         }
     }
 
@@ -310,6 +325,7 @@ mod tests {
     #[test]
     fn sorts_paths_into_changes() {
         assert_eq!(kind("/book/book.toml"), Some(Change::Config));
+        assert_eq!(kind("/book/helper/src/main.rs"), Some(Change::Unknown), "extra-watch-dirs");
         assert_eq!(kind("/book/content/SUMMARY.md"), Some(Change::Summary));
         assert_eq!(
             kind("/book/content/core/types.md"),
