@@ -239,7 +239,7 @@ pub fn test(
         .as_deref()
         .unwrap_or(&book.config.test.python);
     let python = venv::Interpreter::probe(python)?;
-    let requirements = book.config.src_dir.join(&book.config.test.requirements);
+    let requirements = book.config.test.requirements.clone();
     let book_pins = requirements.is_file();
     let plan = needs_venv(&found, &python, book_pins).then(|| {
         let shown = book.config.display_path(&requirements);

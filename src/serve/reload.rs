@@ -56,7 +56,7 @@ pub enum Action {
 /// One error as the overlay shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    /// `file:line:col`.
+    /// `file:line:col`, or empty for a failure that concerns no file.
     pub location: String,
     /// What is wrong.
     pub message: String,
@@ -65,7 +65,11 @@ pub struct Problem {
 impl From<&Diagnostic> for Problem {
     fn from(diagnostic: &Diagnostic) -> Self {
         Problem {
-            location: diagnostic.location.to_string(),
+            location: diagnostic
+                .location
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             message: diagnostic.message.clone(),
         }
     }
