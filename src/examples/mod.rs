@@ -18,6 +18,7 @@ pub mod report;
 mod run;
 mod scratch;
 pub mod services;
+mod text;
 pub mod venv;
 
 use std::num::NonZeroUsize;

@@ -20,7 +20,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::reload::Action;
+use super::protocol::Action;
 use super::site::SiteFile;
 use super::watch::{Change, Roots};
 use crate::diagnostics::Diagnostic;
