@@ -197,7 +197,7 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
                 .iter()
                 .map(|h| h.id.as_str())
                 .collect();
-            set.extend(footnote_ids(&chapter.source));
+            set.extend(page.rendered.footnote_ids.iter().map(String::as_str));
             set.extend(page.rendered.html_ids.iter().map(String::as_str));
             (chapter.source_path.as_str(), set)
         })
@@ -241,19 +241,12 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
                 .display_path(&book.config.src_dir.join(&chapter.source_path));
             problems.push(Diagnostic {
                 severity,
-                location: lines.locate(&display, &chapter.source, link.offset),
+                location: Some(lines.locate(&display, &chapter.source, link.offset)),
                 message,
             });
         }
     }
     problems
-}
-
-fn footnote_ids(source: &str) -> impl Iterator<Item = &str> {
-    source.match_indices("[^").filter_map(|(i, _)| {
-        let rest = &source[i + 2..];
-        rest.find(']').map(|end| &rest[..end])
-    })
 }
 
 /// What is wrong with a link.
