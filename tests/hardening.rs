@@ -40,9 +40,18 @@ fn absolute_include_paths_are_errors() {
 }
 
 #[test]
-fn includes_climbing_out_of_the_sources_are_errors() {
+fn includes_climbing_out_of_the_book_root_are_errors() {
+    // mdBook's rule: includes may reach anywhere inside the book's root (the folder with
+    // book.toml), in code blocks and in prose alike; one step further is an error.
     let book = book_with("# A\n\n```text\n{{#include ../../../../etc/passwd}}\n```\n");
-    assert_error(book.path(), "leaves the book's source folder");
+    assert_error(book.path(), "src/a.md:3:1: error: `{{#include ../../../../etc/passwd}}`: `../../../../etc/passwd` leaves the book's folder");
+    let book = book_with("# A\n\n{{#include ../../secret.md}}\n");
+    let stderr = assert_error(book.path(), "src/a.md:3:1: error: `{{#include ../../secret.md}}`: `../../secret.md` leaves the book's folder");
+    assert_eq!(stderr.matches("error:").count(), 2, "{stderr}");
+    let book = book_with("# A\n\n{{#include ../listing.txt}}\n");
+    std::fs::write(book.path().join("listing.txt"), "inside the root\n").unwrap();
+    let (ok, stderr, _out) = try_build(book.path());
+    assert!(ok, "{stderr}");
 }
 
 #[test]
