@@ -73,6 +73,9 @@ pub struct Chapter {
     pub source: String,
     /// The page's `<title>`, if `{{#title …}}` sets one.
     pub page_title: Option<String>,
+    /// Files its text includes outside code blocks (relative to the source folder): already
+    /// in place in `source`, listed so a change to one rebuilds this chapter.
+    pub included: Vec<PathBuf>,
 }
 
 impl Chapter {

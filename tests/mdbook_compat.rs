@@ -173,6 +173,38 @@ fn a_redirect_page_lands_on_the_moved_page_in_chromium() {
     browser.wait_until("location.pathname.endsWith('/guide/index.html') && location.hash === '#first-steps'");
 }
 
+#[test]
+fn serve_follows_markdown_included_in_a_chapters_text() {
+    let book = fixture_copy("mdbook-compat");
+    // Without preprocessors, so the rebuild is the incremental one.
+    let toml = std::fs::read_to_string(at(&book, "book.toml")).unwrap();
+    let without = toml.split("[preprocessor.shout]").next().unwrap();
+    std::fs::write(at(&book, "book.toml"), without).unwrap();
+    std::fs::write(at(&book, "src/snippet.md"), "Snippet one.\n").unwrap();
+    edit(&at(&book, "src/secret.md"), "# Secret\n", "# Secret\n\n{{#include snippet.md}}\n");
+    let server = Server::start(book.path());
+    let mut socket = server.socket();
+    edit(&at(&book, "src/snippet.md"), "Snippet one.", "Snippet two.");
+    let message = socket.until(|m| reloads(m, "secret.html"));
+    assert_eq!(message["problems"], serde_json::json!([]));
+    assert!(!reloads(&message, "listings.html"), "only the including chapter: {message}");
+    let page = server.get("/secret.html").text();
+    assert!(page.contains("Snippet two."), "{page}");
+}
+
+#[test]
+fn serve_runs_the_preprocessors_again_after_an_edit() {
+    let book = fixture_copy("mdbook-compat");
+    let server = Server::start(book.path());
+    let mut socket = server.socket();
+    edit(&at(&book, "src/README.md"), "Links written", "Edited: links written");
+    socket.until(|m| reloads(m, "index.html"));
+    let index = server.get("/index.html").html();
+    let text: String = select(&index, "article.chapter").iter().map(|a| a.text().collect::<String>()).collect();
+    assert!(text.contains("Edited: links written"), "{text}");
+    assert!(text.contains("installing, from the preprocessor"), "the preprocessor ran again: {text}");
+}
+
 // ----- the same books built by mdBook -----
 
 /// The HTML pages a site has (their URLs), without mdBook's `toc.html` (its sidebar

@@ -128,6 +128,7 @@ mod tests {
                 source_path: "ch/x.md".into(),
                 source: source.into(),
                 page_title: None,
+            included: Vec::new(),
             }],
             assets: Vec::new(),
             includes,

@@ -104,10 +104,13 @@ pub fn load(root: &Path) -> Result<Loaded> {
                 String::new()
             }
         };
+        let mut included = std::collections::BTreeSet::new();
         let (source, page_title) =
-            expand_prose(&config, &path, source, &mut diagnostics, &mut included_md);
+            expand_prose(&config, &path, source, &mut diagnostics, &mut included);
+        included_md.extend(included.iter().cloned());
         chapters.push(Chapter {
             page_title,
+            included: included.into_iter().map(Into::into).collect(),
             title: link.title,
             number: link.number.map(SectionNumber),
             depth: link.depth,
@@ -149,7 +152,7 @@ fn expand_prose(
     path: &str,
     source: String,
     diagnostics: &mut Vec<Diagnostic>,
-    included: &mut std::collections::HashSet<String>,
+    included: &mut std::collections::BTreeSet<String>,
 ) -> (String, Option<String>) {
     let mut read = |target: &Path| {
         included.insert(target.to_string_lossy().replace('\\', "/"));
@@ -223,13 +226,15 @@ pub fn reload_chapter(book: &mut Book, index: usize) -> Result<bool> {
         source: std::io::Error::other(why),
     })?;
     let mut problems = Vec::new();
+    let mut included = std::collections::BTreeSet::new();
     let (source, page_title) = expand_prose(
         &book.config,
         &chapter.source_path,
         source,
         &mut problems,
-        &mut Default::default(),
+        &mut included,
     );
+    chapter.included = included.into_iter().map(Into::into).collect();
     if let Some(problem) = problems.into_iter().next() {
         return Err(Error::Input(Box::new(problem)));
     }

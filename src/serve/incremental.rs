@@ -178,7 +178,11 @@ impl Incremental {
             match change {
                 Change::Config | Change::Summary | Change::Unknown => return Plan::Full,
                 // A Markdown file that is no chapter changes nothing (until SUMMARY.md lists it).
-                Change::Markdown(path) => chapters.extend(chapter_index(book, path)),
+                Change::Markdown(path) => {
+                    chapters.extend(chapter_index(book, path));
+                    // A Markdown file that chapters include in their text.
+                    chapters.extend(including(book, path));
+                }
                 // A folder renamed or removed: one event for it, none for the files inside.
                 Change::File(path) if is_folder(book, path) => return Plan::Full,
                 Change::File(path) => {
@@ -276,6 +280,10 @@ impl Incremental {
         theme: Option<Pending>,
     ) -> Outcome {
         let model = self.model.as_mut().expect("planned with a model");
+        if !model.book.config.preprocessors.is_empty() {
+            // Preprocessors rewrite the whole book: every chapter goes through them again.
+            return self.full();
+        }
         let Ok(changed) = reload_chapters(&mut model.book, chapters) else {
             // Gone, or mid-save: a full load reports it at its SUMMARY.md line.
             return self.full();
@@ -565,12 +573,13 @@ fn including<'a>(book: &'a Book, path: &'a str) -> impl Iterator<Item = usize> +
         .iter()
         .enumerate()
         .filter(move |(_, chapter)| {
-            crate::includes::find_includes(&chapter.source)
-                .iter()
-                .any(|include| {
-                    crate::includes::include_target(&chapter.source_path, &include.path)
-                        == Path::new(path)
-                })
+            chapter.included.iter().any(|file| file == Path::new(path))
+                || crate::includes::find_includes(&chapter.source)
+                    .iter()
+                    .any(|include| {
+                        crate::includes::include_target(&chapter.source_path, &include.path)
+                            == Path::new(path)
+                    })
         })
         .map(|(index, _)| index)
 }

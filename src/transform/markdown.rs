@@ -656,6 +656,7 @@ mod tests {
             source_path: "t.md".into(),
             source: source.into(),
             page_title: None,
+            included: Vec::new(),
         };
         let highlighter = Highlighter::new();
         let ctx = Context {
