@@ -14,7 +14,12 @@ pub fn pages(redirects: &BTreeMap<String, String>) -> Vec<OutputFile> {
     redirects
         .iter()
         .map(|(from, to)| {
-            let path = from.trim_start_matches('/').to_string();
+            // mdBook books write `/old.html` and `./old.html` alike.
+            let path = from
+                .split('/')
+                .filter(|part| !part.is_empty() && *part != ".")
+                .collect::<Vec<_>>()
+                .join("/");
             OutputFile::bytes(path, page(to).into_bytes())
         })
         .collect()
@@ -34,13 +39,14 @@ mod tests {
 
     #[test]
     fn a_page_at_the_old_path_points_at_the_new_one() {
-        let files = pages(&BTreeMap::from([(
-            "/format/config.html".to_string(),
-            "../configuration/index.html".to_string(),
-        )]));
-        assert_eq!(files.len(), 1);
-        assert_eq!(files[0].path, "format/config.html");
-        let html = String::from_utf8(files[0].read().unwrap().into_owned()).unwrap();
+        let files = pages(&BTreeMap::from([
+            ("/format/config.html".to_string(), "../configuration/index.html".to_string()),
+            ("./vec.html".to_string(), "./vec/vec.html".to_string()),
+        ]));
+        assert_eq!(files.len(), 2);
+        assert_eq!(files[0].path, "vec.html");
+        assert_eq!(files[1].path, "format/config.html");
+        let html = String::from_utf8(files[1].read().unwrap().into_owned()).unwrap();
         let doc = scraper::Html::parse_document(&html);
         let meta = scraper::Selector::parse("meta[http-equiv=refresh]").unwrap();
         let content = doc.select(&meta).next().unwrap().attr("content").unwrap();

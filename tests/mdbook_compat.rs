@@ -323,6 +323,31 @@ fn the_compat_book_matches_mdbook_pages_and_heading_ids() {
 }
 
 #[test]
+fn without_an_index_chapter_index_html_shows_the_first_chapter() {
+    let book = fixture_copy("mdbook-compat");
+    std::fs::write(
+        at(&book, "src/SUMMARY.md"),
+        "# Summary\n\n[Install](guide/install.md)\n- [Listings](listings.md)\n- [Secret](secret.md)\n",
+    )
+    .unwrap();
+    std::fs::write(at(&book, "src/guide/install.md"), "# Install\n\n## Installing\n\nSee [the listings](../listings.md#listings).\n").unwrap();
+    // The redirect's target page is gone with the chapter: that is an error, like a broken link.
+    let stderr = failing(book.path());
+    assert!(
+        stderr.contains("book.toml: error: `output.html.redirect`: `/old/start.html` redirects to `../guide/index.html`, which is not a page of the book"),
+        "{stderr}"
+    );
+    edit(&at(&book, "book.toml"), "\"../guide/index.html\"", "\"../guide/install.html\"");
+    let (_tmp, dest, _) = built(book.path());
+    let index = html(&dest.join("index.html"));
+    assert!(attrs(&index, "article.chapter h2", "id").contains(&"installing".to_string()));
+    assert_eq!(attrs(&index, "article.chapter p a", "href"), ["listings.html#listings"], "links rewritten for the root");
+    if installed("mdbook", "the comparison with mdBook") {
+        compare_with_mdbook(book.path());
+    }
+}
+
+#[test]
 fn mdbook_toc_a_real_third_party_preprocessor() {
     if !installed("mdbook-toc", "the mdbook-toc test") {
         return;

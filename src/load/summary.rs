@@ -62,14 +62,29 @@ pub fn parse(text: &str) -> Result<Summary, SummaryError> {
     let mut seen_numbered = false;
     let mut seen_suffix = false;
     let mut in_code = false;
+    let mut in_comment = false;
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         let trimmed = raw.trim();
+        // An HTML comment may span lines (mdBook books comment out parts of the summary).
+        if in_comment {
+            in_comment = !trimmed.contains("-->");
+            continue;
+        }
+        if trimmed.starts_with("<!--") {
+            in_comment = !trimmed[4..].contains("-->");
+            continue;
+        }
+        // A comment at the end of a line: `- [A](a.md) <!-- why -->`.
+        let trimmed = match (trimmed.find("<!--"), trimmed.rfind("-->")) {
+            (Some(open), Some(close)) if open < close && close + 3 == trimmed.len() => trimmed[..open].trim_end(),
+            _ => trimmed,
+        };
         if trimmed.starts_with("```") {
             in_code = !in_code;
             continue;
         }
-        if in_code || trimmed.is_empty() || trimmed.starts_with("<!--") {
+        if in_code || trimmed.is_empty() {
             continue;
         }
         if let Some(title) = trimmed.strip_prefix("# ") {
@@ -226,6 +241,12 @@ mod tests {
         );
         assert!(summary.items.contains(&SummaryItem::Part("Part B".into())));
         assert!(summary.items.contains(&SummaryItem::Separator));
+    }
+
+    #[test]
+    fn a_comment_over_several_lines_is_skipped() {
+        let summary = parse("# Summary\n\n<!--\n\nNot a chapter.\n\n-->\n\n- [A](a.md) <!-- one line -->\n<!-- - [B](b.md) -->\n").unwrap();
+        assert_eq!(links(&summary), vec![("A".into(), Some(vec![1]), 0)]);
     }
 
     #[test]

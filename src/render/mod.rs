@@ -138,7 +138,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .any(|c| c.output_path() == "index.html")
         {
-            outputs.push(self.landing()?);
+            outputs.push(self.landing(pages.first())?);
         }
         outputs.push(self.not_found()?);
         if self.shared.site.print {
@@ -241,8 +241,16 @@ impl<'a> Renderer<'a> {
         ))
     }
 
-    fn landing(&self) -> Result<OutputFile> {
+    /// The landing page of a book without an `index.html` chapter. As in mdBook, it shows
+    /// the first chapter too (so `index.html#anchor` links keep working), its links
+    /// rewritten for the site's root.
+    fn landing(&self, first: Option<&Page>) -> Result<OutputFile> {
         let config = &self.book.config;
+        let content = first.map_or_else(String::new, |page| {
+            let from = &self.book.chapters[page.chapter].source_path;
+            markdown::render_html(&page.rendered.events, &|dest| links::root_href(from, dest), "")
+        });
+        let content = content.as_str();
         let context = PageContext {
             site: &self.shared.site,
             root: String::new(),
@@ -250,7 +258,7 @@ impl<'a> Renderer<'a> {
             title: config.title(),
             page_title: None,
             number: None,
-            content: "",
+            content,
             toc: Vec::new(),
             breadcrumbs: Vec::new(),
             prev: None,

@@ -156,6 +156,21 @@ pub fn site_href(from: &str, dest: &str) -> String {
     }
 }
 
+/// The destination as a page at the site's root needs it, for a link written in the
+/// chapter at `from` (mdBook shows the first chapter at `index.html` too).
+pub fn root_href(from: &str, dest: &str) -> String {
+    let href = site_href(from, dest);
+    let (path, fragment) = match classify(from, &href) {
+        Target::Local { path, fragment } => (path, fragment),
+        Target::Outside(path) => (path, href.split_once('#').map(|(_, f)| f)),
+        _ => return href,
+    };
+    match fragment {
+        Some(fragment) => format!("{path}#{fragment}"),
+        None => path,
+    }
+}
+
 /// The id prefix of a page inside `print.html`, e.g. `core-types--`.
 pub fn print_prefix(output_path: &str) -> String {
     let stem = output_path.strip_suffix(".html").unwrap_or(output_path);
@@ -216,7 +231,7 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
     };
     let broken = book.config.html.broken_links;
     let mut outside_seen = HashSet::new();
-    let mut problems = Vec::new();
+    let mut problems = known.redirect_problems(&book.config.html.redirect, broken);
     for page in pages {
         let chapter = &book.chapters[page.chapter];
         if book.unreadable.contains(&chapter.source_path) {
@@ -270,6 +285,34 @@ struct Known<'a> {
 }
 
 impl Known<'_> {
+    /// `[output.html.redirect]` entries whose new location (relative to the old page,
+    /// as in mdBook) is not a page or file of the site.
+    fn redirect_problems(
+        &self,
+        redirect: &std::collections::BTreeMap<String, String>,
+        severity: Severity,
+    ) -> Vec<Diagnostic> {
+        redirect
+            .iter()
+            .filter(|(from, to)| {
+                let from = from.trim_start_matches('/');
+                match classify(from, to) {
+                    Target::Local { path, .. } => {
+                        self.chapters.find(&path).is_none() && !self.assets.contains(&path)
+                    }
+                    _ => false,
+                }
+            })
+            .map(|(from, to)| Diagnostic {
+                severity,
+                location: Some(crate::diagnostics::Location::file("book.toml")),
+                message: format!(
+                    "`output.html.redirect`: `{from}` redirects to `{to}`, which is not a page of the book (the path is relative to the old page)"
+                ),
+            })
+            .collect()
+    }
+
     fn problem(&self, from: &str, link: &LinkRef) -> Option<Problem> {
         let what = if link.is_image { "image" } else { "link" };
         let dest = &link.dest;
@@ -420,6 +463,16 @@ mod tests {
         assert_eq!(site_href("../../std/"), "../../std/", "leaves the book: as written");
         assert_eq!(site_href("img/plot.png"), "img/plot.png");
         assert_eq!(site_href("https://x.org/a.md"), "https://x.org/a.md");
+    }
+
+    #[test]
+    fn links_of_a_chapter_shown_at_the_root() {
+        assert_eq!(root_href("intro/index.md", "install.md#x"), "intro/install.html#x");
+        assert_eq!(root_href("intro/index.md", "../start/"), "start/index.html");
+        assert_eq!(root_href("intro/index.md", "#top"), "#top");
+        assert_eq!(root_href("intro/index.md", "img/a.png"), "intro/img/a.png");
+        assert_eq!(root_href("intro/index.md", "../../std/"), "../std/");
+        assert_eq!(root_href("intro/index.md", "https://x.org/"), "https://x.org/");
     }
 
     #[test]

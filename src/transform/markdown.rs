@@ -392,6 +392,14 @@ impl<'c> State<'c> {
             includes::Expanded::plain(&text)
         });
         let shown = code::shown_code(&info.lang, &code.text, self.ctx.hidelines);
+        let mut info = info;
+        if info.lang == Lang::Console && !console::has_command(&shown) {
+            self.diagnostics.push(Diagnostic::warning(
+                location.clone(),
+                "this console block has no `$ ` command, so it is shown as a shell listing and not run; write `$ ` before each command to make it a tested session",
+            ));
+            info.lang = Lang::Shell;
+        }
         let session = (info.lang == Lang::Console).then(|| console::parse(&shown));
         for (line, problem) in session.iter().flat_map(|s| &s.problems) {
             let at = Location {
@@ -686,6 +694,15 @@ mod tests {
         assert_eq!(slug("The `with` statement"), "the-with-statement");
         assert_eq!(slug("EAFP vs. LBYL?"), "eafp-vs-lbyl");
         assert_eq!(slug("__init_subclass__"), "__init_subclass__");
+    }
+
+    #[test]
+    fn a_console_block_without_a_command_is_a_shell_listing_with_a_warning() {
+        let rendered = transform_source("# T\n\n```console\ncargo build \\\n  --release\n```\n");
+        assert!(rendered.code_blocks.is_empty(), "not an example");
+        let messages: Vec<String> = rendered.diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(messages[0].starts_with("t.md:3:1: warning: this console block has no `$ ` command"));
     }
 
     #[test]

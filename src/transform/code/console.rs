@@ -117,6 +117,12 @@ pub fn parse(text: &str) -> Session {
 
 /// The command of a prompt line: after `$ `, or after an activated environment's
 /// `(.venv) $ `.
+/// Whether any line of `text` is a `$ ` command: a console block without one is a
+/// listing of commands (as mdBook books write them), not a session to run.
+pub fn has_command(text: &str) -> bool {
+    text.lines().any(|line| command_after_prompt(line).is_some())
+}
+
 fn command_after_prompt(line: &str) -> Option<&str> {
     let rest = match line.strip_prefix('(') {
         Some(inner) => {

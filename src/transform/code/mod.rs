@@ -444,6 +444,9 @@ impl FenceInfo {
 
 /// Checks attribute `key=value` against [`SPECS`] for a block of `lang` and records it.
 fn apply(lang: &Lang, attrs: &mut Attrs, key: &str, value: Option<&str>) -> Result<(), String> {
+    if lang == &Lang::Rust && is_rustdoc_only(key) {
+        return Ok(());
+    }
     let Some(spec) = SPECS.iter().find(|s| s.name == key) else {
         return Err(unknown(lang, key));
     };
@@ -533,6 +536,18 @@ fn service(name: &str) -> Result<Service, String> {
                 names.join(", ")
             )
         })
+}
+
+/// rustdoc's attributes that are not in [`SPECS`] because they have a family of names:
+/// the error a `compile_fail` block expects (`E0597`), `ignore-wasm32`, and the
+/// test-harness switches. Rust is shown, not run, so they change nothing here.
+fn is_rustdoc_only(key: &str) -> bool {
+    let error_code = key.len() == 5
+        && key.starts_with('E')
+        && key[1..].chars().all(|c| c.is_ascii_digit());
+    error_code
+        || key.starts_with("ignore-")
+        || ["test_harness", "standalone_crate", "allow_fail"].contains(&key)
 }
 
 fn unknown(lang: &Lang, key: &str) -> String {
@@ -722,6 +737,14 @@ mod tests {
             shown_code(&parse("python3").lang, "#~ import os\nprint(1)\n", &BTreeMap::new()),
             "print(1)\n"
         );
+    }
+
+    #[test]
+    fn rustdoc_error_codes_and_target_ignores_are_accepted_on_rust_blocks() {
+        for info in ["rust,compile_fail,E0597", "rust,ignore-wasm32", "rust,test_harness"] {
+            assert!(FenceInfo::parse(info).is_ok(), "{info}");
+        }
+        assert!(FenceInfo::parse("python E0597").is_err());
     }
 
     #[test]
