@@ -55,7 +55,9 @@
 
 mod format;
 mod index;
+#[cfg(any(test, feature = "test-support"))]
 pub mod node;
+mod parameters;
 pub mod query;
 mod schema;
 #[cfg(test)]
@@ -133,5 +135,5 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The name of the entry file [`Index::export`] will write for `docs`: pages can refer to it
 /// while the index is still being built.
 pub fn entry_file(docs: &[Doc]) -> String {
-    format::entry_name(&format::id(docs))
+    format::entry_name(&format::id(docs, &parameters::Parameters::CURRENT))
 }
