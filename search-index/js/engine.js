@@ -12,6 +12,7 @@
 //   engine.search(query, limit) -> Promise<{hits: [{doc, score}], stems: [stem]}>
 //     (best first; `stems` are the terms the query matched, for highlighting).
 //   engine.documents(ids) -> Promise<[{url, anchor, page, section, text}]>
+//   engine.hasDocuments(ids) -> whether those documents are loaded (or loading) already.
 //   engine.files() -> [url]: every file loaded so far.
 //   snippet(text, stems, maxChars) -> [{text, match}]: the best passage.
 
@@ -562,19 +563,30 @@ Engine.prototype.search = function (query, limit) {
   });
 };
 
+// The chunk holding document `id`.
+Engine.prototype.chunkOf = function (id) {
+  var low = 0, high = this.chunkStarts.length - 2;
+  while (low < high) {
+    var mid = (low + high + 1) >> 1;
+    if (this.chunkStarts[mid] <= id) low = mid; else high = mid - 1;
+  }
+  return low;
+};
+
 Engine.prototype.documents = function (ids) {
   var self = this;
   return Promise.all(ids.map(function (id) {
-    var low = 0, high = self.chunkStarts.length - 2;
-    while (low < high) {
-      var mid = (low + high + 1) >> 1;
-      if (self.chunkStarts[mid] <= id) low = mid; else high = mid - 1;
-    }
-    return self.loader.get("c" + low).then(function (data) {
-      var d = data.docs[id - self.chunkStarts[low]];
+    var chunk = self.chunkOf(id);
+    return self.loader.get("c" + chunk).then(function (data) {
+      var d = data.docs[id - self.chunkStarts[chunk]];
       return { url: d[0], anchor: d[1], page: d[2], section: d[3], text: d[4] };
     });
   }));
+};
+
+Engine.prototype.hasDocuments = function (ids) {
+  var self = this;
+  return ids.every(function (id) { return self.loader.cache.has("c" + self.chunkOf(id)); });
 };
 
 Engine.prototype.files = function () { return this.loader.urls.slice(); };

@@ -8,6 +8,10 @@
   var api = window.handbookSearch;
   var LIMIT = 10;
   var SNIPPET_CHARS = 160;
+  // Texts are most of what a search loads, and a reader typing on makes a query's results
+  // stale within a keystroke: its texts are fetched once the input has been still this long
+  // (Pagefind's UI waits as long), or at once when they are loaded already.
+  var SETTLE_MS = 300;
 
   highlightSearchedWords();
 
@@ -38,10 +42,13 @@
     }
     engine.then(function (e) {
       return e.search(query, LIMIT).then(function (found) {
-        // Typing on made this query stale: do not load its documents.
-        if (ticket !== latest) return;
-        return e.documents(found.hits.map(function (hit) { return hit.doc; })).then(function (docs) {
-          if (ticket === latest) render(docs, found.stems, query);
+        var ids = found.hits.map(function (hit) { return hit.doc; });
+        return (e.hasDocuments(ids) ? Promise.resolve() : settled()).then(function () {
+          // Typing on made this query stale: do not load its documents.
+          if (ticket !== latest) return;
+          return e.documents(ids).then(function (docs) {
+            if (ticket === latest) render(docs, found.stems, query);
+          });
         });
       });
     }).catch(function (error) {
@@ -49,8 +56,14 @@
     });
   }
 
+  function settled() {
+    return new Promise(function (resolve) { setTimeout(resolve, SETTLE_MS); });
+  }
+
   function render(docs, stems, query) {
     list.textContent = "";
+    // The query these results answer (for tests, and for styles that want it).
+    list.dataset.query = query;
     options = docs.map(function (doc, i) {
       var option = document.createElement("a");
       option.className = "search-result";
