@@ -1,4 +1,4 @@
-//! The book as plain data: what [`crate::load`] produces and every later
+//! The book as plain data: what the loader produces and every later
 //! stage reads. No I/O happens on these types.
 
 use std::path::PathBuf;

@@ -31,7 +31,7 @@ pub struct Site {
 /// as it is found; if any was an error, the build fails after reporting them all.
 pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Site> {
     let (book, pages) = load_and_transform(root, report)?;
-    let theme = Theme::load(book.config.html.theme_dir.as_deref())?;
+    let theme = Theme::load(&book.config)?;
     let docs = crate::search::documents(&book, &pages);
     let mut shared = Shared::prepare(&book, &theme)?;
     shared.enable_search(&theme, crate::search::entry_path(&docs));

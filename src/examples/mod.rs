@@ -18,6 +18,7 @@ pub mod report;
 mod run;
 mod scratch;
 pub mod services;
+mod text;
 pub mod venv;
 
 use std::num::NonZeroUsize;
@@ -239,7 +240,7 @@ pub fn test(
         .as_deref()
         .unwrap_or(&book.config.test.python);
     let python = venv::Interpreter::probe(python)?;
-    let requirements = book.config.src_dir.join(&book.config.test.requirements);
+    let requirements = book.config.test.requirements.clone();
     let book_pins = requirements.is_file();
     let plan = needs_venv(&found, &python, book_pins).then(|| {
         let shown = book.config.display_path(&requirements);

@@ -38,7 +38,11 @@ impl Shared {
             "css/highlight.css".into(),
             crate::transform::highlight::theme_css(),
         );
-        let css = css::bundle(&files, "css/main.css", &book.config.html.browser_targets)?;
+        let css = css::bundle(&files, "css/main.css", book.config.html.browser_targets)
+            .map_err(|e| crate::error::Error::Css {
+                location: theme.location(&e.file, e.line, e.col),
+                message: e.message,
+            })?;
         let contents = toc_items(book);
         let toc_html = theme.render("toc.html", &TocContext { items: &contents })?;
         let toc_js = format!(
