@@ -71,6 +71,9 @@ pub struct Chapter {
     pub source_path: String,
     /// The Markdown text.
     pub source: String,
+    /// The files its `{{#include …}}` directives read (relative to the source folder),
+    /// recorded when it was loaded.
+    pub includes: Vec<PathBuf>,
 }
 
 impl Chapter {

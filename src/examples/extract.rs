@@ -127,6 +127,7 @@ mod tests {
                 ancestors: Vec::new(),
                 source_path: "ch/x.md".into(),
                 source: source.into(),
+                includes: crate::includes::targets("ch/x.md", source),
             }],
             assets: Vec::new(),
             includes,

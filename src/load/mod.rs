@@ -110,11 +110,12 @@ pub fn load(root: &Path) -> Result<Loaded> {
             ancestors: context.ancestors,
             source_path: path,
             source,
+            includes: Vec::new(),
         });
     }
 
     let assets = scan_sources(&config.src_dir, &chapters, &config, &mut diagnostics)?;
-    let includes = read_includes(&config, &chapters);
+    let includes = read_includes(&config, &mut chapters);
     Ok(Loaded {
         book: Book {
             config,
@@ -136,7 +137,7 @@ fn nul_line(text: &str) -> Option<usize> {
 
 /// Reads every file that a chapter includes. A file that cannot be read is left out:
 /// the transform stage reports it where the directive is.
-fn read_includes(config: &crate::config::Config, chapters: &[Chapter]) -> IncludedFiles {
+fn read_includes(config: &crate::config::Config, chapters: &mut [Chapter]) -> IncludedFiles {
     let mut files = IncludedFiles::new();
     for chapter in chapters {
         read_chapter_includes(config, chapter, &mut files);
@@ -144,19 +145,16 @@ fn read_includes(config: &crate::config::Config, chapters: &[Chapter]) -> Includ
     files
 }
 
-/// Reads the files `chapter` includes into `files` (again, if already there); returns
-/// whether any text changed.
+/// Records which files `chapter` includes, and reads them into `files` (again, if
+/// already there); returns whether any text changed.
 fn read_chapter_includes(
     config: &crate::config::Config,
-    chapter: &Chapter,
+    chapter: &mut Chapter,
     files: &mut IncludedFiles,
 ) -> bool {
     let mut changed = false;
-    for include in includes::find_includes(&chapter.source) {
-        if includes::leaves_the_book(&chapter.source_path, &include.path).is_some() {
-            continue;
-        }
-        let target = includes::include_target(&chapter.source_path, &include.path);
+    chapter.includes = includes::targets(&chapter.source_path, &chapter.source);
+    for target in chapter.includes.iter().cloned() {
         let file = config.src_dir.join(&target);
         if !file.exists() {
             changed |= files.remove(&target).is_some();

@@ -120,8 +120,8 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders the whole site: every page, the book-wide files (landing page, 404, print,
-    /// sitemap), the shared assets and the book's own files.
+    /// Renders the whole site: every page, the book-wide files (landing page, 404,
+    /// sitemap), the shared assets and the book's own files; `print.html` is [`Renderer::print`].
     pub fn render_all(&self, pages: &[Page]) -> Result<Vec<OutputFile>> {
         let mut outputs: Vec<OutputFile> = pages
             .par_iter()
@@ -137,9 +137,6 @@ impl<'a> Renderer<'a> {
             outputs.push(self.landing()?);
         }
         outputs.push(self.not_found()?);
-        if self.shared.site.print {
-            outputs.push(self.print(pages)?);
-        }
         if let Some(url) = &self.book.config.html.site_url {
             outputs.push(OutputFile::bytes(
                 "sitemap.xml".into(),

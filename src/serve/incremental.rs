@@ -27,7 +27,7 @@ use crate::diagnostics::Diagnostic;
 use crate::error::Error;
 use crate::model::{Book, Chapter};
 use crate::render::{Renderer, Shared, theme::Theme};
-use crate::transform::{self, Page, highlight::Highlighter, links};
+use crate::transform::{self, Page, highlight::Highlighter};
 use crate::write::OutputFile;
 
 /// The book between rebuilds.
@@ -236,12 +236,7 @@ impl Incremental {
             "everything (transformed {transformed} of {} chapters)",
             pages.len()
         );
-        diagnostics.extend(
-            pages
-                .iter()
-                .flat_map(|page| page.rendered.diagnostics.iter().cloned()),
-        );
-        diagnostics.extend(links::check(&book, &pages));
+        diagnostics.extend(transform::check(&book, &pages));
         let (theme, shared) = match prepare_theme(&book) {
             Ok(prepared) => prepared,
             Err(error) => {
@@ -402,15 +397,10 @@ impl Model {
     /// Every error of the book as it stands: in chapters, and in links between them
     /// (a changed heading can break a link in another chapter).
     fn errors(&self) -> Vec<Diagnostic> {
-        let mut errors: Vec<Diagnostic> = self
-            .pages
-            .iter()
-            .flat_map(|page| page.rendered.diagnostics.iter())
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        errors.extend(links::check(&self.book, &self.pages));
-        errors
+        transform::check(&self.book, &self.pages)
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect()
     }
 }
 
@@ -455,12 +445,10 @@ fn same_input(old_book: &Book, old: &Chapter, new_book: &Book, new: &Chapter) ->
         && old.title == new.title
         && old.number == new.number
         && old.source == new.source
-        && crate::includes::find_includes(&new.source)
+        && new
+            .includes
             .iter()
-            .all(|include| {
-                let target = crate::includes::include_target(&new.source_path, &include.path);
-                old_book.includes.get(&target) == new_book.includes.get(&target)
-            })
+            .all(|target| old_book.includes.get(target) == new_book.includes.get(target))
 }
 
 /// Reads the theme and prepares the assets every page shares.
@@ -487,12 +475,21 @@ fn reload_chapters(book: &mut Book, chapters: BTreeSet<usize>) -> crate::Result<
     Ok(changed)
 }
 
+/// Every file of the site, `print.html` included when the book has it.
+fn site_and_print(renderer: &Renderer<'_>, model: &Model) -> crate::Result<Vec<OutputFile>> {
+    let mut files = renderer.render_all(&model.pages)?;
+    if model.book.config.html.print {
+        files.push(renderer.print(&model.pages)?);
+    }
+    Ok(files)
+}
+
 fn render(model: &Model, pending: Pending, published_css: Option<&str>) -> crate::Result<Update> {
     let renderer = Renderer::new(&model.book, &model.theme, &model.shared);
     let everything = |action| -> crate::Result<Update> {
         Ok(Update {
             everything: true,
-            files: read_all(renderer.render_all(&model.pages)?)?,
+            files: read_all(site_and_print(&renderer, model)?)?,
             action,
             print_stale: false,
         })
@@ -564,14 +561,7 @@ fn including<'a>(book: &'a Book, path: &'a str) -> impl Iterator<Item = usize> +
     book.chapters
         .iter()
         .enumerate()
-        .filter(move |(_, chapter)| {
-            crate::includes::find_includes(&chapter.source)
-                .iter()
-                .any(|include| {
-                    crate::includes::include_target(&chapter.source_path, &include.path)
-                        == Path::new(path)
-                })
-        })
+        .filter(move |(_, chapter)| chapter.includes.iter().any(|target| target == Path::new(path)))
         .map(|(index, _)| index)
 }
 

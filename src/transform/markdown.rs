@@ -648,6 +648,7 @@ mod tests {
             ancestors: Vec::new(),
             source_path: "t.md".into(),
             source: source.into(),
+            includes: Vec::new(),
         };
         let highlighter = Highlighter::new();
         let ctx = Context {
