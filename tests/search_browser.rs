@@ -286,7 +286,8 @@ fn a_first_query_typed_letter_by_letter_loads_at_most_40_kb() {
     let site = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let handbook = site.path().join("handbook");
-    handbook::pipeline::build(root, Some(&handbook), &mut |_| {}).unwrap();
+    let folder = |dest: &Path| handbook::output::Destination::Folder(Some(dest.to_path_buf()));
+    handbook::pipeline::build(root, folder(&handbook), &mut |_| {}).unwrap();
     let largest = report_typed_queries(&mut page, "handbook", &handbook);
     // The results the list had no room for come as it is scrolled (the last query's has 10).
     page.wait_for(
@@ -316,7 +317,7 @@ fn a_first_query_typed_letter_by_letter_loads_at_most_40_kb() {
             .unwrap();
         assert!(status.success());
         let dest = site.path().join("corpus-site");
-        handbook::pipeline::build(&corpus.join("mdbook"), Some(&dest), &mut |_| {}).unwrap();
+        handbook::pipeline::build(&corpus.join("mdbook"), folder(&dest), &mut |_| {}).unwrap();
         report_typed_queries(&mut page, "600-page corpus", &dest);
     }
 }
