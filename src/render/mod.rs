@@ -15,7 +15,7 @@ use crate::transform::{Page, links, markdown};
 use crate::write::OutputFile;
 use context::{
     NavLink, NotFoundContext, PageContext, PrintChapter, PrintContext, SearchContext, SiteContext,
-    TocContext, TocItem,
+    TocContext, TocItem, TocKind,
 };
 use theme::Theme;
 
@@ -316,7 +316,7 @@ fn hashed_file(stem: &str, ext: &str, text: String) -> OutputFile {
 
 fn toc_items(book: &Book) -> Vec<TocItem> {
     let chapter_item = |chapter: &Chapter| TocItem {
-        kind: "chapter",
+        kind: TocKind::Chapter,
         title: chapter.title.clone(),
         number: chapter.number.as_ref().map(ToString::to_string),
         path: Some(chapter.output_path()),
@@ -327,7 +327,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
         .iter()
         .map(|entry| match entry {
             TocEntry::Part(title) => TocItem {
-                kind: "part",
+                kind: TocKind::Part,
                 title: title.clone(),
                 number: None,
                 path: None,
@@ -335,7 +335,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 anchor: Some(part_anchor(title)),
             },
             TocEntry::Separator => TocItem {
-                kind: "separator",
+                kind: TocKind::Separator,
                 title: String::new(),
                 number: None,
                 path: None,
@@ -348,7 +348,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 number,
                 depth,
             } => TocItem {
-                kind: "draft",
+                kind: TocKind::Draft,
                 title: title.clone(),
                 number: number.as_ref().map(ToString::to_string),
                 path: None,
