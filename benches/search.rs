@@ -17,7 +17,14 @@ use search_index::Index;
 use search_index::node::NodeClient;
 
 /// Words of the handbook and of the benchmark corpus alike.
-const QUERIES: &[&str] = &["closure", "decorator", "generator", "exception", "iterator"];
+const QUERIES: &[&str] = &[
+    "closure",
+    "decorator",
+    "context manager",
+    "generator",
+    "exception",
+    "iterator",
+];
 
 fn main() {
     let mut books = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR"))];
@@ -83,7 +90,7 @@ fn bench(root: &Path) {
     let mut whole = Vec::new();
     for _ in 0..3 {
         let start = Instant::now();
-        handbook::pipeline::build(root, Some(&site), &mut |_| {}).unwrap();
+        handbook::pipeline::build(root, handbook::output::Destination::Folder(Some(site.clone())), &mut |_| {}).unwrap();
         whole.push(start.elapsed());
     }
     let asset = std::fs::read_dir(site.join("assets"))
@@ -133,7 +140,7 @@ fn bench(root: &Path) {
     );
     for result in client.bench(QUERIES).unwrap() {
         println!(
-            "  {:<10} rank: {} files {:>8}   + texts: {:>2} files {:>8} = {:>8}   typed: {:>2} files {:>8}   {:.2} ms",
+            "  {:<15} rank: {} files {:>8}   + texts: {:>2} files {:>8} = {:>8}   typed: {:>2} files {:>8}   {:.2} ms",
             result.query,
             result.first_files + 1,
             kb(result.first_gzip + client_gzip),
@@ -161,7 +168,7 @@ fn bench(root: &Path) {
 /// The pipeline's stages with the search index left out: what search adds to a build.
 fn build_without_search(root: &Path, dest: &Path) {
     let (book, pages) = handbook::pipeline::load_and_transform(root, &mut |_| {}).unwrap();
-    let theme = Theme::load(book.config.html.theme_dir.as_deref()).unwrap();
+    let theme = Theme::load(&book.config).unwrap();
     let shared = Shared::prepare(&book, &theme).unwrap();
     let files = Renderer::new(&book, &theme, &shared)
         .render_all(&pages)

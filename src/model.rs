@@ -73,9 +73,9 @@ pub struct Chapter {
     pub source: String,
     /// The page's `<title>`, if `{{#title …}}` sets one.
     pub page_title: Option<String>,
-    /// Files its text includes outside code blocks (relative to the source folder): already
-    /// in place in `source`, listed so a change to one rebuilds this chapter.
-    pub included: Vec<PathBuf>,
+    /// The files its `{{#include …}}` directives read (relative to the source folder),
+    /// in its text and in its code blocks, recorded when it was loaded.
+    pub includes: Vec<PathBuf>,
 }
 
 impl Chapter {

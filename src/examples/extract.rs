@@ -128,7 +128,7 @@ mod tests {
                 source_path: "ch/x.md".into(),
                 source: source.into(),
                 page_title: None,
-            included: Vec::new(),
+                includes: crate::includes::targets("ch/x.md", source, 1),
             }],
             assets: Vec::new(),
             includes,

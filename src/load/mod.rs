@@ -110,7 +110,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
         included_md.extend(included.iter().cloned());
         chapters.push(Chapter {
             page_title,
-            included: included.into_iter().map(Into::into).collect(),
+            includes: included.into_iter().map(Into::into).collect(),
             title: link.title,
             number: link.number.map(SectionNumber),
             depth: link.depth,
@@ -123,7 +123,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
 
     diagnostics.extend(crate::preprocess::run(&config, &toc, &mut chapters));
     let assets = scan_sources(&config.src_dir, &chapters, &included_md, &config, &mut diagnostics)?;
-    let includes = read_includes(&config, &chapters);
+    let includes = read_includes(&config, &mut chapters);
     Ok(Loaded {
         book: Book {
             config,
@@ -177,7 +177,7 @@ fn nul_line(text: &str) -> Option<usize> {
 
 /// Reads every file that a chapter includes. A file that cannot be read is left out:
 /// the transform stage reports it where the directive is.
-fn read_includes(config: &crate::config::Config, chapters: &[Chapter]) -> IncludedFiles {
+fn read_includes(config: &crate::config::Config, chapters: &mut [Chapter]) -> IncludedFiles {
     let mut files = IncludedFiles::new();
     for chapter in chapters {
         read_chapter_includes(config, chapter, &mut files);
@@ -185,11 +185,11 @@ fn read_includes(config: &crate::config::Config, chapters: &[Chapter]) -> Includ
     files
 }
 
-/// Reads the files `chapter` includes into `files` (again, if already there); returns
-/// whether any text changed.
+/// Records which files `chapter` includes, and reads them into `files` (again, if
+/// already there); returns whether any text changed.
 fn read_chapter_includes(
     config: &crate::config::Config,
-    chapter: &Chapter,
+    chapter: &mut Chapter,
     files: &mut IncludedFiles,
 ) -> bool {
     let mut changed = false;
@@ -200,6 +200,12 @@ fn read_chapter_includes(
             changed |= files.insert(target, Err(why.clone())) != Some(Err(why));
             continue;
         }
+        // After the files its text includes, which the prose pass recorded.
+        if !chapter.includes.contains(&target) {
+            chapter.includes.push(target);
+        }
+    }
+    for target in chapter.includes.clone() {
         let file = config.src_dir.join(&target);
         if !file.exists() {
             changed |= files.remove(&target).is_some();
@@ -234,7 +240,7 @@ pub fn reload_chapter(book: &mut Book, index: usize) -> Result<bool> {
         &mut problems,
         &mut included,
     );
-    chapter.included = included.into_iter().map(Into::into).collect();
+    chapter.includes = included.into_iter().map(Into::into).collect();
     if let Some(problem) = problems.into_iter().next() {
         return Err(Error::Input(Box::new(problem)));
     }

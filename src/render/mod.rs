@@ -13,7 +13,7 @@ use crate::transform::{Page, links, markdown};
 use crate::write::OutputFile;
 use context::{
     NavLink, NotFoundContext, PageContext, PrintChapter, PrintContext, SearchContext, SiteContext,
-    TocContext, TocItem,
+    TocContext, TocItem, TocKind,
 };
 use theme::Theme;
 
@@ -124,8 +124,8 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders the whole site: every page, the book-wide files (landing page, 404, print,
-    /// sitemap), the shared assets and the book's own files.
+    /// Renders the whole site: every page, the book-wide files (landing page, 404,
+    /// sitemap), the shared assets and the book's own files; `print.html` is [`Renderer::print`].
     pub fn render_all(&self, pages: &[Page]) -> Result<Vec<OutputFile>> {
         let mut outputs: Vec<OutputFile> = pages
             .par_iter()
@@ -141,9 +141,6 @@ impl<'a> Renderer<'a> {
             outputs.push(self.landing(pages.first())?);
         }
         outputs.push(self.not_found()?);
-        if self.shared.site.print {
-            outputs.push(self.print(pages)?);
-        }
         if let Some(url) = &self.book.config.html.site_url {
             outputs.push(OutputFile::bytes(
                 "sitemap.xml".into(),
@@ -338,7 +335,7 @@ fn hashed_file(stem: &str, ext: &str, text: String) -> OutputFile {
 
 fn toc_items(book: &Book) -> Vec<TocItem> {
     let chapter_item = |chapter: &Chapter| TocItem {
-        kind: "chapter",
+        kind: TocKind::Chapter,
         title: chapter.title.clone(),
         number: chapter.number.as_ref().map(ToString::to_string),
         path: Some(chapter.output_path()),
@@ -349,7 +346,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
         .iter()
         .map(|entry| match entry {
             TocEntry::Part(title) => TocItem {
-                kind: "part",
+                kind: TocKind::Part,
                 title: title.clone(),
                 number: None,
                 path: None,
@@ -357,7 +354,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 anchor: Some(part_anchor(title)),
             },
             TocEntry::Separator => TocItem {
-                kind: "separator",
+                kind: TocKind::Separator,
                 title: String::new(),
                 number: None,
                 path: None,
@@ -370,7 +367,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 number,
                 depth,
             } => TocItem {
-                kind: "draft",
+                kind: TocKind::Draft,
                 title: title.clone(),
                 number: number.as_ref().map(ToString::to_string),
                 path: None,

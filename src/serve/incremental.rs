@@ -27,11 +27,11 @@ use crate::diagnostics::Diagnostic;
 use crate::error::Error;
 use crate::model::{Book, Chapter};
 use crate::render::{Renderer, Shared, theme::Theme};
-use crate::transform::{self, Page, highlight::Highlighter, links};
+use crate::transform::{self, Page, highlight::Highlighter};
 use crate::write::OutputFile;
 
 /// The book between rebuilds.
-pub struct Incremental {
+pub(super) struct Incremental {
     roots: Roots,
     /// Loading the syntaxes is slow: once per server.
     highlighter: Highlighter,
@@ -98,7 +98,7 @@ impl Pending {
 
 /// What a rebuild did.
 #[derive(Debug)]
-pub struct Outcome {
+pub(super) struct Outcome {
     /// What was rebuilt, for the terminal (`core/types.md`, `everything`…).
     pub rebuilt: String,
     /// Warnings and errors to show. Any error means nothing was published.
@@ -109,14 +109,14 @@ pub struct Outcome {
 
 impl Outcome {
     /// True if the book has errors.
-    pub fn failed(&self) -> bool {
+    pub(super) fn failed(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 }
 
 /// Files to publish, and what open pages must do.
 #[derive(Debug)]
-pub struct Update {
+pub(super) struct Update {
     /// True when `files` is the whole site.
     pub everything: bool,
     /// Site path and contents.
@@ -139,7 +139,7 @@ enum Plan {
 
 impl Incremental {
     /// Nothing built yet: the first [`Incremental::rebuild`] builds everything.
-    pub fn new(root: &Path) -> Incremental {
+    pub(super) fn new(root: &Path) -> Incremental {
         Incremental {
             roots: Roots::read(root).unwrap_or_else(|| Roots::guess(root)),
             highlighter: Highlighter::new(),
@@ -150,12 +150,12 @@ impl Incremental {
     }
 
     /// The folders to watch, as the last readable `book.toml` names them.
-    pub fn roots(&self) -> &Roots {
+    pub(super) fn roots(&self) -> &Roots {
         &self.roots
     }
 
     /// Rebuilds what `changes` affect.
-    pub fn rebuild(&mut self, changes: &BTreeSet<Change>) -> Outcome {
+    pub(super) fn rebuild(&mut self, changes: &BTreeSet<Change>) -> Outcome {
         match self.plan(changes) {
             Plan::Full => self.full(),
             Plan::Partial {
@@ -213,7 +213,7 @@ impl Incremental {
 
     /// Loads, transforms and renders the whole book; only chapters whose input changed
     /// since the last transform are transformed again.
-    pub fn full(&mut self) -> Outcome {
+    pub(super) fn full(&mut self) -> Outcome {
         self.drop_model();
         let root = self.roots.root.clone();
         // A `book.toml` that cannot be read keeps the folders watched as they were.
@@ -240,12 +240,7 @@ impl Incremental {
             "everything (transformed {transformed} of {} chapters)",
             pages.len()
         );
-        diagnostics.extend(
-            pages
-                .iter()
-                .flat_map(|page| page.rendered.diagnostics.iter().cloned()),
-        );
-        diagnostics.extend(links::check(&book, &pages));
+        diagnostics.extend(transform::check(&book, &pages));
         let (theme, shared) = match prepare_theme(&book) {
             Ok(prepared) => prepared,
             Err(error) => {
@@ -349,7 +344,7 @@ impl Incremental {
 
     /// The search index of the book as it stands, built again after pages changed
     /// (published after them: only a reader searching at that moment waits for it).
-    pub fn search(&self) -> Option<crate::Result<Vec<SiteFile>>> {
+    pub(super) fn search(&self) -> Option<crate::Result<Vec<SiteFile>>> {
         let model = self.model.as_ref()?;
         let docs = crate::search::documents(&model.book, &model.pages);
         let entry = crate::search::entry_path(&docs);
@@ -366,7 +361,7 @@ impl Incremental {
     }
 
     /// Renders `print.html` again after a page changed, when the book has one.
-    pub fn print(&self) -> Option<crate::Result<(String, Vec<u8>)>> {
+    pub(super) fn print(&self) -> Option<crate::Result<(String, Vec<u8>)>> {
         let model = self.model.as_ref()?;
         if !model.book.config.html.print {
             return None;
@@ -410,15 +405,10 @@ impl Model {
     /// Every error of the book as it stands: in chapters, and in links between them
     /// (a changed heading can break a link in another chapter).
     fn errors(&self) -> Vec<Diagnostic> {
-        let mut errors: Vec<Diagnostic> = self
-            .pages
-            .iter()
-            .flat_map(|page| page.rendered.diagnostics.iter())
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        errors.extend(links::check(&self.book, &self.pages));
-        errors
+        transform::check(&self.book, &self.pages)
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect()
     }
 }
 
@@ -463,12 +453,10 @@ fn same_input(old_book: &Book, old: &Chapter, new_book: &Book, new: &Chapter) ->
         && old.title == new.title
         && old.number == new.number
         && old.source == new.source
-        && crate::includes::find_includes(&new.source)
+        && new
+            .includes
             .iter()
-            .all(|include| {
-                let target = crate::includes::include_target(&new.source_path, &include.path);
-                old_book.includes.get(&target) == new_book.includes.get(&target)
-            })
+            .all(|target| old_book.includes.get(target) == new_book.includes.get(target))
 }
 
 /// Reads the theme and prepares the assets every page shares.
@@ -495,12 +483,21 @@ fn reload_chapters(book: &mut Book, chapters: BTreeSet<usize>) -> crate::Result<
     Ok(changed)
 }
 
+/// Every file of the site, `print.html` included when the book has it.
+fn site_and_print(renderer: &Renderer<'_>, model: &Model) -> crate::Result<Vec<OutputFile>> {
+    let mut files = renderer.render_all(&model.pages)?;
+    if model.book.config.html.print {
+        files.push(renderer.print(&model.pages)?);
+    }
+    Ok(files)
+}
+
 fn render(model: &Model, pending: Pending, published_css: Option<&str>) -> crate::Result<Update> {
     let renderer = Renderer::new(&model.book, &model.theme, &model.shared);
     let everything = |action| -> crate::Result<Update> {
         Ok(Update {
             everything: true,
-            files: read_all(renderer.render_all(&model.pages)?)?,
+            files: read_all(site_and_print(&renderer, model)?)?,
             action,
             print_stale: false,
         })
@@ -572,15 +569,7 @@ fn including<'a>(book: &'a Book, path: &'a str) -> impl Iterator<Item = usize> +
     book.chapters
         .iter()
         .enumerate()
-        .filter(move |(_, chapter)| {
-            chapter.included.iter().any(|file| file == Path::new(path))
-                || crate::includes::find_includes(&chapter.source)
-                    .iter()
-                    .any(|include| {
-                        crate::includes::include_target(&chapter.source_path, &include.path)
-                            == Path::new(path)
-                    })
-        })
+        .filter(move |(_, chapter)| chapter.includes.iter().any(|target| target == Path::new(path)))
         .map(|(index, _)| index)
 }
 

@@ -664,7 +664,7 @@ mod tests {
             source_path: "t.md".into(),
             source: source.into(),
             page_title: None,
-            included: Vec::new(),
+            includes: Vec::new(),
         };
         let highlighter = Highlighter::new();
         let ctx = Context {
