@@ -306,7 +306,7 @@ mod tests {
             source_path: path.into(),
             source: format!("# {title}\n"),
             page_title: None,
-            included: Vec::new(),
+            includes: Vec::new(),
         }
     }
 
