@@ -200,7 +200,7 @@ fn items(toc: &[TocEntry], chapters: &[Chapter]) -> Vec<Item> {
                     number: chapter.number.as_ref().map(|n| n.0.clone()),
                     sub_items: Vec::new(),
                     path: Some(path),
-                    source_path: Some(chapter.source_path.clone()),
+                    source_path: Some(chapter.source_path.to_string()),
                     parent_names,
                 };
                 (chapter.depth, Item::Chapter(Box::new(json)))
@@ -264,7 +264,7 @@ fn apply(preprocessor: &Preprocessor, book: Book, chapters: &mut [Chapter]) -> V
     }
     let mut diagnostics = Vec::new();
     for chapter in chapters.iter_mut() {
-        match returned.remove(&chapter.source_path) {
+        match returned.remove(chapter.source_path.as_str()) {
             Some(new) => {
                 chapter.source = new.content;
                 chapter.title = new.name;

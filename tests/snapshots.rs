@@ -25,18 +25,6 @@ fn html_files(site: &Path) -> Vec<(String, String)> {
     files
 }
 
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
 
 /// `assets/main-3f2a9c01de.css` → `assets/main-HASH.css`, and the stylesheet that
 /// `404.html` carries inline → `<style>…</style>`: a content hash, or the CSS, is not

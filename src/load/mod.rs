@@ -11,7 +11,7 @@ use crate::config;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::includes::{self, IncludedFiles};
-use crate::model::{Book, Chapter, SectionNumber, TocEntry};
+use crate::model::{Book, Chapter, SectionNumber, SourcePath, TocEntry};
 use summary::{SummaryItem, SummaryLink};
 
 /// A loaded book and what loading found wrong (errors included: the caller decides when to stop).
@@ -116,7 +116,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
             depth: link.depth,
             part: context.part,
             ancestors: context.ancestors,
-            source_path: path,
+            source_path: path.into(),
             source,
         });
     }
@@ -311,7 +311,7 @@ fn scan_sources(
     included: &std::collections::HashSet<String>,
     config: &config::Config,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Vec<std::path::PathBuf>> {
+) -> Result<Vec<SourcePath>> {
     let used: std::collections::HashSet<&str> =
         chapters.iter().map(|c| c.source_path.as_str()).collect();
     let mut assets = Vec::new();
@@ -326,7 +326,7 @@ fn scan_sources(
                 ));
             }
         } else {
-            assets.push(std::path::PathBuf::from(file.relative));
+            assets.push(SourcePath::from(file.relative));
         }
     }
     Ok(assets)

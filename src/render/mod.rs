@@ -161,7 +161,7 @@ impl<'a> Renderer<'a> {
         outputs.extend(crate::redirect::pages(&self.book.config.html.redirect));
         for asset in &self.book.assets {
             outputs.push(OutputFile::copy(
-                asset.to_string_lossy().replace('\\', "/"),
+                asset.to_string(),
                 self.book.config.src_dir.join(asset),
             ));
         }

@@ -219,11 +219,7 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
             (chapter.source_path.as_str(), set)
         })
         .collect();
-    let assets: HashSet<String> = book
-        .assets
-        .iter()
-        .map(|a| a.to_string_lossy().replace('\\', "/"))
-        .collect();
+    let assets: HashSet<String> = book.assets.iter().map(ToString::to_string).collect();
     let known = Known {
         ids: &ids,
         chapters: Chapters::new(ids.keys().copied()),
@@ -236,7 +232,7 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
     let mut problems = known.redirect_problems(&book.config.html.redirect, broken);
     for page in pages {
         let chapter = &book.chapters[page.chapter];
-        if book.unreadable.contains(&chapter.source_path) {
+        if book.unreadable.contains(chapter.source_path.as_str()) {
             continue;
         }
         let mut lines = None;
