@@ -530,7 +530,7 @@ mod tests {
     fn mdbook_directives_rustdoc_include_playground_and_escapes() {
         let mut files = IncludedFiles::new();
         files.insert(
-            PathBuf::from("../listings/main.rs"),
+            SourcePath::from("../listings/main.rs"),
             Ok("use std::io;\n// ANCHOR: body\nfn main() {}\n// ANCHOR_END: body\n".into()),
         );
         let expand = |code: &str| expand_includes(code, "ch/a.md", &files);
