@@ -62,6 +62,29 @@ pub struct HtmlConfig {
     /// or `data:` URLs in chapters are published; by default they are build errors, so an
     /// untrusted pull request cannot run script in readers' browsers.
     pub allow_active_content: bool,
+    /// `[output.html.playground]`: the Run buttons.
+    pub playground: PlaygroundConfig,
+}
+
+/// `[output.html.playground]` (mdBook's table and key names): Python examples that
+/// `handbook test` verified in the browser runtime get a Run button.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct PlaygroundConfig {
+    /// Run buttons on verified Python examples, and their verification by `handbook test`
+    /// (default `true`).
+    pub runnable: bool,
+    /// Whether readers can edit an example before running it (default `true`).
+    pub editable: bool,
+}
+
+impl Default for PlaygroundConfig {
+    fn default() -> Self {
+        PlaygroundConfig {
+            runnable: true,
+            editable: true,
+        }
+    }
 }
 
 /// The colour theme a reader sees before choosing one.
@@ -140,6 +163,7 @@ struct RawHtml {
     browser_targets: Option<Vec<String>>,
     print: RawPrint,
     allow_active_content: bool,
+    playground: PlaygroundConfig,
 }
 
 #[derive(Debug, Deserialize)]
@@ -268,6 +292,7 @@ fn resolve(
             browser_targets,
             print: raw.output.html.print.enable,
             allow_active_content: raw.output.html.allow_active_content,
+            playground: raw.output.html.playground,
         },
         book: BookMeta {
             title: raw.book.title,

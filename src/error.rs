@@ -35,6 +35,9 @@ pub enum Error {
     /// Building the search index failed.
     #[error(transparent)]
     Search(#[from] search_index::Error),
+    /// The runtime of the Run buttons could not be installed.
+    #[error(transparent)]
+    Runtime(#[from] crate::pyodide::RuntimeError),
     /// The theme's CSS failed to bundle or minify.
     #[error("CSS error in the theme's {}: {message}", crate::diagnostics::Location { file: file.into(), line: *line, col: *col })]
     Css {

@@ -20,6 +20,8 @@ pub mod load;
 pub mod model;
 pub mod paths;
 pub mod pipeline;
+pub mod playground;
+pub mod pyodide;
 pub mod render;
 pub mod search;
 pub mod serve;

@@ -35,6 +35,10 @@ pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Si
     let docs = crate::search::documents(&book, &pages);
     let mut shared = Shared::prepare(&book, &theme)?;
     shared.enable_search(&theme, crate::search::entry_path(&docs));
+    if pages.iter().any(|page| page.runnable > 0) {
+        let cache = crate::examples::venv::default_cache_dir();
+        shared.enable_playground(crate::playground::assets(&book, &theme, &cache)?);
+    }
     let renderer = Renderer::new(&book, &theme, &shared);
     // Indexing (on tantivy's own thread), reading the index back and exporting it overlap
     // with rendering.
@@ -62,7 +66,10 @@ pub fn load_and_transform(
     let loaded = crate::load::load(root)?;
     let book = loaded.book;
     let mut errors = report_all(loaded.diagnostics, report);
-    let (pages, diagnostics) = crate::transform::transform(&book);
+    let (mut pages, diagnostics) = crate::transform::transform(&book);
+    for page in &mut pages {
+        crate::playground::mark(&book, page);
+    }
     errors += report_all(diagnostics, report);
     if errors > 0 {
         return Err(Error::Failed { count: errors });

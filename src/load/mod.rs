@@ -115,6 +115,12 @@ pub fn load(root: &Path) -> Result<Loaded> {
 
     let assets = scan_sources(&config.src_dir, &chapters, &config, &mut diagnostics)?;
     let includes = read_includes(&config, &chapters);
+    let record = crate::examples::browser::record_path(&config.src_dir);
+    let playground_record = match std::fs::read_to_string(&record) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => return Err(Error::Io { path: record, source }),
+    };
     Ok(Loaded {
         book: Book {
             config,
@@ -123,6 +129,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
             assets,
             includes,
             unreadable,
+            playground_record,
         },
         diagnostics,
     })
@@ -259,7 +266,8 @@ fn scan_sources(
                     "not listed in SUMMARY.md, so no page is built from it",
                 ));
             }
-        } else {
+        } else if file.relative != crate::examples::browser::RECORD_FILE {
+            // The record is the build's input, not a file of the site.
             assets.push(std::path::PathBuf::from(file.relative));
         }
     }

@@ -31,6 +31,9 @@ pub struct SiteContext {
     pub print: bool,
     /// The search box's files, when the site has search.
     pub search: Option<SearchContext>,
+    /// The Run buttons' player script, relative to the site root, when some page has a
+    /// verified example (see [`crate::playground`]).
+    pub playground: Option<String>,
 }
 
 /// What the search box loads, on first use.

@@ -68,6 +68,7 @@ impl Shared {
             repository_url: config.html.git_repository_url.clone(),
             print: config.html.print,
             search: None,
+            playground: None,
         };
         Ok(Shared {
             site,
@@ -91,6 +92,13 @@ impl Shared {
             index,
         });
         self.files.push(file);
+    }
+
+    /// Gives the verified examples their Run buttons: the player and the runtime become
+    /// shared assets (loaded only when a reader clicks Run).
+    pub fn enable_playground(&mut self, assets: crate::playground::Assets) {
+        self.site.playground = Some(assets.js);
+        self.files.extend(assets.files);
     }
 
     /// The stylesheet's path in the site (`assets/main-<hash>.css`).
@@ -305,7 +313,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// An asset named by its content's hash (`assets/main-1a2b3c4d5e.css`), so it can be cached forever.
-fn hashed_file(stem: &str, ext: &str, text: String) -> OutputFile {
+pub(crate) fn hashed_file(stem: &str, ext: &str, text: String) -> OutputFile {
     let name = format!(
         "{stem}-{}.{ext}",
         &blake3::hash(text.as_bytes()).to_hex()[..10]

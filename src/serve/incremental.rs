@@ -576,6 +576,7 @@ fn error_diagnostic(roots: &Roots, error: Error) -> Option<Diagnostic> {
         Error::Search(error) => {
             Diagnostic::error(Location::file("search index"), error.to_string())
         }
+        Error::Runtime(error) => Diagnostic::error(Location::file("book.toml"), error.to_string()),
         // Its diagnostics were reported already.
         Error::Failed { .. } => return None,
     })

@@ -22,6 +22,8 @@ pub struct Page {
     pub html: String,
     /// Headings, sections, links and events from the Markdown pass.
     pub rendered: markdown::Rendered,
+    /// How many of its examples have a Run button (set by [`crate::playground::mark`]).
+    pub runnable: usize,
 }
 
 /// Transforms every chapter of `book` (in parallel) and validates the links.
@@ -50,11 +52,20 @@ pub fn transform_chapter(book: &Book, index: usize, highlighter: &highlight::Hig
             .display_path(&book.config.src_dir.join(&chapter.source_path)),
         allow_active_content: book.config.html.allow_active_content,
     };
-    let rendered = markdown::transform(chapter, &ctx);
-    let html = markdown::render_html(&rendered.events, &links::site_href, "");
-    Page {
+    let mut page = Page {
         chapter: index,
-        html,
-        rendered,
+        html: String::new(),
+        rendered: markdown::transform(chapter, &ctx),
+        runnable: 0,
+    };
+    page.render_html();
+    page
+}
+
+impl Page {
+    /// Renders [`Page::html`] from the events again (after a later stage changed them:
+    /// [`crate::playground::mark`]).
+    pub fn render_html(&mut self) {
+        self.html = markdown::render_html(&self.rendered.events, &links::site_href, "");
     }
 }
