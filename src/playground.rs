@@ -23,10 +23,16 @@ use crate::transform::Page;
 use crate::transform::code::{self, CodeBlock};
 use crate::write::OutputFile;
 
+/// Whether the book may have Run buttons: they are on, and its record names examples.
+/// (`serve` ships the runtime on this alone; a build ships it only when a page has one.)
+pub fn wanted(book: &Book) -> bool {
+    book.config.html.playground.runnable && !book.playground_record.is_empty()
+}
+
 /// Adds the Run attributes to `page`'s verified examples, and counts them in
 /// [`Page::runnable`].
 pub fn mark(book: &Book, page: &mut Page) {
-    if !book.config.html.playground.runnable || book.playground_record.is_empty() {
+    if !wanted(book) {
         return;
     }
     let record = Record::parse(&book.playground_record);
@@ -106,6 +112,8 @@ pub struct Assets {
     pub files: Vec<OutputFile>,
     /// The player's path in the site (`assets/playground-<hash>.js`).
     pub js: String,
+    /// Whether readers may edit the examples.
+    pub editable: bool,
 }
 
 /// The player (`js/playground.js` with the worker, the runner and the runtime's file
@@ -119,7 +127,6 @@ pub fn assets(book: &Book, theme: &Theme, cache_dir: &Path) -> Result<Assets, Ru
         "worker": pyodide::WORKER_JS,
         "files": pyodide::runner_files_json(),
         "scripts": browser::SCRIPT_FILES,
-        "editable": book.config.html.playground.editable,
     });
     let player = format!(
         "window.handbookPlaygroundData = {data};\n{}",
@@ -128,7 +135,11 @@ pub fn assets(book: &Book, theme: &Theme, cache_dir: &Path) -> Result<Assets, Ru
     let file = crate::render::hashed_file("assets/playground", "js", player);
     let js = file.path.clone();
     files.push(file);
-    Ok(Assets { files, js })
+    Ok(Assets {
+        files,
+        js,
+        editable: book.config.html.playground.editable,
+    })
 }
 
 #[cfg(test)]

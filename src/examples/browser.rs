@@ -444,7 +444,7 @@ pub fn check_book(
         excluded,
         failures: Vec::new(),
         timing: None,
-        record: RecordState::Unchanged(record_path(&book.config.src_dir)),
+        record: RecordState::Unchanged(PathBuf::new()),
     };
     let mut verified = Vec::new();
     if !jobs.is_empty() {
@@ -474,7 +474,8 @@ pub fn check_book(
         .map(|&i| book.chapters[i].source_path.as_str())
         .collect();
     let new = old.replaced(&tested, verified);
-    let path = record_path(&book.config.src_dir);
+    let file = record_path(&book.config.src_dir);
+    let path = book.config.display_path(&file);
     // An empty record and no file say the same.
     let same = new == old && (!book.playground_record.is_empty() || new.is_empty());
     summary.record = if same {
@@ -482,7 +483,7 @@ pub fn check_book(
     } else if ci {
         RecordState::Stale(path)
     } else {
-        std::fs::write(&path, new.to_text())?;
+        std::fs::write(&file, new.to_text())?;
         RecordState::Written(path)
     };
     Ok(summary)

@@ -31,9 +31,17 @@ pub struct SiteContext {
     pub print: bool,
     /// The search box's files, when the site has search.
     pub search: Option<SearchContext>,
-    /// The Run buttons' player script, relative to the site root, when some page has a
-    /// verified example (see [`crate::playground`]).
-    pub playground: Option<String>,
+    /// The Run buttons, when some page has a verified example (see [`crate::playground`]).
+    pub playground: Option<PlaygroundContext>,
+}
+
+/// What the Run buttons load, on the first click.
+#[derive(Debug, Serialize)]
+pub struct PlaygroundContext {
+    /// The player script, relative to the site root.
+    pub js: String,
+    /// Whether readers may edit the examples (`[output.html.playground] editable`).
+    pub editable: bool,
 }
 
 /// What the search box loads, on first use.

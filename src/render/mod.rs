@@ -97,7 +97,10 @@ impl Shared {
     /// Gives the verified examples their Run buttons: the player and the runtime become
     /// shared assets (loaded only when a reader clicks Run).
     pub fn enable_playground(&mut self, assets: crate::playground::Assets) {
-        self.site.playground = Some(assets.js);
+        self.site.playground = Some(context::PlaygroundContext {
+            js: assets.js,
+            editable: assets.editable,
+        });
         self.files.extend(assets.files);
     }
 
