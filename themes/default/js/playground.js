@@ -282,10 +282,13 @@
 
   function stop(view) {
     if (worker) worker.then(function (w) { w.terminate(); }, function () {});
-    worker = null;
     current = null;
     view.running(false);
     view.say("Stopped. Run starts Python again.", "stopped");
+    // Python starts again at once, with the runtime already in the page, so the next
+    // Run waits for what is left of its start-up.
+    worker = runtime.then(startWorker);
+    worker.catch(function () { worker = null; });
   }
 
   // Called by js/book.js: Run, or Stop when this block is running.
