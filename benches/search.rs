@@ -83,7 +83,7 @@ fn bench(root: &Path) {
     let mut whole = Vec::new();
     for _ in 0..3 {
         let start = Instant::now();
-        handbook::pipeline::build(root, Some(&site), &mut |_| {}).unwrap();
+        handbook::pipeline::build(root, handbook::output::Destination::Folder(Some(site.clone())), &mut |_| {}).unwrap();
         whole.push(start.elapsed());
     }
     let asset = std::fs::read_dir(site.join("assets"))
@@ -161,7 +161,7 @@ fn bench(root: &Path) {
 /// The pipeline's stages with the search index left out: what search adds to a build.
 fn build_without_search(root: &Path, dest: &Path) {
     let (book, pages) = handbook::pipeline::load_and_transform(root, &mut |_| {}).unwrap();
-    let theme = Theme::load(book.config.html.theme_dir.as_deref()).unwrap();
+    let theme = Theme::load(&book.config).unwrap();
     let shared = Shared::prepare(&book, &theme).unwrap();
     let files = Renderer::new(&book, &theme, &shared)
         .render_all(&pages)

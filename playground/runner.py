@@ -8,7 +8,7 @@ example, or the blocks of a shared `session="name"` up to the one clicked.
 Each block runs in a fresh namespace as `__main__`; a ```pycon block is
 checked by doctest exactly as `handbook test` checks it natively
 (`doctest_session.check`, ELLIPSIS on). A script's stdout is compared with
-its ```output block the way `normalize_output` in src/examples/run.rs
+its ```output block the way `normalize_output` in src/examples/text.rs
 compares (trailing whitespace and trailing blank lines do not count).
 
 The host calls `run_job(blocks_json, emit)`; `emit(stream, text)` receives

@@ -6,7 +6,9 @@
 //! value of the wrong type is an error at `book.toml:line:col`.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use lightningcss::targets::Browsers;
 use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, LineIndex, Location};
@@ -54,8 +56,8 @@ pub struct HtmlConfig {
     pub edit_url_template: Option<String>,
     /// Link to the repository in the header.
     pub git_repository_url: Option<String>,
-    /// Browsers the CSS must work in, e.g. `["chrome 100", "firefox 100", "safari 15"]`.
-    pub browser_targets: Vec<(String, u32)>,
+    /// Browsers the CSS must work in, from e.g. `["chrome 100", "firefox 100", "safari 15"]`.
+    pub browser_targets: Browsers,
     /// Whether to write `print.html`.
     pub print: bool,
     /// `allow-active-content = true`: raw `<script>`, `on…=` attributes and `javascript:`
@@ -100,20 +102,28 @@ pub enum ThemeChoice {
 }
 
 /// `[test]`: how `handbook test` runs the examples.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, rename_all = "kebab-case")]
+#[derive(Debug, Clone)]
 pub struct TestConfig {
     /// The Python interpreter (default `python3`).
     pub python: String,
-    /// Seconds an example may run (default 10).
-    pub timeout: u64,
-    /// Pinned packages for examples that declare `requires=`, relative to the book's `src`.
+    /// How long an example may run unless it sets `timeout=` (default 10 s; at least 1 s).
+    pub timeout: Duration,
+    /// Pinned packages for examples that declare `requires=` (absolute; by default
+    /// `requirements.txt` in the book's `src`).
     pub requirements: PathBuf,
 }
 
-impl Default for TestConfig {
+#[derive(Debug, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+struct RawTest {
+    python: String,
+    timeout: u64,
+    requirements: PathBuf,
+}
+
+impl Default for RawTest {
     fn default() -> Self {
-        TestConfig {
+        RawTest {
             python: "python3".into(),
             timeout: 10,
             requirements: "requirements.txt".into(),
@@ -127,7 +137,7 @@ struct RawConfig {
     book: RawBook,
     build: RawBuild,
     output: RawOutput,
-    test: TestConfig,
+    test: RawTest,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -251,20 +261,10 @@ fn resolve(
 ) -> Result<Config, Diagnostic> {
     let file = Location::file("book.toml");
     let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-    let targets = raw
-        .output
-        .html
-        .browser_targets
-        .unwrap_or_else(|| DEFAULT_TARGETS.iter().map(|s| s.to_string()).collect());
-    let browser_targets = targets
-        .iter()
-        .map(|t| parse_target(t).ok_or_else(|| {
-            Diagnostic::error(
-                file.clone(),
-                format!("`output.html.browser-targets`: cannot read `{t}`; write a browser and major version such as \"firefox 115\""),
-            )
-        }))
-        .collect::<Result<Vec<_>, _>>()?;
+    let browser_targets = browsers(
+        raw.output.html.browser_targets.as_deref(),
+        &file,
+    )?;
     let site_url = raw.output.html.site_url.map(|url| {
         if url.ends_with('/') {
             url
@@ -280,8 +280,10 @@ fn resolve(
             format!("`output.html.site-url` = `{url}` is not an absolute http(s) URL"),
         ));
     }
+    let src_dir = root.join(raw.book.src.unwrap_or_else(|| "src".into()));
+    let test = test_config(raw.test, &src_dir, &file)?;
     Ok(Config {
-        src_dir: root.join(raw.book.src.unwrap_or_else(|| "src".into())),
+        src_dir,
         build_dir: root.join(raw.build.build_dir.unwrap_or_else(|| "book".into())),
         html: HtmlConfig {
             theme_dir: raw.output.html.theme.map(|t| root.join(t)),
@@ -300,20 +302,69 @@ fn resolve(
             description: raw.book.description,
             language: raw.book.language,
         },
-        test: raw.test,
+        test,
         root,
     })
 }
 
-/// Parses `"firefox 115"` into `("firefox", 115)` for the browsers lightningcss knows.
-fn parse_target(target: &str) -> Option<(String, u32)> {
-    const KNOWN: &[&str] = &[
-        "android", "chrome", "edge", "firefox", "ie", "ios_saf", "opera", "safari", "samsung",
-    ];
+/// `[test]` checked: an interpreter named, a timeout an example can finish in.
+fn test_config(raw: RawTest, src_dir: &Path, file: &Location) -> Result<TestConfig, Diagnostic> {
+    if raw.python.trim().is_empty() {
+        return Err(Diagnostic::error(
+            file.clone(),
+            "`test.python` is empty: name an interpreter, e.g. \"python3.12\"",
+        ));
+    }
+    if raw.timeout == 0 {
+        return Err(Diagnostic::error(
+            file.clone(),
+            "`test.timeout = 0` would stop every example at once: give the seconds an example may run, e.g. 10",
+        ));
+    }
+    Ok(TestConfig {
+        python: raw.python,
+        timeout: Duration::from_secs(raw.timeout),
+        requirements: src_dir.join(raw.requirements),
+    })
+}
+
+/// The browsers lightningcss knows, by the name `browser-targets` uses for each.
+const BROWSERS: &[(&str, fn(&mut Browsers) -> &mut Option<u32>)] = &[
+    ("android", |b| &mut b.android),
+    ("chrome", |b| &mut b.chrome),
+    ("edge", |b| &mut b.edge),
+    ("firefox", |b| &mut b.firefox),
+    ("ie", |b| &mut b.ie),
+    ("ios_saf", |b| &mut b.ios_saf),
+    ("opera", |b| &mut b.opera),
+    ("safari", |b| &mut b.safari),
+    ("samsung", |b| &mut b.samsung),
+];
+
+/// `browser-targets` (or the default list) as lightningcss's targets.
+fn browsers(targets: Option<&[String]>, file: &Location) -> Result<Browsers, Diagnostic> {
+    let defaults: Vec<String> = DEFAULT_TARGETS.iter().map(|s| s.to_string()).collect();
+    let mut out = Browsers::default();
+    for target in targets.unwrap_or(&defaults) {
+        let (slot, major) = parse_target(target).ok_or_else(|| {
+            let names: Vec<&str> = BROWSERS.iter().map(|(name, _)| *name).collect();
+            Diagnostic::error(
+                file.clone(),
+                format!("`output.html.browser-targets`: cannot read `{target}`; write a browser and major version such as \"firefox 115\" (browsers: {})", names.join(", ")),
+            )
+        })?;
+        *slot(&mut out) = Some(major << 16);
+    }
+    Ok(out)
+}
+
+/// Parses `"firefox 115"` into the field of [`Browsers`] for firefox and 115.
+fn parse_target(target: &str) -> Option<(fn(&mut Browsers) -> &mut Option<u32>, u32)> {
     let (name, version) = target.trim().split_once(' ')?;
     let name = name.to_ascii_lowercase();
-    let version = version.trim().split('.').next()?.parse().ok()?;
-    KNOWN.contains(&name.as_str()).then_some((name, version))
+    let major = version.trim().split('.').next()?.parse().ok()?;
+    let (_, slot) = BROWSERS.iter().find(|(known, _)| *known == name)?;
+    Some((*slot, major))
 }
 
 impl Config {
@@ -372,7 +423,8 @@ mod tests {
     #[test]
     fn wrong_type_is_an_error_with_line_and_column() {
         let err = parse(Path::new("/b"), "[book]\ntitle = \"T\"\nauthors = 3\n").unwrap_err();
-        assert_eq!((err.location.line, err.location.col), (3, 11), "{err}");
+        let at = err.location.as_ref().unwrap();
+        assert_eq!((at.line, at.col), (3, 11), "{err}");
         assert!(err.is_error());
     }
 
@@ -384,5 +436,28 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.message.contains("netscape 4"));
+    }
+
+    #[test]
+    fn browser_targets_become_lightningcss_versions() {
+        let config = parse(
+            Path::new("/b"),
+            "[output.html]\nbrowser-targets = [\"Firefox 115.2\", \"safari 16\"]\n",
+        )
+        .unwrap()
+        .config;
+        let targets = config.html.browser_targets;
+        assert_eq!(targets.firefox, Some(115 << 16));
+        assert_eq!(targets.safari, Some(16 << 16));
+        assert_eq!(targets.chrome, None);
+    }
+
+    #[test]
+    fn test_timeout_zero_is_an_error() {
+        let err = parse(Path::new("/b"), "[test]\ntimeout = 0\n").unwrap_err();
+        assert!(err.message.contains("`test.timeout = 0`"), "{err}");
+        let config = parse(Path::new("/b"), "[test]\ntimeout = 3\n").unwrap().config;
+        assert_eq!(config.test.timeout, Duration::from_secs(3));
+        assert_eq!(config.test.requirements, Path::new("/b/src/requirements.txt"));
     }
 }

@@ -56,8 +56,8 @@ impl fmt::Display for Location {
 pub struct Diagnostic {
     /// Warning or error.
     pub severity: Severity,
-    /// Where it is.
-    pub location: Location,
+    /// Where it is; `None` only for failures that concern no file of the book.
+    pub location: Option<Location>,
     /// What is wrong and, where possible, what to do.
     pub message: String,
 }
@@ -67,7 +67,16 @@ impl Diagnostic {
     pub fn error(location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
-            location,
+            location: Some(location),
+            message: message.into(),
+        }
+    }
+
+    /// An error that concerns no file of the book (an internal failure).
+    pub fn unlocated(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            location: None,
             message: message.into(),
         }
     }
@@ -76,7 +85,7 @@ impl Diagnostic {
     pub fn warning(location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
-            location,
+            location: Some(location),
             message: message.into(),
         }
     }
@@ -93,7 +102,10 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{}: {kind}: {}", self.location, self.message)
+        if let Some(location) = &self.location {
+            write!(f, "{location}: ")?;
+        }
+        write!(f, "{kind}: {}", self.message)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Location};
 
 /// Everything that can make a build fail.
 #[derive(Debug, thiserror::Error)]
@@ -25,11 +25,11 @@ pub enum Error {
         count: usize,
     },
     /// A theme template failed to parse or render.
-    #[error("template error in {template}:\n{message}")]
+    #[error("{location}: template error: {message}")]
     Template {
-        /// The template's name, e.g. `chapter.html`.
-        template: String,
-        /// Tera's report, which names the line.
+        /// The template's file and, where Tera knows it, line and column.
+        location: Location,
+        /// Tera's report.
         message: String,
     },
     /// Building the search index failed.
@@ -39,14 +39,10 @@ pub enum Error {
     #[error(transparent)]
     Runtime(#[from] crate::pyodide::RuntimeError),
     /// The theme's CSS failed to bundle or minify.
-    #[error("CSS error in the theme's {}: {message}", crate::diagnostics::Location { file: file.into(), line: *line, col: *col })]
+    #[error("{location}: CSS error: {message}")]
     Css {
-        /// The stylesheet, relative to the theme folder (`css/main.css`).
-        file: String,
-        /// 1-based line, or 0 if unknown.
-        line: usize,
-        /// 1-based column, or 0 if unknown.
-        col: usize,
+        /// The stylesheet's file, line and column.
+        location: Location,
         /// What lightningcss reported.
         message: String,
     },
@@ -57,6 +53,24 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io { path, source }
+    }
+
+    /// The error as a diagnostic the terminal and `serve`'s overlay show: the one place
+    /// where every kind of error gets its location. `None` for [`Error::Failed`], whose
+    /// diagnostics were reported already.
+    pub fn into_diagnostic(self) -> Option<Diagnostic> {
+        Some(match self {
+            Error::Input(diagnostic) => *diagnostic,
+            Error::Io { path, source } => Diagnostic::error(Location::file(path), source.to_string()),
+            Error::Template { location, message } | Error::Css { location, message } => {
+                Diagnostic::error(location, message)
+            }
+            // Not a problem of the book's files: tantivy failing in memory is a bug.
+            Error::Search(error) => Diagnostic::unlocated(error.to_string()),
+            // npm or the cache folder: the message says what to install or turn off.
+            Error::Runtime(error) => Diagnostic::unlocated(error.to_string()),
+            Error::Failed { .. } => return None,
+        })
     }
 }
 

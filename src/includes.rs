@@ -77,6 +77,23 @@ pub fn include_target(chapter_path: &str, include_path: &str) -> PathBuf {
     crate::paths::normalize(&dir.join(include_path))
 }
 
+/// The files that the directives in a chapter's `source` name and may read, relative to
+/// the source folder, each once, in order of first use. The loader records them with
+/// the chapter, so later stages never search the text again.
+pub fn targets(chapter_path: &str, source: &str) -> Vec<PathBuf> {
+    let mut targets: Vec<PathBuf> = Vec::new();
+    for include in find_includes(source) {
+        if leaves_the_book(chapter_path, &include.path).is_some() {
+            continue;
+        }
+        let target = include_target(chapter_path, &include.path);
+        if !targets.contains(&target) {
+            targets.push(target);
+        }
+    }
+    targets
+}
+
 /// Why an include path may not be read, if it may not: an absolute path, or one that
 /// climbs out of the source folder. Building an untrusted book must not publish the
 /// build machine's files.

@@ -2,12 +2,13 @@
 //! Markdown book (`book.toml` + `SUMMARY.md` + chapters).
 //!
 //! Data flows one way: [`load`] reads the book into a [`model::Book`],
-//! [`transform`] turns each chapter into a [`model::Page`], [`render`] turns
-//! pages into output files with the theme, and [`write`] puts them on disk
-//! (or in a zip, see [`bundle`]). [`search`] indexes the pages' sections
-//! alongside rendering. [`pipeline`] wires the stages together; [`serve`]
+//! [`transform`] turns each chapter into a [`transform::Page`] and checks the
+//! book, the [`output`]s (the site, `print.html`, the search index) turn the
+//! checked book into files — [`render`] holds the theme and templates,
+//! [`search`] the index — and [`write`] puts the files in a folder (or
+//! [`bundle`] in a zip). [`pipeline`] wires the stages together; [`serve`]
 //! re-runs them piece by piece for a live preview, and [`examples`] runs the
-//! book's Python examples (`handbook test`).
+//! book's examples (`handbook test`).
 
 pub mod bundle;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod html;
 pub mod includes;
 pub mod load;
 pub mod model;
+pub mod output;
 pub mod paths;
 pub mod pipeline;
 pub mod playground;

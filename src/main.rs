@@ -23,32 +23,10 @@ fn main() -> ExitCode {
 fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         cli::Command::Build { dir, dest_dir } => {
-            let summary =
-                handbook::pipeline::build(&dir, dest_dir.as_deref(), &mut print_diagnostic)
-                    .with_context(|| format!("building the book in `{}`", dir.display()))?;
-            println!(
-                "built {} pages ({} files) in {:.2}s → {}",
-                summary.pages,
-                summary.files,
-                summary.elapsed.as_secs_f64(),
-                summary.dest.display()
-            );
+            build(&dir, handbook::output::Destination::Folder(dest_dir))?
         }
         cli::Command::Bundle { dir, output } => {
-            let start = std::time::Instant::now();
-            let site = handbook::pipeline::build_site(&dir, &mut print_diagnostic)
-                .with_context(|| format!("building the book in `{}`", dir.display()))?;
-            let output = output.unwrap_or_else(|| site.build_dir.with_extension("zip"));
-            let folder = handbook::bundle::folder_name(&site.title);
-            handbook::bundle::write_zip(&site, &folder, &output)
-                .with_context(|| format!("writing the bundle `{}`", output.display()))?;
-            println!(
-                "bundled {} pages ({} files) in {:.2}s → {} (open {folder}/index.html after unzipping)",
-                site.pages,
-                site.files.len(),
-                start.elapsed().as_secs_f64(),
-                output.display()
-            );
+            build(&dir, handbook::output::Destination::Zip(output))?
         }
         cli::Command::Test {
             paths,
@@ -96,6 +74,25 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `handbook build` and `handbook bundle`: the summary line on stdout.
+fn build(dir: &std::path::Path, destination: handbook::output::Destination) -> anyhow::Result<()> {
+    let summary = handbook::pipeline::build(dir, destination, &mut print_diagnostic)
+        .with_context(|| format!("building the book in `{}`", dir.display()))?;
+    let what = if summary.folder.is_some() { "bundled" } else { "built" };
+    print!(
+        "{what} {} pages ({} files) in {:.2}s → {}",
+        summary.pages,
+        summary.files,
+        summary.elapsed.as_secs_f64(),
+        summary.dest.display()
+    );
+    match summary.folder {
+        Some(folder) => println!(" (open {folder}/index.html after unzipping)"),
+        None => println!(),
+    }
+    Ok(())
 }
 
 /// `handbook test`: failures and counts on stdout (CI reads the last line), progress on stderr.

@@ -1,4 +1,4 @@
-//! The book as plain data: what [`crate::load`] produces and every later
+//! The book as plain data: what the loader produces and every later
 //! stage reads. No I/O happens on these types.
 
 use std::path::PathBuf;
@@ -74,6 +74,9 @@ pub struct Chapter {
     pub source_path: String,
     /// The Markdown text.
     pub source: String,
+    /// The files its `{{#include …}}` directives read (relative to the source folder),
+    /// recorded when it was loaded.
+    pub includes: Vec<PathBuf>,
 }
 
 impl Chapter {

@@ -6,10 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::Book;
-use crate::render::{Renderer, Shared, theme::Theme};
+use crate::output::Destination;
 use crate::transform::Page;
 use crate::write::OutputFile;
 
@@ -23,37 +25,31 @@ pub struct Site {
     pub build_dir: PathBuf,
     /// The book's title.
     pub title: String,
-    /// The book's own folders (root and sources), which no output may replace.
-    pub sources: [PathBuf; 2],
+    /// The book's folder (with `book.toml`), which no output may replace.
+    pub root: PathBuf,
+    /// Its source folder, which no output may replace or sit in.
+    pub src_dir: PathBuf,
 }
 
-/// Builds the book in `root` in memory. Every warning and error is passed to `report`
-/// as it is found; if any was an error, the build fails after reporting them all.
+/// Builds the book in `root` in memory: every registered output (see
+/// [`crate::output`]) of the checked book, side by side. Every warning and error is
+/// passed to `report` as it is found; if any was an error, the build fails after
+/// reporting them all.
 pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Site> {
     let (book, pages) = load_and_transform(root, report)?;
-    let theme = Theme::load(book.config.html.theme_dir.as_deref())?;
-    let docs = crate::search::documents(&book, &pages);
-    let mut shared = Shared::prepare(&book, &theme)?;
-    shared.enable_search(&theme, crate::search::entry_path(&docs));
-    if pages.iter().any(|page| page.runnable > 0) {
-        let cache = crate::examples::venv::default_cache_dir();
-        shared.enable_playground(crate::playground::assets(&book, &theme, &cache)?);
-    }
-    let renderer = Renderer::new(&book, &theme, &shared);
-    // Indexing (on tantivy's own thread), reading the index back and exporting it overlap
-    // with rendering.
-    let (rendered, search) = rayon::join(
-        || renderer.render_all(&pages),
-        || crate::search::index(docs).map(|index| crate::search::files(&index)),
-    );
-    let mut files = rendered?;
-    files.extend(search?);
+    let outputs = crate::output::registered(&book, &pages)?;
+    let files = outputs
+        .par_iter()
+        .map(|output| output.files(&book, &pages))
+        .collect::<Result<Vec<_>>>()?
+        .concat();
     Ok(Site {
         files,
         pages: pages.len(),
         build_dir: book.config.build_dir.clone(),
         title: book.config.title().to_string(),
-        sources: [book.config.root.clone(), book.config.src_dir.clone()],
+        root: book.config.root.clone(),
+        src_dir: book.config.src_dir.clone(),
     })
 }
 
@@ -84,33 +80,48 @@ fn report_all(mut diagnostics: Vec<Diagnostic>, report: &mut dyn FnMut(&Diagnost
     diagnostics.iter().filter(|d| d.is_error()).count()
 }
 
-/// What a finished `build` did, for the summary line.
+/// What a finished build did, for the summary line.
 pub struct BuildSummary {
     /// Chapter pages rendered.
     pub pages: usize,
     /// Files written.
     pub files: usize,
-    /// Where.
+    /// Where: the site's folder, or the zip.
     pub dest: PathBuf,
+    /// For a zip, the folder inside it that holds the site.
+    pub folder: Option<String>,
     /// How long it took.
     pub elapsed: std::time::Duration,
 }
 
-/// Builds the book in `root` and writes the site to `dest` (default: `[build] build-dir`).
+/// Builds the book in `root` and sends the site to `destination`; nothing is written
+/// unless the whole build succeeded.
 pub fn build(
     root: &Path,
-    dest: Option<&Path>,
+    destination: Destination,
     report: &mut dyn FnMut(&Diagnostic),
 ) -> Result<BuildSummary> {
     let start = Instant::now();
     let site = build_site(root, report)?;
-    let dest = dest.map(Path::to_path_buf).unwrap_or(site.build_dir);
-    crate::write::check_destination(&dest, &site.sources)?;
-    crate::write::write_site(&site.files, &dest)?;
+    let (dest, folder) = match destination {
+        Destination::Folder(dest) => {
+            let dest = dest.unwrap_or_else(|| site.build_dir.clone());
+            crate::write::check_destination(&dest, &site.root, &site.src_dir)?;
+            crate::write::write_site(&site.files, &dest)?;
+            (dest, None)
+        }
+        Destination::Zip(out) => {
+            let out = out.unwrap_or_else(|| site.build_dir.with_extension("zip"));
+            let folder = crate::bundle::folder_name(&site.title);
+            crate::bundle::write_zip(&site, &folder, &out)?;
+            (out, Some(folder))
+        }
+    };
     Ok(BuildSummary {
         pages: site.pages,
         files: site.files.len(),
         dest,
+        folder,
         elapsed: start.elapsed(),
     })
 }

@@ -36,6 +36,16 @@ pub const RUNNER_FILES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The verification record's file name, in the book's source folder: which examples
+/// this runtime ran to the book's output (written by `handbook test`, read by the
+/// loader; see [`crate::examples::browser`]).
+pub const RECORD_FILE: &str = "playground-verified.txt";
+
+/// Where the record of the book whose sources are in `src_dir` lives.
+pub fn record_path(src_dir: &Path) -> PathBuf {
+    src_dir.join(RECORD_FILE)
+}
+
 /// [`RUNNER_FILES`] as a JSON object, name to text, as Node and the browser receive them.
 pub fn runner_files_json() -> serde_json::Value {
     RUNNER_FILES

@@ -60,7 +60,7 @@ const MARKER: &str = ".handbook-build";
 /// Refuses a destination that would replace the book itself or sit inside its sources
 /// (the site would be copied into the next build), or a folder that is not a site this
 /// tool built (replacing it would delete someone's files).
-pub fn check_destination(dest: &Path, sources: &[PathBuf]) -> Result<()> {
+pub fn check_destination(dest: &Path, root: &Path, src_dir: &Path) -> Result<()> {
     let absolute = |p: &Path| {
         crate::paths::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
     };
@@ -71,7 +71,7 @@ pub fn check_destination(dest: &Path, sources: &[PathBuf]) -> Result<()> {
             why,
         ))))
     };
-    for source in sources.iter().map(|s| absolute(s)) {
+    for source in [absolute(root), absolute(src_dir)] {
         if source.starts_with(&dest_abs) {
             return refuse(format!(
                 "the site cannot be written here: it would replace the book's own folder `{}`; choose another --dest-dir or [build] build-dir",
@@ -79,9 +79,8 @@ pub fn check_destination(dest: &Path, sources: &[PathBuf]) -> Result<()> {
             ));
         }
     }
-    if let Some(src) = sources.get(1).map(|s| absolute(s))
-        && dest_abs.starts_with(&src)
-    {
+    let src = absolute(src_dir);
+    if dest_abs.starts_with(&src) {
         return refuse(format!(
             "the site cannot be written inside the source folder `{}`: it would be copied into the next build",
             src.display()

@@ -428,8 +428,8 @@ fn template_error_names_the_template_and_line() {
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(!result.status.success());
     assert!(
-        stderr.contains("--> chapter.html:4:1"),
-        "names the template and line: {stderr}"
+        stderr.contains("theme/templates/chapter.html:4:1: template error: "),
+        "names the template's file and line: {stderr}"
     );
 }
 

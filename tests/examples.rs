@@ -2,6 +2,8 @@
 //! fixture books under tests/fixtures/examples-*/ with the real Python (and
 //! a real redis-server), and each failure must be reported at its line.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -47,6 +49,9 @@ impl Run {
 fn handbook_test(book: &Path, args: &[&str], cache: &Path) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_handbook"))
         .arg("test")
+        // These tests are about the native runs; tests/playground_record.rs covers the
+        // browser's (and this keeps the fixtures free of records).
+        .arg("--no-browser")
         .arg("--book")
         .arg(book)
         .args(args)
@@ -397,16 +402,6 @@ fn console_sessions_run_and_each_failure_is_reported_at_its_command() {
     assert_eq!(run.last_line(), "9 passed, 7 failed", "{}", run.stdout);
 }
 
-/// A book in a temporary folder whose one chapter is `chapter`.
-fn book_with(chapter: &str) -> tempfile::TempDir {
-    let book = tempfile::tempdir().unwrap();
-    std::fs::create_dir(book.path().join("src")).unwrap();
-    std::fs::write(book.path().join("book.toml"), "[book]\nsrc = \"src\"\n").unwrap();
-    std::fs::write(book.path().join("src/SUMMARY.md"), "- [A](a.md)\n").unwrap();
-    std::fs::write(book.path().join("src/a.md"), chapter).unwrap();
-    book
-}
-
 /// Whether this machine contains examples in namespaces (root, or user namespaces, and
 /// util-linux's unshare); where it cannot, the run says so and these checks do not apply.
 fn contained(run: &Run) -> bool {
@@ -419,7 +414,7 @@ fn contained(run: &Run) -> bool {
 
 #[test]
 fn sessions_cannot_change_the_book() {
-    let book = book_with("");
+    let book = support::book_with("");
     let chapter = book.path().join("src/a.md");
     let root = std::fs::canonicalize(book.path()).unwrap();
     let text = format!(
@@ -449,7 +444,7 @@ fn daemons_do_not_outlive_the_run() {
         "```python\nimport os, sys, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        fd = os.open(os.devnull, os.O_RDWR)\n        for n in (0, 1, 2):\n            os.dup2(fd, n)\n        with open({pid:?}, 'w') as f:\n            f.write(str(os.getpid()))\n        os.execv('/bin/sleep', ['sleep', '3599.25'])\n    os._exit(0)\nwhile not os.path.exists({pid:?}):\n    time.sleep(0.01)\ntime.sleep(0.2)\n```\n",
         pid = pid_file.display().to_string()
     );
-    let book = book_with(&chapter);
+    let book = support::book_with(&chapter);
     let run = run_book(book.path());
     assert_eq!(
         run.last_line(),
@@ -477,7 +472,7 @@ fn daemons_do_not_outlive_the_run() {
 #[test]
 fn an_interrupted_run_leaves_no_scratch_folders() {
     let book =
-        book_with("```python\nimport time\nprint('started', flush=True)\ntime.sleep(60)\n```\n");
+        support::book_with("```python\nimport time\nprint('started', flush=True)\ntime.sleep(60)\n```\n");
     let temp = tempfile::tempdir().unwrap();
     // A folder a killed run left behind: unlocked, so the next run removes it.
     let stale = temp.path().join("handbook-test-stale");
@@ -486,6 +481,7 @@ fn an_interrupted_run_leaves_no_scratch_folders() {
     let cache = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_handbook"))
         .arg("test")
+        .arg("--no-browser")
         .arg("--book")
         .arg(book.path())
         .env("HANDBOOK_CACHE_DIR", cache.path())
@@ -541,7 +537,7 @@ fn paths_select_chapters() {
     assert_eq!(run.last_line(), "2 passed, 0 failed", "{}", run.stderr);
     // Relative to the current folder.
     let output = Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .args(["test", "src/included", "src/basics.md"])
+        .args(["test", "--no-browser", "src/included", "src/basics.md"])
         .current_dir(&book)
         .env("HANDBOOK_CACHE_DIR", cache.path())
         .output()

@@ -9,16 +9,6 @@ use std::path::Path;
 
 use support::*;
 
-/// A book in a temporary folder: `book.toml`, a summary listing `a.md`, and `chapter` as it.
-fn book_with(chapter: &str) -> tempfile::TempDir {
-    let book = tempfile::tempdir().unwrap();
-    std::fs::create_dir(book.path().join("src")).unwrap();
-    std::fs::write(book.path().join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
-    std::fs::write(book.path().join("src/SUMMARY.md"), "- [A](a.md)\n").unwrap();
-    std::fs::write(book.path().join("src/a.md"), chapter).unwrap();
-    book
-}
-
 /// Builds `book` into a fresh folder; returns whether it succeeded, stderr and the folder.
 fn try_build(book: &Path) -> (bool, String, tempfile::TempDir) {
     let out = tempfile::tempdir().unwrap();
@@ -219,4 +209,11 @@ fn a_destination_that_is_a_file_is_refused_before_anything_is_touched() {
         .map(|e| e.file_name())
         .collect();
     assert_eq!(names, ["notes.txt"], "nothing was moved aside");
+}
+
+#[test]
+fn footnote_syntax_inside_a_code_block_is_not_a_link_target() {
+    let book = book_with("# A\n\n[real](#real) [fake](#fake)\n\n```python\nx = \"[^fake]\"\n```\n\nText[^real].\n\n[^real]: A note.\n");
+    let stderr = assert_error(book.path(), "a.md:3:15: error: broken link `#fake`");
+    assert!(!stderr.contains("#real"), "a defined footnote is a target:\n{stderr}");
 }

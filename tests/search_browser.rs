@@ -17,7 +17,7 @@ fn fixture() -> PathBuf {
 }
 
 fn build(dest: &Path) {
-    handbook::pipeline::build(&fixture(), Some(dest), &mut |d| panic!("{d}")).unwrap();
+    handbook::pipeline::build(&fixture(), handbook::output::Destination::Folder(Some(dest.to_path_buf())), &mut |d| panic!("{d}")).unwrap();
 }
 
 /// Serves `root` over HTTP on a free port, from a thread that lives as long as the test.

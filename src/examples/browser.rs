@@ -10,7 +10,7 @@
 //! when a block's current hash is in the record, so an example edited since
 //! the last `handbook test`, or a new runtime, never shows an unverified
 //! button. The record is a text file in the book's source folder
-//! ([`RECORD_FILE`]), one `chapter hash` line per verified block, sorted, so
+//! ([`crate::pyodide::RECORD_FILE`]), one `chapter hash` line per verified block, sorted, so
 //! its diff in a pull request says which examples changed.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,9 +26,6 @@ use crate::diagnostics::Location;
 use crate::model::Book;
 use crate::transform::Page;
 use crate::pyodide::{self, Runtime, RuntimeError};
-
-/// The record's file name, in the book's source folder.
-pub const RECORD_FILE: &str = "playground-verified.txt";
 
 /// Why an example has no Run button.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -385,11 +382,6 @@ pub fn verify(runtime: &Runtime, jobs: &[Job]) -> Result<Verification, VerifyErr
     })
 }
 
-/// Where the record of the book whose sources are in `src_dir` lives.
-pub fn record_path(src_dir: &Path) -> PathBuf {
-    src_dir.join(RECORD_FILE)
-}
-
 /// What `handbook test` found about the browser.
 #[derive(Debug)]
 pub struct Summary {
@@ -474,7 +466,7 @@ pub fn check_book(
         .map(|&i| book.chapters[i].source_path.as_str())
         .collect();
     let new = old.replaced(&tested, verified);
-    let file = record_path(&book.config.src_dir);
+    let file = pyodide::record_path(&book.config.src_dir);
     let path = book.config.display_path(&file);
     // An empty record and no file say the same.
     let same = new == old && (!book.playground_record.is_empty() || new.is_empty());

@@ -3,7 +3,6 @@
 //! what readers see, read once. A `python` (or `bash run`) block takes the
 //! ```` ```output ```` block right after it as its expected output.
 
-use std::time::Duration;
 
 use super::{Example, Expected, Kind, Mode};
 use crate::diagnostics::Location;
@@ -95,7 +94,7 @@ fn build(book: &Book, kind: Kind, block: &CodeBlock, expected: Option<&CodeBlock
         services: attrs.services.clone(),
         timeout: attrs
             .timeout
-            .unwrap_or(Duration::from_secs(book.config.test.timeout)),
+            .unwrap_or(book.config.test.timeout),
         min_python: attrs.min_python,
         session: attrs.session.clone(),
     }
@@ -104,6 +103,7 @@ fn build(book: &Book, kind: Kind, block: &CodeBlock, expected: Option<&CodeBlock
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
     use crate::model::Chapter;
     use crate::transform::code::{PythonVersion, Service};
 
@@ -127,6 +127,7 @@ mod tests {
                 ancestors: Vec::new(),
                 source_path: "ch/x.md".into(),
                 source: source.into(),
+                includes: crate::includes::targets("ch/x.md", source),
             }],
             assets: Vec::new(),
             includes,

@@ -19,6 +19,7 @@ pub mod report;
 pub(crate) mod run;
 mod scratch;
 pub mod services;
+mod text;
 pub mod venv;
 
 use std::num::NonZeroUsize;
@@ -255,7 +256,7 @@ pub fn test(
         .as_deref()
         .unwrap_or(&book.config.test.python);
     let python = venv::Interpreter::probe(python)?;
-    let requirements = book.config.src_dir.join(&book.config.test.requirements);
+    let requirements = book.config.test.requirements.clone();
     let book_pins = requirements.is_file();
     let plan = needs_venv(&found, &python, book_pins).then(|| {
         let shown = book.config.display_path(&requirements);
@@ -388,13 +389,10 @@ fn select(book: &Book, paths: &[PathBuf]) -> Result<Vec<usize>, Error> {
         let wanted = source_relative(&book.config.src_dir, path);
         let mut any = false;
         for (index, chapter) in book.chapters.iter().enumerate() {
-            let mut included = crate::includes::find_includes(&chapter.source)
-                .into_iter()
-                .map(|include| {
-                    crate::includes::include_target(&chapter.source_path, &include.path)
-                        .to_string_lossy()
-                        .replace('\\', "/")
-                });
+            let mut included = chapter
+                .includes
+                .iter()
+                .map(|target| target.to_string_lossy().replace('\\', "/"));
             if within(&chapter.source_path, &wanted) || included.any(|f| within(&f, &wanted)) {
                 chosen[index] = true;
                 any = true;

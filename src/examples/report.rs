@@ -5,7 +5,7 @@
 
 use similar::TextDiff;
 
-use super::run::normalize_output;
+use super::text::{normalize_output, tail};
 use super::{Failure, Outcome, Problem, Report, Verdict};
 use crate::diagnostics::Location;
 
@@ -167,12 +167,6 @@ fn stream(out: &mut String, name: &str, text: &str, lines: usize) {
     }
 }
 
-/// The last `lines` lines of `text`.
-pub fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.trim_end().lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
 /// The closing lines: counts and time, then exactly `N passed, N failed`.
 pub fn summary(report: &Report) -> String {
     let (passed, failed) = (report.passed(), report.failed());
@@ -231,12 +225,6 @@ pub fn browser(summary: &super::browser::Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tail_keeps_the_last_lines() {
-        assert_eq!(tail("a\nb\nc\n\n", 2), "b\nc");
-        assert_eq!(tail("a\n", 5), "a");
-    }
 
     #[test]
     fn diff_marks_changed_lines() {

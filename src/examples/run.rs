@@ -14,6 +14,7 @@ use super::process::{self, Ending, Finished, Spec};
 use super::scratch::{RunDir, Scratch};
 use super::services::Running;
 use super::venv::{Interpreter, Venv, VenvError};
+use super::text::normalize_output;
 use super::{Example, Expected, Kind, Mode, Verdict};
 use crate::diagnostics::Location;
 use crate::transform::code::console;
@@ -717,17 +718,6 @@ fn missing_tool(output: &str) -> Option<String> {
     })
 }
 
-/// Compares as authors mean it: trailing whitespace on each line and trailing blank lines
-/// do not count.
-pub(super) fn normalize_output(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
-    let keep = lines
-        .iter()
-        .rposition(|l| !l.is_empty())
-        .map_or(0, |i| i + 1);
-    lines[..keep].join("\n")
-}
-
 /// The line of the script a Python traceback (or syntax error) points at last.
 fn error_line(stderr: &str, script: &str) -> Option<usize> {
     stderr
@@ -748,13 +738,6 @@ fn error_line(stderr: &str, script: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn output_comparison_ignores_trailing_whitespace_only() {
-        assert_eq!(normalize_output("a  \nb\n\n\n"), normalize_output("a\nb"));
-        assert_ne!(normalize_output("\na\n"), normalize_output("a\n"));
-        assert_ne!(normalize_output(" a\n"), normalize_output("a\n"));
-    }
 
     #[test]
     fn finds_the_last_frame_in_the_script() {

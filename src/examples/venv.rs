@@ -305,7 +305,7 @@ fn run_step(mut command: Command) -> Result<(), VenvError> {
     let printed = String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
     Err(VenvError::Command {
         command: shown,
-        output: super::report::tail(&printed, 20),
+        output: super::text::tail(&printed, 20),
     })
 }
 

@@ -110,12 +110,13 @@ pub fn load(root: &Path) -> Result<Loaded> {
             ancestors: context.ancestors,
             source_path: path,
             source,
+            includes: Vec::new(),
         });
     }
 
     let assets = scan_sources(&config.src_dir, &chapters, &config, &mut diagnostics)?;
-    let includes = read_includes(&config, &chapters);
-    let record = crate::examples::browser::record_path(&config.src_dir);
+    let includes = read_includes(&config, &mut chapters);
+    let record = crate::pyodide::record_path(&config.src_dir);
     let playground_record = match std::fs::read_to_string(&record) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -143,7 +144,7 @@ fn nul_line(text: &str) -> Option<usize> {
 
 /// Reads every file that a chapter includes. A file that cannot be read is left out:
 /// the transform stage reports it where the directive is.
-fn read_includes(config: &crate::config::Config, chapters: &[Chapter]) -> IncludedFiles {
+fn read_includes(config: &crate::config::Config, chapters: &mut [Chapter]) -> IncludedFiles {
     let mut files = IncludedFiles::new();
     for chapter in chapters {
         read_chapter_includes(config, chapter, &mut files);
@@ -151,19 +152,16 @@ fn read_includes(config: &crate::config::Config, chapters: &[Chapter]) -> Includ
     files
 }
 
-/// Reads the files `chapter` includes into `files` (again, if already there); returns
-/// whether any text changed.
+/// Records which files `chapter` includes, and reads them into `files` (again, if
+/// already there); returns whether any text changed.
 fn read_chapter_includes(
     config: &crate::config::Config,
-    chapter: &Chapter,
+    chapter: &mut Chapter,
     files: &mut IncludedFiles,
 ) -> bool {
     let mut changed = false;
-    for include in includes::find_includes(&chapter.source) {
-        if includes::leaves_the_book(&chapter.source_path, &include.path).is_some() {
-            continue;
-        }
-        let target = includes::include_target(&chapter.source_path, &include.path);
+    chapter.includes = includes::targets(&chapter.source_path, &chapter.source);
+    for target in chapter.includes.iter().cloned() {
         let file = config.src_dir.join(&target);
         if !file.exists() {
             changed |= files.remove(&target).is_some();
@@ -266,7 +264,7 @@ fn scan_sources(
                     "not listed in SUMMARY.md, so no page is built from it",
                 ));
             }
-        } else if file.relative != crate::examples::browser::RECORD_FILE {
+        } else if file.relative != crate::pyodide::RECORD_FILE {
             // The record is the build's input, not a file of the site.
             assets.push(std::path::PathBuf::from(file.relative));
         }

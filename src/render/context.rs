@@ -95,11 +95,25 @@ pub struct PageContext<'a> {
     pub contents: &'a [TocItem],
 }
 
+/// What a [`TocItem`] is; templates compare `item.kind` with its lower-case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TocKind {
+    /// A `# Part` title (`"part"`).
+    Part,
+    /// A `---` separator (`"separator"`).
+    Separator,
+    /// A chapter with a page (`"chapter"`).
+    Chapter,
+    /// A draft chapter, listed without a page (`"draft"`).
+    Draft,
+}
+
 /// One entry of the sidebar or the landing page's contents.
 #[derive(Debug, Clone, Serialize)]
 pub struct TocItem {
-    /// `part`, `separator`, `chapter` or `draft`.
-    pub kind: &'static str,
+    /// Part, separator, chapter or draft.
+    pub kind: TocKind,
     /// The title (empty for separators).
     pub title: String,
     /// `4.2.`, if numbered.

@@ -9,7 +9,18 @@ use lightningcss::printer::PrinterOptions;
 use lightningcss::stylesheet::{MinifyOptions, ParserOptions};
 use lightningcss::targets::{Browsers, Targets};
 
-use crate::error::{Error, Result};
+/// What lightningcss reported, at a theme file's 1-based line and column (0 if unknown).
+#[derive(Debug)]
+pub struct CssError {
+    /// The stylesheet, relative to the theme folder (`css/main.css`).
+    pub file: String,
+    /// 1-based line, or 0.
+    pub line: usize,
+    /// 1-based column in characters, or 0.
+    pub col: usize,
+    /// The message.
+    pub message: String,
+}
 
 /// Serves theme files (and generated ones) to the bundler from memory.
 struct ThemeFiles<'a> {
@@ -45,14 +56,14 @@ impl SourceProvider for ThemeFiles<'_> {
 pub fn bundle(
     files: &BTreeMap<String, String>,
     entry: &str,
-    browsers: &[(String, u32)],
-) -> Result<String> {
+    browsers: Browsers,
+) -> Result<String, CssError> {
     let provider = ThemeFiles { files };
     let mut bundler = Bundler::new(&provider, None, ParserOptions::default());
     let mut sheet = bundler
         .bundle(Path::new(entry))
         .map_err(|e| css_error(files, entry, e))?;
-    let targets = Targets::from(targets(browsers));
+    let targets = Targets::from(browsers);
     sheet
         .minify(MinifyOptions {
             targets,
@@ -75,7 +86,7 @@ fn css_error<T: std::fmt::Display>(
     files: &BTreeMap<String, String>,
     entry: &str,
     error: lightningcss::error::Error<T>,
-) -> Error {
+) -> CssError {
     let (file, line, col) = match error.loc {
         Some(loc) => {
             let text = files
@@ -88,7 +99,7 @@ fn css_error<T: std::fmt::Display>(
         }
         None => (entry.to_string(), 0, 0),
     };
-    Error::Css {
+    CssError {
         file,
         line,
         col,
@@ -108,26 +119,6 @@ fn utf16_to_char_column(line: &str, utf16: usize) -> usize {
     line.chars().count() + 1
 }
 
-fn targets(browsers: &[(String, u32)]) -> Browsers {
-    let mut out = Browsers::default();
-    for (name, major) in browsers {
-        let version = Some(major << 16);
-        match name.as_str() {
-            "android" => out.android = version,
-            "chrome" => out.chrome = version,
-            "edge" => out.edge = version,
-            "firefox" => out.firefox = version,
-            "ie" => out.ie = version,
-            "ios_saf" => out.ios_saf = version,
-            "opera" => out.opera = version,
-            "safari" => out.safari = version,
-            "samsung" => out.samsung = version,
-            _ => {}
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,7 +134,11 @@ mod tests {
             "css/parts/a.css".to_string(),
             ".card { & .title { color: blue; } }".to_string(),
         );
-        let css = bundle(&files, "css/main.css", &[("chrome".into(), 100)]).unwrap();
+        let chrome = Browsers {
+            chrome: Some(100 << 16),
+            ..Browsers::default()
+        };
+        let css = bundle(&files, "css/main.css", chrome).unwrap();
         assert!(css.contains(".card .title{color:#00f}"), "{css}");
         assert!(css.contains(".x{color:red}"), "{css}");
     }
@@ -155,7 +150,9 @@ mod tests {
             "css/main.css".to_string(),
             "@import \"gone.css\";".to_string(),
         );
-        let err = bundle(&files, "css/main.css", &[]).unwrap_err().to_string();
+        let err = bundle(&files, "css/main.css", Browsers::default())
+            .unwrap_err()
+            .message;
         assert!(err.contains("gone.css"), "{err}");
     }
 
@@ -170,17 +167,11 @@ mod tests {
             "css/print.css".to_string(),
             ".a {\n  color: red;\n}\n@import \"late.css\";\n".to_string(),
         );
-        let err = bundle(&files, "css/main.css", &[]).unwrap_err();
-        let Error::Css {
-            file, line, col, ..
-        } = &err
-        else {
-            panic!("{err}")
-        };
+        let err = bundle(&files, "css/main.css", Browsers::default()).unwrap_err();
         assert_eq!(
-            (file.as_str(), *line, *col),
+            (err.file.as_str(), err.line, err.col),
             ("css/print.css", 4, 8),
-            "{err}"
+            "{err:?}"
         );
     }
 

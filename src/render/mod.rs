@@ -15,7 +15,7 @@ use crate::transform::{Page, links, markdown};
 use crate::write::OutputFile;
 use context::{
     NavLink, NotFoundContext, PageContext, PrintChapter, PrintContext, SearchContext, SiteContext,
-    TocContext, TocItem,
+    TocContext, TocItem, TocKind,
 };
 use theme::Theme;
 
@@ -38,7 +38,11 @@ impl Shared {
             "css/highlight.css".into(),
             crate::transform::highlight::theme_css(),
         );
-        let css = css::bundle(&files, "css/main.css", &book.config.html.browser_targets)?;
+        let css = css::bundle(&files, "css/main.css", book.config.html.browser_targets)
+            .map_err(|e| crate::error::Error::Css {
+                location: theme.location(&e.file, e.line, e.col),
+                message: e.message,
+            })?;
         let contents = toc_items(book);
         let toc_html = theme.render("toc.html", &TocContext { items: &contents })?;
         let toc_js = format!(
@@ -127,8 +131,8 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// Renders the whole site: every page, the book-wide files (landing page, 404, print,
-    /// sitemap), the shared assets and the book's own files.
+    /// Renders the whole site: every page, the book-wide files (landing page, 404,
+    /// sitemap), the shared assets and the book's own files; `print.html` is [`Renderer::print`].
     pub fn render_all(&self, pages: &[Page]) -> Result<Vec<OutputFile>> {
         let mut outputs: Vec<OutputFile> = pages
             .par_iter()
@@ -144,9 +148,6 @@ impl<'a> Renderer<'a> {
             outputs.push(self.landing()?);
         }
         outputs.push(self.not_found()?);
-        if self.shared.site.print {
-            outputs.push(self.print(pages)?);
-        }
         if let Some(url) = &self.book.config.html.site_url {
             outputs.push(OutputFile::bytes(
                 "sitemap.xml".into(),
@@ -326,7 +327,7 @@ pub(crate) fn hashed_file(stem: &str, ext: &str, text: String) -> OutputFile {
 
 fn toc_items(book: &Book) -> Vec<TocItem> {
     let chapter_item = |chapter: &Chapter| TocItem {
-        kind: "chapter",
+        kind: TocKind::Chapter,
         title: chapter.title.clone(),
         number: chapter.number.as_ref().map(ToString::to_string),
         path: Some(chapter.output_path()),
@@ -337,7 +338,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
         .iter()
         .map(|entry| match entry {
             TocEntry::Part(title) => TocItem {
-                kind: "part",
+                kind: TocKind::Part,
                 title: title.clone(),
                 number: None,
                 path: None,
@@ -345,7 +346,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 anchor: Some(part_anchor(title)),
             },
             TocEntry::Separator => TocItem {
-                kind: "separator",
+                kind: TocKind::Separator,
                 title: String::new(),
                 number: None,
                 path: None,
@@ -358,7 +359,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 number,
                 depth,
             } => TocItem {
-                kind: "draft",
+                kind: TocKind::Draft,
                 title: title.clone(),
                 number: number.as_ref().map(ToString::to_string),
                 path: None,

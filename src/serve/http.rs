@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::reload;
+use super::{protocol, reload};
 use super::site::{Live, Snapshot};
 
 /// The server's routes. With `local_only` (the server listens on a loopback address),
@@ -22,8 +22,8 @@ use super::site::{Live, Snapshot};
 /// was re-pointed at 127.0.0.1 (DNS rebinding) must not read the book or its live socket.
 pub fn router(live: Arc<Live>, local_only: bool) -> Router {
     let router = Router::new()
-        .route(reload::SOCKET_PATH, get(reload::socket))
-        .route(reload::SCRIPT_PATH, get(reload::script))
+        .route(protocol::SOCKET_PATH, get(reload::socket))
+        .route(protocol::SCRIPT_PATH, get(reload::script))
         .fallback(site_file)
         .with_state(live);
     if local_only {
@@ -135,8 +135,9 @@ fn file_response(status: StatusCode, path: &str, bytes: &Bytes, site: &Snapshot)
 /// The page with the live-reload script before its last `</body>` (or at the end).
 fn inject(html: &[u8], version: u64) -> Vec<u8> {
     let tag = format!(
-        "<script src=\"{}\" data-version=\"{version}\"></script>\n",
-        reload::SCRIPT_PATH
+        "<script src=\"{}\" data-socket=\"{}\" data-version=\"{version}\"></script>\n",
+        protocol::SCRIPT_PATH,
+        protocol::SOCKET_PATH
     );
     let at = html
         .windows(7)

@@ -16,18 +16,18 @@
 //! browser keeps the last good site.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::reload::Action;
+use super::protocol::Action;
 use super::site::SiteFile;
 use super::watch::{Change, Roots};
-use crate::diagnostics::{Diagnostic, Location};
+use crate::diagnostics::Diagnostic;
 use crate::error::Error;
 use crate::model::{Book, Chapter};
 use crate::render::{Renderer, Shared, theme::Theme};
-use crate::transform::{self, Page, highlight::Highlighter, links};
+use crate::transform::{self, Page, highlight::Highlighter};
 use crate::write::OutputFile;
 
 /// The book between rebuilds.
@@ -218,7 +218,7 @@ impl Incremental {
         }
         let loaded = match crate::load::load(&root) {
             Ok(loaded) => loaded,
-            Err(error) => return failure(&self.roots, "everything".into(), Vec::new(), error),
+            Err(error) => return failure("everything".into(), Vec::new(), error),
         };
         let mut diagnostics = loaded.diagnostics;
         if diagnostics.iter().any(Diagnostic::is_error) {
@@ -236,17 +236,12 @@ impl Incremental {
             "everything (transformed {transformed} of {} chapters)",
             pages.len()
         );
-        diagnostics.extend(
-            pages
-                .iter()
-                .flat_map(|page| page.rendered.diagnostics.iter().cloned()),
-        );
-        diagnostics.extend(links::check(&book, &pages));
+        diagnostics.extend(transform::check(&book, &pages));
         let (theme, shared) = match prepare_theme(&book) {
             Ok(prepared) => prepared,
             Err(error) => {
                 self.transformed = Some(Transformed { book, pages });
-                return failure(&self.roots, rebuilt, diagnostics, error);
+                return failure(rebuilt, diagnostics, error);
             }
         };
         self.model = Some(Model {
@@ -297,7 +292,7 @@ impl Incremental {
             rebuilt.push("theme".into());
             if let Err(error) = model.prepare_theme() {
                 self.drop_model();
-                return failure(&self.roots, rebuilt.join(", "), diagnostics, error);
+                return failure(rebuilt.join(", "), diagnostics, error);
             }
             model.pending.merge(theme);
         }
@@ -334,7 +329,7 @@ impl Incremental {
             }
             Err(error) => {
                 self.drop_model();
-                failure(&self.roots, rebuilt, diagnostics, error)
+                failure(rebuilt, diagnostics, error)
             }
         }
     }
@@ -402,15 +397,10 @@ impl Model {
     /// Every error of the book as it stands: in chapters, and in links between them
     /// (a changed heading can break a link in another chapter).
     fn errors(&self) -> Vec<Diagnostic> {
-        let mut errors: Vec<Diagnostic> = self
-            .pages
-            .iter()
-            .flat_map(|page| page.rendered.diagnostics.iter())
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        errors.extend(links::check(&self.book, &self.pages));
-        errors
+        transform::check(&self.book, &self.pages)
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect()
     }
 }
 
@@ -466,17 +456,15 @@ fn same_input(old_book: &Book, old: &Chapter, new_book: &Book, new: &Chapter) ->
         && old.title == new.title
         && old.number == new.number
         && old.source == new.source
-        && crate::includes::find_includes(&new.source)
+        && new
+            .includes
             .iter()
-            .all(|include| {
-                let target = crate::includes::include_target(&new.source_path, &include.path);
-                old_book.includes.get(&target) == new_book.includes.get(&target)
-            })
+            .all(|target| old_book.includes.get(target) == new_book.includes.get(target))
 }
 
 /// Reads the theme and prepares the assets every page shares.
 fn prepare_theme(book: &Book) -> crate::Result<(Theme, Shared)> {
-    let theme = Theme::load(book.config.html.theme_dir.as_deref())?;
+    let theme = Theme::load(&book.config)?;
     let mut shared = Shared::prepare(book, &theme)?;
     shared.enable_search(&theme, LIVE_SEARCH_ENTRY.to_string());
     if crate::playground::wanted(book) {
@@ -502,12 +490,21 @@ fn reload_chapters(book: &mut Book, chapters: BTreeSet<usize>) -> crate::Result<
     Ok(changed)
 }
 
+/// Every file of the site, `print.html` included when the book has it.
+fn site_and_print(renderer: &Renderer<'_>, model: &Model) -> crate::Result<Vec<OutputFile>> {
+    let mut files = renderer.render_all(&model.pages)?;
+    if model.book.config.html.print {
+        files.push(renderer.print(&model.pages)?);
+    }
+    Ok(files)
+}
+
 fn render(model: &Model, pending: Pending, published_css: Option<&str>) -> crate::Result<Update> {
     let renderer = Renderer::new(&model.book, &model.theme, &model.shared);
     let everything = |action| -> crate::Result<Update> {
         Ok(Update {
             everything: true,
-            files: read_all(renderer.render_all(&model.pages)?)?,
+            files: read_all(site_and_print(&renderer, model)?)?,
             action,
             print_stale: false,
         })
@@ -556,81 +553,15 @@ fn read(file: OutputFile) -> crate::Result<(String, Vec<u8>)> {
 
 /// A rebuild that stopped at `error`, after `diagnostics`.
 fn failure(
-    roots: &Roots,
     rebuilt: String,
     mut diagnostics: Vec<Diagnostic>,
     error: Error,
 ) -> Outcome {
-    diagnostics.extend(error_diagnostic(roots, error));
+    diagnostics.extend(error.into_diagnostic());
     Outcome {
         rebuilt,
         diagnostics,
         update: None,
-    }
-}
-
-/// The library's error as a diagnostic the terminal and the overlay can show.
-fn error_diagnostic(roots: &Roots, error: Error) -> Option<Diagnostic> {
-    Some(match error {
-        Error::Input(diagnostic) => *diagnostic,
-        Error::Io { path, source } => Diagnostic::error(Location::file(path), source.to_string()),
-        Error::Template { message, .. } => template_diagnostic(roots, message),
-        Error::Css {
-            file,
-            line,
-            col,
-            message,
-        } => Diagnostic::error(
-            Location {
-                file: theme_file(roots, &file),
-                line,
-                col,
-            },
-            message,
-        ),
-        Error::Search(error) => {
-            Diagnostic::error(Location::file("search index"), error.to_string())
-        }
-        Error::Runtime(error) => Diagnostic::error(Location::file("book.toml"), error.to_string()),
-        // Its diagnostics were reported already.
-        Error::Failed { .. } => return None,
-    })
-}
-
-/// Tera names the place of an error in its message (` --> chapter.html:3:7`): the
-/// diagnostic points at that template in the theme folder, or in the default theme.
-fn template_diagnostic(roots: &Roots, message: String) -> Diagnostic {
-    let place = message
-        .lines()
-        .find_map(|line| line.trim_start().strip_prefix("--> "))
-        .and_then(|place| {
-            let mut parts = place.rsplitn(3, ':');
-            let col = parts.next()?.parse().ok()?;
-            let line = parts.next()?.parse().ok()?;
-            Some((parts.next()?.to_string(), line, col))
-        });
-    let Some((name, line, col)) = place else {
-        return Diagnostic::error(Location::file("templates"), message);
-    };
-    let file = theme_file(roots, &format!("templates/{name}"));
-    let message = message
-        .strip_prefix("error: ")
-        .unwrap_or(&message)
-        .to_string();
-    Diagnostic::error(Location { file, line, col }, message)
-}
-
-/// Where the theme file `relative` (`css/main.css`) is: in the book's theme folder when
-/// it overrides that file, else in the default theme built into the binary.
-fn theme_file(roots: &Roots, relative: &str) -> PathBuf {
-    match &roots.theme_dir {
-        Some(dir) if dir.join(relative).is_file() => {
-            let path = dir.join(relative);
-            path.strip_prefix(&roots.root)
-                .map(Path::to_path_buf)
-                .unwrap_or(path)
-        }
-        _ => Path::new("(default theme)").join(relative),
     }
 }
 
@@ -645,14 +576,7 @@ fn including<'a>(book: &'a Book, path: &'a str) -> impl Iterator<Item = usize> +
     book.chapters
         .iter()
         .enumerate()
-        .filter(move |(_, chapter)| {
-            crate::includes::find_includes(&chapter.source)
-                .iter()
-                .any(|include| {
-                    crate::includes::include_target(&chapter.source_path, &include.path)
-                        == Path::new(path)
-                })
-        })
+        .filter(move |(_, chapter)| chapter.includes.iter().any(|target| target == Path::new(path)))
         .map(|(index, _)| index)
 }
 
@@ -683,30 +607,6 @@ mod tests {
             pages: pages.iter().copied().collect(),
             files: BTreeSet::new(),
         }
-    }
-
-    #[test]
-    fn template_errors_point_at_the_template_line() {
-        let theme = tempfile::tempdir().unwrap();
-        std::fs::create_dir(theme.path().join("templates")).unwrap();
-        std::fs::write(theme.path().join("templates/chapter.html"), "x").unwrap();
-        let roots = Roots {
-            root: theme.path().to_path_buf(),
-            src_dir: theme.path().join("src"),
-            theme_dir: Some(theme.path().to_path_buf()),
-        };
-        let message = "error: Found `%}`\n --> chapter.html:3:7\n  |".to_string();
-        let diagnostic = template_diagnostic(&roots, message.clone());
-        assert_eq!(
-            diagnostic.location.to_string(),
-            "templates/chapter.html:3:7"
-        );
-        assert!(diagnostic.message.starts_with("Found `%}`"));
-        let default = message.replace("chapter.html", "toc.html");
-        assert_eq!(
-            template_diagnostic(&roots, default).location.to_string(),
-            "(default theme)/templates/toc.html:3:7"
-        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 (function () {
   "use strict";
   var version = Number(document.currentScript.dataset.version);
+  var socketPath = document.currentScript.dataset.socket;
   var path = pagePath(location.pathname);
   var scrollKey = "handbook-serve-scroll:" + location.pathname;
   var overlayId = "handbook-serve-errors";
@@ -38,7 +39,7 @@
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + "/__handbook/live?page=" +
+    var socket = new WebSocket(scheme + location.host + socketPath + "?page=" +
       encodeURIComponent(path) + "&version=" + version);
     var root = document.documentElement;
     socket.onopen = function () { root.dataset.handbookLive = "connected"; };

@@ -10,6 +10,7 @@
 
 mod http;
 mod incremental;
+mod protocol;
 mod reload;
 mod site;
 mod watch;
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use crate::diagnostics::Diagnostic;
 use incremental::{Incremental, Outcome};
-use reload::{Action, Problem};
+use protocol::{Action, Problem};
 use site::{Files, Live};
 
 /// How to serve.

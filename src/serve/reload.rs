@@ -1,6 +1,6 @@
-//! Live reload: the messages the server pushes to every open page over a
-//! WebSocket, the handler that pushes them, and the script (`live.js`) that
-//! the server injects into each page it serves and that acts on them.
+//! Live reload: the handler that pushes [`protocol`](super::protocol)
+//! messages to every open page over a WebSocket, and the script (`live.js`)
+//! that the server injects into each page it serves and that acts on them.
 //!
 //! Every message carries the site's version and the current errors, so a
 //! page that connects late, or reconnects after the server restarted, still
@@ -12,80 +12,14 @@ use axum::extract::ws::{Message as Frame, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
+use super::protocol::{Action, message};
 use super::site::{Live, Snapshot};
-use crate::diagnostics::Diagnostic;
 
-/// Where pages connect to.
-pub const SOCKET_PATH: &str = "/__handbook/live";
-/// Where the injected script is served.
-pub const SCRIPT_PATH: &str = "/__handbook/live.js";
 /// The injected script.
 pub const SCRIPT: &str = include_str!("live.js");
-
-/// What open pages must do after a change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Action {
-    /// The first message on a connection: reload if `stale`, i.e. the page changed
-    /// after the version it was served at (it missed an update while loading, or
-    /// the server restarted).
-    Hello {
-        /// Whether the page is out of date.
-        stale: bool,
-    },
-    /// Only show (or clear) the error overlay.
-    Problems,
-    /// Reload, keeping the scroll position, if showing one of `pages` (every page
-    /// when `None`).
-    Reload {
-        /// Site paths of the pages that changed.
-        pages: Option<Vec<String>>,
-    },
-    /// Swap the stylesheet `from` for `to` in place, without reloading.
-    Stylesheet {
-        /// The stylesheet's old site path.
-        from: String,
-        /// Its new site path.
-        to: String,
-    },
-}
-
-/// One error as the overlay shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// `file:line:col`.
-    pub location: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl From<&Diagnostic> for Problem {
-    fn from(diagnostic: &Diagnostic) -> Self {
-        Problem {
-            location: diagnostic.location.to_string(),
-            message: diagnostic.message.clone(),
-        }
-    }
-}
-
-/// A message to the pages, as JSON.
-pub fn message(version: u64, problems: &[Problem], action: &Action) -> String {
-    #[derive(Serialize)]
-    struct Message<'a> {
-        version: u64,
-        problems: &'a [Problem],
-        action: &'a Action,
-    }
-    serde_json::to_string(&Message {
-        version,
-        problems,
-        action,
-    })
-    .expect("messages serialise")
-}
 
 /// `GET /__handbook/live.js`.
 pub async fn script() -> Response {
@@ -185,26 +119,6 @@ async fn push_updates(mut socket: WebSocket, live: Arc<Live>, opened: Opened) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn messages_name_the_action_and_carry_the_errors() {
-        let problems = [Problem {
-            location: "src/a.md:3:1".into(),
-            message: "broken link".into(),
-        }];
-        let text = message(
-            7,
-            &problems,
-            &Action::Reload {
-                pages: Some(vec!["a.html".into()]),
-            },
-        );
-        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(value["version"], 7);
-        assert_eq!(value["action"]["kind"], "reload");
-        assert_eq!(value["action"]["pages"][0], "a.html");
-        assert_eq!(value["problems"][0]["location"], "src/a.md:3:1");
-    }
 
     #[test]
     fn only_this_servers_pages_may_connect() {

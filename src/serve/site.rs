@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 use axum::body::Bytes;
 use tokio::sync::broadcast;
 
-use super::reload::{Action, Problem, message};
+use super::protocol::{Action, Problem, message};
 
 /// One state of the served site.
 #[derive(Debug, Default)]

@@ -143,7 +143,7 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
                 .iter()
                 .map(|h| h.id.as_str())
                 .collect();
-            set.extend(footnote_ids(&chapter.source));
+            set.extend(page.rendered.footnote_ids.iter().map(String::as_str));
             set.extend(page.rendered.html_ids.iter().map(String::as_str));
             (chapter.source_path.as_str(), set)
         })
@@ -183,13 +183,6 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
         }
     }
     problems
-}
-
-fn footnote_ids(source: &str) -> impl Iterator<Item = &str> {
-    source.match_indices("[^").filter_map(|(i, _)| {
-        let rest = &source[i + 2..];
-        rest.find(']').map(|end| &rest[..end])
-    })
 }
 
 fn problem(

@@ -55,6 +55,8 @@ pub struct Rendered {
     pub links: Vec<LinkRef>,
     /// Ids declared in raw HTML (`<span id="…">`), which links may target too.
     pub html_ids: Vec<String>,
+    /// Names of footnote definitions (`[^name]: …`): their ids on the page.
+    pub footnote_ids: Vec<String>,
     /// Every fenced code block, parsed: what `handbook test` runs.
     pub code_blocks: Vec<CodeBlock>,
     /// Problems found (unknown languages, bad includes, ...).
@@ -98,6 +100,7 @@ struct State<'c> {
     sections: Vec<Section>,
     links: Vec<LinkRef>,
     html_ids: Vec<String>,
+    footnote_ids: Vec<String>,
     /// The open HTML block's text so far (a tag may span its lines), and its source range.
     html_block: Option<(String, std::ops::Range<usize>)>,
     diagnostics: Vec<Diagnostic>,
@@ -123,6 +126,7 @@ impl<'c> State<'c> {
             }],
             links: Vec::new(),
             html_ids: Vec::new(),
+            footnote_ids: Vec::new(),
             html_block: None,
             diagnostics: Vec::new(),
             seen_h1: false,
@@ -189,6 +193,10 @@ impl<'c> State<'c> {
                     offset: range.start,
                     is_image,
                 });
+                self.out.push(event.into_static());
+            }
+            Event::Start(Tag::FootnoteDefinition(ref name)) => {
+                self.footnote_ids.push(name.to_string());
                 self.out.push(event.into_static());
             }
             Event::Html(html) => {
@@ -441,6 +449,7 @@ impl<'c> State<'c> {
             sections: self.sections,
             links: self.links,
             html_ids: self.html_ids,
+            footnote_ids: self.footnote_ids,
             code_blocks: self.code_blocks,
             diagnostics: self.diagnostics,
         }
@@ -641,6 +650,7 @@ mod tests {
             ancestors: Vec::new(),
             source_path: "t.md".into(),
             source: source.into(),
+            includes: Vec::new(),
         };
         let highlighter = Highlighter::new();
         let ctx = Context {

@@ -33,12 +33,20 @@ pub fn transform(book: &Book) -> (Vec<Page>, Vec<Diagnostic>) {
         .into_par_iter()
         .map(|index| transform_chapter(book, index, &highlighter))
         .collect();
+    let diagnostics = check(book, &pages);
+    (pages, diagnostics)
+}
+
+/// Every problem of the transformed book: each page's own (in page order), then its
+/// links checked across the book. `build`, `serve` and `test` all report through this,
+/// so they agree on what is wrong.
+pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
     let mut diagnostics: Vec<Diagnostic> = pages
         .iter()
         .flat_map(|p| p.rendered.diagnostics.iter().cloned())
         .collect();
-    diagnostics.extend(links::check(book, &pages));
-    (pages, diagnostics)
+    diagnostics.extend(links::check(book, pages));
+    diagnostics
 }
 
 /// Transforms one chapter.

@@ -19,6 +19,16 @@ use std::time::{Duration, Instant};
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
 /// A copy of `tests/fixtures/<name>` in a fresh temp folder.
+/// A one-chapter book (`src/a.md` holds `chapter`) in a fresh folder.
+pub fn book_with(chapter: &str) -> tempfile::TempDir {
+    let book = tempfile::tempdir().unwrap();
+    std::fs::create_dir(book.path().join("src")).unwrap();
+    std::fs::write(book.path().join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+    std::fs::write(book.path().join("src/SUMMARY.md"), "- [A](a.md)\n").unwrap();
+    std::fs::write(book.path().join("src/a.md"), chapter).unwrap();
+    book
+}
+
 pub fn fixture_copy(name: &str) -> tempfile::TempDir {
     let from = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
