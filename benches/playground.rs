@@ -20,7 +20,7 @@ const RUNS: usize = 3;
 fn main() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let with = tempfile::tempdir().unwrap();
-    handbook::pipeline::build(repo, Some(with.path()), &mut |_| {}).unwrap();
+    support::build(repo, with.path());
     let without_book = tempfile::tempdir().unwrap();
     support::copy_dir(&repo.join("content"), &without_book.path().join("content"));
     let toml = std::fs::read_to_string(repo.join("book.toml")).unwrap();
@@ -30,7 +30,7 @@ fn main() {
     )
     .unwrap();
     let without = tempfile::tempdir().unwrap();
-    handbook::pipeline::build(without_book.path(), Some(without.path()), &mut |_| {}).unwrap();
+    support::build(without_book.path(), without.path());
 
     let base = |dir: &Path| format!("file://{}/{PAGE}", dir.display());
     println!("{PAGE}, from file://, median of {RUNS} page loads:");

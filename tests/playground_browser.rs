@@ -147,7 +147,7 @@ fn check_site(base: &str) {
 #[test]
 fn run_buttons_work_from_file_urls() {
     let dest = tempfile::tempdir().unwrap();
-    handbook::pipeline::build(&fixture(), Some(dest.path()), &mut |d| panic!("{d}")).unwrap();
+    support::build(&fixture(), dest.path());
     let base = format!("file://{}/", dest.path().display());
     check_site(&base);
 }
