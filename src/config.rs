@@ -429,6 +429,20 @@ mod tests {
     }
 
     #[test]
+    fn playground_keys_are_mdbooks_and_default_on() {
+        let on = parse(Path::new("/b"), "[book]\n").unwrap().config;
+        assert!(on.html.playground.runnable && on.html.playground.editable);
+        let loaded = parse(
+            Path::new("/b"),
+            "[output.html.playground]\nrunnable = false\neditable = false\n",
+        )
+        .unwrap();
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        let off = loaded.config.html.playground;
+        assert!(!off.runnable && !off.editable);
+    }
+
+    #[test]
     fn bad_browser_target_is_an_error() {
         let err = parse(
             Path::new("/b"),

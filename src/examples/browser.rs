@@ -480,3 +480,79 @@ pub fn check_book(
     };
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples::Expected;
+
+    fn example(kind: Kind, code: &str, session: Option<&str>) -> Example {
+        Example {
+            location: Location {
+                file: "src/ch.md".into(),
+                line: 1,
+                col: 0,
+            },
+            kind,
+            mode: Mode::Run,
+            code: code.into(),
+            lines: Vec::new(),
+            expected: None,
+            commands: Vec::new(),
+            requires: Vec::new(),
+            services: Vec::new(),
+            timeout: Duration::from_secs(10),
+            min_python: None,
+            session: session.map(String::from),
+        }
+    }
+
+    #[test]
+    fn a_session_with_a_terminal_block_is_not_run_and_says_why() {
+        let found = [
+            example(Kind::Script, "print(1)\n", Some("s")),
+            example(Kind::Console, "", Some("s")),
+            example(Kind::Session, ">>> 1\n1\n", None),
+        ];
+        let plan = plan(&found);
+        assert_eq!(plan.jobs.len(), 1);
+        assert_eq!(plan.jobs[0].blocks[0].kind, "pycon");
+        let reasons: Vec<Reason> = plan.excluded.iter().map(|(_, r)| *r).collect();
+        assert_eq!(reasons, [Reason::SessionNeedsMore, Reason::NotPython]);
+    }
+
+    #[test]
+    fn a_block_hash_covers_its_expected_output_and_the_blocks_before_it() {
+        let mut first = example(Kind::Script, "print(1)\n", Some("s"));
+        let second = example(Kind::Script, "print(2)\n", Some("s"));
+        let hashes = plan(&[first.clone(), second.clone()]).jobs[0].hashes.clone();
+        first.expected = Some(Expected {
+            line: 5,
+            text: "1\n".into(),
+        });
+        let changed = plan(&[first, second]).jobs[0].hashes.clone();
+        assert_ne!(hashes[0], changed[0]);
+        assert_ne!(hashes[1], changed[1], "the second block runs after the first");
+    }
+
+    #[test]
+    fn the_record_reads_what_it_writes_and_skips_other_lines() {
+        let hash = "0123456789abcdef0123456789abcdef";
+        let record = Record::default().replaced(&[], vec![("a b.md".into(), hash.into())]);
+        let text = record.to_text();
+        assert_eq!(Record::parse(&text), record);
+        assert!(Record::parse(&text).contains(hash));
+        let noisy = format!("{text}not a line\nch.md 123\n");
+        assert_eq!(Record::parse(&noisy), record);
+    }
+
+    #[test]
+    fn replacing_chapters_keeps_the_others_entries() {
+        let (a, b) = ("a".repeat(32), "b".repeat(32));
+        let record = Record::default()
+            .replaced(&[], vec![("one.md".into(), a.clone()), ("two.md".into(), b.clone())]);
+        let replaced = record.replaced(&["one.md"], Vec::new());
+        assert!(!replaced.contains(&a));
+        assert!(replaced.contains(&b));
+    }
+}
