@@ -17,7 +17,14 @@ use search_index::Index;
 use search_index::node::NodeClient;
 
 /// Words of the handbook and of the benchmark corpus alike.
-const QUERIES: &[&str] = &["closure", "decorator", "generator", "exception", "iterator"];
+const QUERIES: &[&str] = &[
+    "closure",
+    "decorator",
+    "context manager",
+    "generator",
+    "exception",
+    "iterator",
+];
 
 fn main() {
     let mut books = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR"))];
@@ -133,7 +140,7 @@ fn bench(root: &Path) {
     );
     for result in client.bench(QUERIES).unwrap() {
         println!(
-            "  {:<10} rank: {} files {:>8}   + texts: {:>2} files {:>8} = {:>8}   typed: {:>2} files {:>8}   {:.2} ms",
+            "  {:<15} rank: {} files {:>8}   + texts: {:>2} files {:>8} = {:>8}   typed: {:>2} files {:>8}   {:.2} ms",
             result.query,
             result.first_files + 1,
             kb(result.first_gzip + client_gzip),

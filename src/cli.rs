@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 /// Builds the Python handbook (or any mdBook-style book) into a fast, searchable site.
 #[derive(Debug, Parser)]
 #[command(name = "handbook", version, about, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -16,7 +16,7 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the book into a static site (default: `[build] build-dir`, i.e. `book/`).
     Build {
         /// The book's folder (holding book.toml).

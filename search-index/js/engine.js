@@ -7,18 +7,16 @@
 //   open(entryUrl, options) -> Promise<engine>; options.loadScript(url) -> Promise
 //     loads one script (default: a <script> tag, which works from file://).
 //   load(key, data): what every data file calls.
-//   analyze(text) -> [{start, end, position, word, stem}]: the index's analyzer.
+//   analyze(text, maxTokenBytes) -> [{start, end, position, word, stem}]: the index's
+//     analyzer (tokens of maxTokenBytes or more dropped; none without it).
 //   engine.search(query, limit) -> Promise<{hits: [{doc, score}], stems: [stem]}>
 //     (best first; `stems` are the terms the query matched, for highlighting).
 //   engine.documents(ids) -> Promise<[{url, anchor, page, section, text}]>
+//   engine.hasDocuments(ids) -> whether those documents are loaded (or loading) already.
 //   engine.files() -> [url]: every file loaded so far.
 //   snippet(text, stems, maxChars) -> [{text, match}]: the best passage.
 
 var FORMAT_VERSION = 1;
-var MAX_TOKEN_BYTES = 40;
-var K1 = Math.fround(1.2);
-var B = Math.fround(0.75);
-var K1_PLUS_1 = Math.fround(1 + K1);
 var f32 = Math.fround;
 
 // --- Encodings ---------------------------------------------------------------
@@ -64,8 +62,8 @@ function f32FromBits(bits) {
   return bitsView.getFloat32(0);
 }
 
-// --- Analysis: the index's analyzer (SimpleTokenizer, RemoveLongFilter(40), LowerCaser,
-// English stemmer). ---------------------------------------------------------------------
+// --- Analysis: the index's analyzer (SimpleTokenizer, RemoveLongFilter(the index's
+// maxTokenBytes), LowerCaser, English stemmer). ---------------------------------------------
 var TOKEN = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]+/gu;
 var WHITESPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 var ENDS_WITH_WHITESPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$/;
@@ -99,12 +97,12 @@ function stemOf(word) {
   return stem;
 }
 
-function analyze(text) {
+function analyze(text, maxTokenBytes) {
   var tokens = [], position = 0, match;
   TOKEN.lastIndex = 0;
   while ((match = TOKEN.exec(text)) !== null) {
     var raw = match[0];
-    if (utf8Length(raw) < MAX_TOKEN_BYTES) {
+    if (maxTokenBytes === undefined || utf8Length(raw) < maxTokenBytes) {
       var word = lowerCase(raw);
       tokens.push({ start: match.index, end: match.index + raw.length, position: position, word: word, stem: stemOf(word) });
     }
@@ -114,18 +112,18 @@ function analyze(text) {
 }
 
 // --- Query language (src/query.rs, step 1) -------------------------------------
-function parse(query) {
+function parse(query, maxTokenBytes) {
   var endsOpen = query.length > 0 && !ENDS_WITH_WHITESPACE.test(query);
   var segments = query.split('"'), items = [];
   segments.forEach(function (segment, index) {
     if (index % 2 === 1) {
-      var quoted = item(analyze(segment), true);
+      var quoted = item(analyze(segment, maxTokenBytes), true);
       if (quoted) items.push(quoted);
       return;
     }
     var chunks = segment.split(WHITESPACE).filter(function (c) { return c !== ""; });
     chunks.forEach(function (chunk, chunkIndex) {
-      var found = item(analyze(chunk), false);
+      var found = item(analyze(chunk, maxTokenBytes), false);
       if (!found) return;
       if (found.kind === "word") {
         found.typing = index === segments.length - 1 && chunkIndex === chunks.length - 1 && endsOpen;
@@ -224,21 +222,25 @@ Loader.prototype.get = function (key, url) {
 function Engine(entry, loader) {
   var self = this;
   this.loader = loader;
+  // Every parameter comes from the index (src/parameters.rs), none is repeated here.
+  var parameters = entry.parameters, k1 = f32(parameters.k1), b = f32(parameters.b);
   this.docs = entry.docs;
-  this.params = entry.query;
+  this.maxTokenBytes = parameters.maxTokenBytes;
+  this.k1Plus1 = f32(1 + k1);
+  this.params = parameters.query;
   this.params.prefixFactor = f32(this.params.prefixFactor);
   this.params.editFactor = f32(this.params.editFactor);
   var table = vlqList(entry.fieldnormTable);
-  this.fields = entry.fields.map(function (field) {
+  this.fields = entry.fields.map(function (field, f) {
     var average = f32(f32(field.tokens) / f32(entry.docs));
     var norms = new Float64Array(256);
     for (var id = 0; id < 256; id++) {
-      norms[id] = f32(K1 * f32(f32(1 - B) + f32(f32(B * f32(table[id])) / average)));
+      norms[id] = f32(k1 * f32(f32(1 - b) + f32(f32(b * f32(table[id])) / average)));
     }
-    return { name: field.name, boost: f32(field.boost), norms: norms };
+    return { name: field.name, boost: f32(parameters.boosts[f]), norms: norms };
   });
   this.shardKeys = [""].concat(frontCoded(entry.shards));
-  this.positionGroup = entry.positionGroup;
+  this.positionGroup = parameters.positionGroup;
   this.chunkStarts = [0];
   vlqList(entry.chunks).forEach(function (n) { self.chunkStarts.push(self.chunkStarts[self.chunkStarts.length - 1] + n); });
   this.shards = new Map();
@@ -450,7 +452,7 @@ Engine.prototype.best = function (candidates, factor) {
 // codes) in field `f`, its BM25 score with IDF `idf` and clause boost `boost` to `into` (f32
 // sums, in clause order as tantivy's union adds them).
 Engine.prototype.addScores = function (into, matched, f, idf, boost, postings) {
-  var norms = this.fields[f].norms, weight = f32(idf * K1_PLUS_1);
+  var norms = this.fields[f].norms, weight = f32(idf * this.k1Plus1);
   if (boost !== 1) weight = f32(weight * boost);
   var docs = postings.docs, freqs = postings.freqs, ids = postings.ids;
   for (var i = 0; i < docs.length; i++) {
@@ -537,7 +539,7 @@ function phraseCounts(terms, positions, f, maxOffset) {
 
 Engine.prototype.search = function (query, limit) {
   var self = this;
-  return this.plan(parse(query)).then(function (clauses) {
+  return this.plan(parse(query, this.maxTokenBytes)).then(function (clauses) {
     var total = new Float64Array(self.docs), matched = new Uint8Array(self.docs);
     var done = Promise.resolve();
     clauses.forEach(function (clause) {
@@ -561,19 +563,30 @@ Engine.prototype.search = function (query, limit) {
   });
 };
 
+// The chunk holding document `id`.
+Engine.prototype.chunkOf = function (id) {
+  var low = 0, high = this.chunkStarts.length - 2;
+  while (low < high) {
+    var mid = (low + high + 1) >> 1;
+    if (this.chunkStarts[mid] <= id) low = mid; else high = mid - 1;
+  }
+  return low;
+};
+
 Engine.prototype.documents = function (ids) {
   var self = this;
   return Promise.all(ids.map(function (id) {
-    var low = 0, high = self.chunkStarts.length - 2;
-    while (low < high) {
-      var mid = (low + high + 1) >> 1;
-      if (self.chunkStarts[mid] <= id) low = mid; else high = mid - 1;
-    }
-    return self.loader.get("c" + low).then(function (data) {
-      var d = data.docs[id - self.chunkStarts[low]];
+    var chunk = self.chunkOf(id);
+    return self.loader.get("c" + chunk).then(function (data) {
+      var d = data.docs[id - self.chunkStarts[chunk]];
       return { url: d[0], anchor: d[1], page: d[2], section: d[3], text: d[4] };
     });
   }));
+};
+
+Engine.prototype.hasDocuments = function (ids) {
+  var self = this;
+  return ids.every(function (id) { return self.loader.cache.has("c" + self.chunkOf(id)); });
 };
 
 Engine.prototype.files = function () { return this.loader.urls.slice(); };

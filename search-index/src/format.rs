@@ -9,24 +9,13 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::index::{Index, Stats};
+use crate::parameters::Parameters;
 use crate::schema::Field;
 use crate::vocabulary::{Postings, Vocabulary, key_order};
 use crate::{Doc, File};
 
 /// The format's version; the client refuses an index with another one.
 pub const VERSION: u32 = 1;
-
-/// A shard is closed once its postings and words take about this many bytes: small enough
-/// that a query loads little, large enough that a big book has hundreds of files, not
-/// thousands.
-const SHARD_BYTES: usize = 8_000;
-/// A chunk of document texts is closed once it holds about this many bytes of text. A query's
-/// best documents are often far apart, so it loads about one chunk per result; every file
-/// also costs the build a file creation.
-const CHUNK_BYTES: usize = 8_000;
-/// Shards per positions file: phrases are rarer than words, and every file costs the build
-/// a file creation, which on some file systems outweighs writing its bytes.
-const POSITION_GROUP: usize = 8;
 
 /// The entry file, `index-<id>.js`: what every query needs.
 #[derive(Serialize)]
@@ -44,40 +33,16 @@ struct Entry<'a> {
     shards: String,
     /// VLQ: the number of documents in each chunk.
     chunks: String,
-    /// Shards per positions file.
-    position_group: usize,
-    query: QueryParams,
+    /// Everything else that shapes the index: boosts, BM25's constants, the query limits,
+    /// file sizes.
+    parameters: &'a Parameters,
 }
 
 #[derive(Serialize)]
 struct FieldInfo {
     name: &'static str,
-    boost: f32,
     /// Tokens in all documents.
     tokens: u64,
-}
-
-/// The query parameters (see [`crate::query`]), so the client expands queries as Rust does.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct QueryParams {
-    min_prefix_chars: usize,
-    prefix_factor: f32,
-    one_edit_chars: usize,
-    two_edits_chars: usize,
-    edit_factor: f32,
-    max_expansions: usize,
-}
-
-impl QueryParams {
-    const CURRENT: QueryParams = QueryParams {
-        min_prefix_chars: crate::query::MIN_PREFIX_CHARS,
-        prefix_factor: crate::query::PREFIX_FACTOR,
-        one_edit_chars: crate::query::ONE_EDIT_CHARS,
-        two_edits_chars: crate::query::TWO_EDITS_CHARS,
-        edit_factor: crate::query::EDIT_FACTOR,
-        max_expansions: crate::query::MAX_EXPANSIONS,
-    };
 }
 
 /// A shard, `s<n>-<id>.js`: a range of keys (words and stems, in UTF-16 order).
@@ -101,8 +66,8 @@ struct Shard {
     idf: String,
 }
 
-/// Positions of [`POSITION_GROUP`] consecutive shards, `p<n>-<id>.js` (shards
-/// `n * POSITION_GROUP` on), loaded for phrases only.
+/// Positions of `position_group` consecutive shards, `p<n>-<id>.js` (shards
+/// `n * position_group` on), loaded for phrases only.
 #[derive(Serialize)]
 struct Positions {
     /// Per shard, per field, VLQ, for each stem and each of its documents (as in the shard):
@@ -147,18 +112,18 @@ struct Words {
     weights: String,
 }
 
-/// The id in every file name of the index built from `docs`: a hash of the documents and of
-/// everything else that shapes the files (this crate's version, the format's version and
-/// parameters), known before indexing so pages can name the entry file while the index is
-/// being built.
-pub(crate) fn id(docs: &[Doc]) -> String {
+/// The id in every file name of the index built from `docs` with `parameters`: a hash of the
+/// documents and of everything else that shapes the files (this crate's version, the format's
+/// version, the parameters as the entry file carries them), known before indexing so pages
+/// can name the entry file while the index is being built.
+pub(crate) fn id(docs: &[Doc], parameters: &Parameters) -> String {
     let mut hasher = blake3::Hasher::new();
-    let parameters = format!(
-        "{} {VERSION} {SHARD_BYTES} {CHUNK_BYTES} {POSITION_GROUP} {}",
+    let shape = format!(
+        "{} {VERSION} {}",
         env!("CARGO_PKG_VERSION"),
-        json(&QueryParams::CURRENT)
+        json(parameters)
     );
-    hasher.update(parameters.as_bytes());
+    hasher.update(shape.as_bytes());
     for doc in docs {
         for text in [
             &doc.url,
@@ -179,23 +144,31 @@ pub(crate) fn entry_name(id: &str) -> String {
     format!("index-{id}.js")
 }
 
-/// Every file of the exported index.
-pub(crate) fn export(index: &Index) -> Vec<File> {
-    let id = id(&index.docs);
+impl Index {
+    /// The exported index: the entry file ([`crate::entry_file`]) and every shard and chunk.
+    pub fn export(&self) -> Vec<File> {
+        export(self, &Parameters::CURRENT)
+    }
+}
+
+/// Every file of the index exported with `parameters`.
+fn export(index: &Index, parameters: &Parameters) -> Vec<File> {
+    let id = id(&index.docs, parameters);
     let file = |key: &str, json: String| File {
         path: format!("{key}-{id}.js"),
         bytes: format!("handbookSearch.load({key:?},{json});\n").into_bytes(),
     };
-    let shards = shard_ranges(&index.vocabulary);
-    let chunks = chunk_sizes(&index.docs);
-    let mut files = vec![file("index", json(&entry(index, &id, &shards, &chunks)))];
+    let shards = shard_ranges(&index.vocabulary, parameters.shard_bytes);
+    let chunks = chunk_sizes(&index.docs, parameters.chunk_bytes);
+    let entry = entry(index, &id, &shards, &chunks, parameters);
+    let mut files = vec![file("index", json(&entry))];
     let mut positions = Vec::new();
     for (n, range) in shards.iter().enumerate() {
         let (shard, shard_positions) = shard(&index.vocabulary, range, &index.stats);
         files.push(file(&format!("s{n}"), json(&shard)));
         positions.push(shard_positions);
     }
-    for (n, group) in positions.chunks(POSITION_GROUP).enumerate() {
+    for (n, group) in positions.chunks(parameters.position_group).enumerate() {
         let shards = group.to_vec();
         files.push(file(&format!("p{n}"), json(&Positions { shards })));
     }
@@ -213,7 +186,13 @@ fn json(value: &impl Serialize) -> String {
     serde_json::to_string(value).expect("format structs serialise")
 }
 
-fn entry<'a>(index: &Index, id: &'a str, shards: &[ShardRange], chunks: &[usize]) -> Entry<'a> {
+fn entry<'a>(
+    index: &Index,
+    id: &'a str,
+    shards: &[ShardRange],
+    chunks: &[usize],
+    parameters: &'a Parameters,
+) -> Entry<'a> {
     let stats = &index.stats;
     Entry {
         version: VERSION,
@@ -223,15 +202,13 @@ fn entry<'a>(index: &Index, id: &'a str, shards: &[ShardRange], chunks: &[usize]
             .iter()
             .map(|&field| FieldInfo {
                 name: field.name(),
-                boost: field.boost(),
                 tokens: stats.tokens[field.index()],
             })
             .collect(),
         fieldnorm_table: Vlq::of(stats.fieldnorm_table.iter().map(|&n| n.into())),
         shards: front_coded(shards.iter().skip(1).map(|s| s.first_key.as_str())),
         chunks: Vlq::of(chunks.iter().map(|&n| n as u64)),
-        position_group: POSITION_GROUP,
-        query: QueryParams::CURRENT,
+        parameters,
     }
 }
 
@@ -242,9 +219,9 @@ struct ShardRange {
     stems: Range<usize>,
 }
 
-/// Cuts the sorted keys (words and stems together) into shards of about [`SHARD_BYTES`].
+/// Cuts the sorted keys (words and stems together) into shards of about `shard_bytes`.
 /// A word and a stem with the same text always land in the same shard.
-fn shard_ranges(vocabulary: &Vocabulary) -> Vec<ShardRange> {
+fn shard_ranges(vocabulary: &Vocabulary, shard_bytes: usize) -> Vec<ShardRange> {
     let (words, stems) = (&vocabulary.words, &vocabulary.stems);
     let mut ranges = Vec::new();
     let mut current = ShardRange {
@@ -261,7 +238,7 @@ fn shard_ranges(vocabulary: &Vocabulary) -> Vec<ShardRange> {
             (None, Some(s)) => &s.text,
             (Some(w), Some(s)) => std::cmp::min_by(&w.text, &s.text, |a, b| key_order(a, b)),
         };
-        if bytes >= SHARD_BYTES {
+        if bytes >= shard_bytes {
             let (w, s) = (current.words.end, current.stems.end);
             ranges.push(std::mem::replace(
                 &mut current,
@@ -378,14 +355,14 @@ fn bm25_idf(doc_freq: u64, num_docs: u64) -> f32 {
     (1.0 + x).ln()
 }
 
-/// Numbers of documents per chunk: consecutive documents, about [`CHUNK_BYTES`] of text each.
-fn chunk_sizes(docs: &[Doc]) -> Vec<usize> {
+/// Numbers of documents per chunk: consecutive documents, about `chunk_bytes` of text each.
+fn chunk_sizes(docs: &[Doc], chunk_bytes: usize) -> Vec<usize> {
     let mut sizes = Vec::new();
     let (mut count, mut bytes) = (0, 0);
     for doc in docs {
         count += 1;
         bytes += doc.body.len() + doc.section_title.len();
-        if bytes >= CHUNK_BYTES {
+        if bytes >= chunk_bytes {
             sizes.push(count);
             (count, bytes) = (0, 0);
         }
@@ -488,6 +465,7 @@ mod tests {
     fn expected(index: &Index) -> Value {
         let stats = &index.stats;
         let vocabulary = &index.vocabulary;
+        let Parameters { k1, b, .. } = Parameters::CURRENT;
         let fields: Vec<Value> = Field::ALL
             .iter()
             .map(|&field| {
@@ -495,7 +473,7 @@ mod tests {
                 let norms: Vec<u32> = stats
                     .fieldnorm_table
                     .iter()
-                    .map(|&n| (1.2f32 * (1.0 - 0.75f32 + 0.75f32 * n as f32 / average)).to_bits())
+                    .map(|&n| (k1 * (1.0 - b + b * n as f32 / average)).to_bits())
                     .collect();
                 json!({
                     "name": field.name(),
@@ -622,9 +600,33 @@ mod tests {
             });
         }
         let index = Index::build(docs).unwrap();
-        assert!(shard_ranges(&index.vocabulary).len() > 20);
-        assert!(chunk_sizes(&index.docs).len() > 20);
+        let parameters = Parameters::CURRENT;
+        assert!(shard_ranges(&index.vocabulary, parameters.shard_bytes).len() > 20);
+        assert!(chunk_sizes(&index.docs, parameters.chunk_bytes).len() > 20);
         assert_decodes(&index);
+    }
+
+    #[test]
+    fn every_parameter_is_in_the_index_name() {
+        let docs = crate::testdocs::docs();
+        let current = Parameters::CURRENT;
+        let name = id(&docs, &current);
+        let mut changed = [current; 4];
+        changed[0].boosts[0] = 4.0;
+        changed[1].k1 = 1.5;
+        changed[2].max_token_bytes = 41;
+        changed[3].query.max_expansions = 9;
+        for parameters in changed {
+            assert_ne!(id(&docs, &parameters), name, "{parameters:?}");
+        }
+        // And the entry file carries what was hashed.
+        let index = Index::build(docs).unwrap();
+        let mut boosted = current;
+        boosted.boosts[0] = 4.0;
+        let files = export(&index, &boosted);
+        let entry = String::from_utf8(files[0].bytes.clone()).unwrap();
+        assert!(files[0].path.ends_with(&format!("{}.js", id(index.docs(), &boosted))));
+        assert!(entry.contains(&format!("\"parameters\":{}", json(&boosted))), "{entry}");
     }
 
     #[test]

@@ -79,11 +79,6 @@ impl Index {
         })
     }
 
-    /// The exported index: the entry file ([`crate::entry_file`]) and every shard and chunk.
-    pub fn export(&self) -> Vec<crate::File> {
-        crate::format::export(self)
-    }
-
     /// The documents, in the order given to [`Index::build`].
     pub fn docs(&self) -> &[Doc] {
         &self.docs

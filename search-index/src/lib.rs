@@ -19,13 +19,13 @@
 //! # FORMAT
 //! Version [`FORMAT_VERSION`]. Every file is a script
 //! `handbookSearch.load("<key>",<JSON>);` named `<key>-<id>.js`, where `<id>`
-//! is a hash of the documents (so names change when content does and files
-//! can be cached forever). The JSON of each kind of file is the struct of
+//! is a hash of the documents and the parameters (so names change when
+//! anything that shapes the files does, and files can be cached forever). The JSON of each kind of file is the struct of
 //! the same name in `src/format.rs`, which documents every field:
 //!
 //! | key | loaded | holds |
 //! |---|---|---|
-//! | `index` | when the search box is first used | version, document count, per field its name, boost and token total; tantivy's 256-entry field-length table; the first key of each shard; documents per chunk; the query parameters |
+//! | `index` | when the search box is first used | version, document count, per field its name and token total; tantivy's 256-entry field-length table; the first key of each shard; documents per chunk; `parameters`: every number that shapes the index (field boosts, token limit, K1, B, query limits, file sizes: `src/parameters.rs`) |
 //! | `s<n>` | when a query needs a key in its range | the words as written and the stems in a range of keys, each word's stem, per stem and field its postings (documents, term frequencies, the documents' field-length codes), IDF values as f32 bits |
 //! | `p<n>` | for phrases | the positions of every posting of a run of shards |
 //! | `c<n>` | to show results | url, anchor, page title, section title and text of a run of documents |
@@ -46,7 +46,8 @@
 //!   which case the frequency minus two follows), then the document's
 //!   field-length code: a query loads only the lengths it scores with.
 //!
-//! Scoring (what the client reproduces): `K1 = 1.2`, `B = 0.75`, all in f32;
+//! Scoring (what the client reproduces, with `K1` and `B` from the entry's
+//! parameters: tantivy's 1.2 and 0.75), all in f32;
 //! `avgdl = tokens / docs` per field;
 //! `norm[id] = K1 * ((1 - B) + B * table[id] / avgdl)`;
 //! `weight = idf * (1 + K1)`, times the clause boost unless it is 1;
@@ -55,7 +56,9 @@
 
 mod format;
 mod index;
+#[cfg(any(test, feature = "test-support"))]
 pub mod node;
+mod parameters;
 pub mod query;
 mod schema;
 #[cfg(test)]
@@ -133,5 +136,5 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The name of the entry file [`Index::export`] will write for `docs`: pages can refer to it
 /// while the index is still being built.
 pub fn entry_file(docs: &[Doc]) -> String {
-    format::entry_name(&format::id(docs))
+    format::entry_name(&format::id(docs, &parameters::Parameters::CURRENT))
 }

@@ -43,7 +43,9 @@ pub struct Bench {
     pub first_text_files: usize,
     /// Their size, gzipped.
     pub first_text_gzip: u64,
-    /// Files (index and texts) loaded while the query is typed one character at a time.
+    /// Files (index and texts) loaded while the query is typed one character at a time, as
+    /// the search box loads them for a reader typing on: ranked at every keystroke, texts for
+    /// the whole query only.
     pub typed_files: usize,
     /// Their size, gzipped.
     pub typed_gzip: u64,

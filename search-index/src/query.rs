@@ -1,6 +1,7 @@
 //! The query language, and how a query becomes a tantivy query. The
 //! JavaScript client implements the same steps (see `js/engine.js`), with
-//! the parameters below read from the index, so both rank alike:
+//! the limits named below read from the index's parameters (the one
+//! struct of `src/parameters.rs`, carried in the entry file), so both rank alike:
 //!
 //! 1. **Parse.** Text between `"` is a phrase (an unclosed quote runs to the
 //!    end). Outside quotes the query splits at whitespace (Unicode
@@ -10,15 +11,15 @@
 //!    is *being typed* when it is unquoted, from the last chunk, and the
 //!    query does not end with whitespace.
 //! 2. **Expand.** A word matches its stem if the index has it (factor 1).
-//!    A word being typed (at least [`MIN_PREFIX_CHARS`] characters) also
+//!    A word being typed (at least `min_prefix_chars` characters) also
 //!    matches the stems of the words that start with it (factor
-//!    [`PREFIX_FACTOR`]). A word that matches nothing so far, unless it was
+//!    `prefix_factor`). A word that matches nothing so far, unless it was
 //!    quoted, matches the stems of the words closest to it: one edit
 //!    (insert, delete, substitute or swap two neighbours) from
-//!    [`ONE_EDIT_CHARS`] characters, two from [`TWO_EDITS_CHARS`]; each edit
-//!    multiplies the factor by [`EDIT_FACTOR`]. Expansions are ordered by how
+//!    `one_edit_chars` characters, two from `two_edits_chars`; each edit
+//!    multiplies the factor by `edit_factor`. Expansions are ordered by how
 //!    many (document, field) pairs contain them, then by text, and at most
-//!    [`MAX_EXPANSIONS`] are kept.
+//!    `max_expansions` are kept.
 //! 3. **Score.** The query is a sum (tantivy's `BooleanQuery` of SHOULD
 //!    clauses) over the words and phrases in order. A word is the best
 //!    (`DisjunctionMaxQuery`) of its alternatives, each a sum over the
@@ -31,21 +32,12 @@ use tantivy::query::{
 };
 use tantivy::schema::IndexRecordOption;
 
+use crate::parameters::{Parameters, QueryParameters};
 use crate::schema::{Field, Schema, Token};
 use crate::vocabulary::{Vocabulary, key_order};
 
-/// A word being typed shorter than this matches only itself.
-pub const MIN_PREFIX_CHARS: usize = 3;
-/// Weight of a word that the typed word is a prefix of, against the word itself.
-pub const PREFIX_FACTOR: f32 = 0.9;
-/// Words this long (in characters) match words one edit away when nothing else matches.
-pub const ONE_EDIT_CHARS: usize = 4;
-/// Words this long match words two edits away.
-pub const TWO_EDITS_CHARS: usize = 8;
-/// Each edit multiplies a typo match's weight by this.
-pub const EDIT_FACTOR: f32 = 0.5;
-/// At most this many words a prefix or a typo expands to.
-pub const MAX_EXPANSIONS: usize = 8;
+/// The query language's limits, from the one struct of every parameter.
+const LIMITS: QueryParameters = Parameters::CURRENT.query;
 
 /// A parsed query item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,24 +154,24 @@ fn alternatives(
         .into_iter()
         .collect();
     let chars = word.chars().count();
-    if typing && chars >= MIN_PREFIX_CHARS {
+    if typing && chars >= LIMITS.min_prefix_chars {
         let stems = vocabulary
             .words_with_prefix(word)
             .iter()
             .map(|w| w.stem)
             .filter(|&s| Some(s) != exact);
-        alternatives.extend(best_stems(vocabulary, stems, PREFIX_FACTOR));
+        alternatives.extend(best_stems(vocabulary, stems, LIMITS.prefix_factor));
     }
     if alternatives.is_empty() && !quoted {
         let max_edits = match chars {
-            c if c >= TWO_EDITS_CHARS => 2,
-            c if c >= ONE_EDIT_CHARS => 1,
+            c if c >= LIMITS.two_edits_chars => 2,
+            c if c >= LIMITS.one_edit_chars => 1,
             _ => 0,
         };
         if max_edits > 0
             && let Some((edits, words)) = vocabulary.closest_words(word, max_edits)
         {
-            let factor = EDIT_FACTOR.powi(edits as i32);
+            let factor = LIMITS.edit_factor.powi(edits as i32);
             alternatives.extend(best_stems(
                 vocabulary,
                 words.into_iter().map(|w| w.stem),
@@ -190,7 +182,7 @@ fn alternatives(
     alternatives
 }
 
-/// The [`MAX_EXPANSIONS`] most common of `stems` (deduplicated), most common first.
+/// The `max_expansions` most common of `stems` (deduplicated), most common first.
 fn best_stems(
     vocabulary: &Vocabulary,
     stems: impl Iterator<Item = u32>,
@@ -205,7 +197,7 @@ fn best_stems(
             .cmp(&a.weight())
             .then_with(|| key_order(&a.text, &b.text))
     });
-    stems.truncate(MAX_EXPANSIONS);
+    stems.truncate(LIMITS.max_expansions);
     stems
         .into_iter()
         .map(|stem| Alternative { stem, factor })

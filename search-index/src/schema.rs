@@ -7,22 +7,22 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tantivy::schema::{
     FAST, IndexRecordOption, Schema as TantivySchema, TextFieldIndexing, TextOptions,
 };
-
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
     Token as TantivyToken, TokenFilter, TokenStream, Tokenizer,
 };
 
+use crate::parameters::Parameters;
+
 /// The name the analyzer is registered under in tantivy.
 const ANALYZER: &str = "handbook_en";
 
-/// Tokens this long (in UTF-8 bytes, before lower-casing) or longer are dropped, as tantivy's
-/// default analyzer does: they are hashes and base64, never words anyone searches for.
-pub const MAX_TOKEN_BYTES: usize = 40;
+/// The analyzer's token limit (see [`Parameters::max_token_bytes`]).
+const MAX_TOKEN_BYTES: usize = Parameters::CURRENT.max_token_bytes;
 
 /// A field of every indexed section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
+pub(crate) enum Field {
     /// The page's title.
     Title,
     /// The section's heading.
@@ -33,10 +33,10 @@ pub enum Field {
 
 impl Field {
     /// Every field, in the order clauses are built and scores are summed.
-    pub const ALL: [Field; 3] = [Field::Title, Field::Heading, Field::Body];
+    pub(crate) const ALL: [Field; 3] = [Field::Title, Field::Heading, Field::Body];
 
     /// The field's name in the schema and the format.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Field::Title => "title",
             Field::Heading => "heading",
@@ -45,16 +45,12 @@ impl Field {
     }
 
     /// How much a match in this field weighs against one in the body.
-    pub fn boost(self) -> f32 {
-        match self {
-            Field::Title => 3.0,
-            Field::Heading => 2.0,
-            Field::Body => 1.0,
-        }
+    pub(crate) fn boost(self) -> f32 {
+        Parameters::CURRENT.boosts[self.index()]
     }
 
     /// The field's index in [`Field::ALL`].
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 }
@@ -68,7 +64,7 @@ pub(crate) struct Schema {
 }
 
 impl Schema {
-    pub fn new() -> Schema {
+    pub(crate) fn new() -> Schema {
         let mut builder = TantivySchema::builder();
         let text = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
@@ -87,7 +83,7 @@ impl Schema {
     /// Registers the analyzer with `index`: words split at anything not alphanumeric, long
     /// tokens dropped, lower-cased, stemmed with Snowball's English stemmer (by a
     /// [`RecordingStemmer`], which it returns).
-    pub fn register_analyzer(index: &tantivy::Index) -> RecordingStemmer {
+    pub(crate) fn register_analyzer(index: &tantivy::Index) -> RecordingStemmer {
         let recorder = RecordingStemmer::default();
         let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
@@ -98,12 +94,12 @@ impl Schema {
         recorder
     }
 
-    pub fn field(&self, field: Field) -> tantivy::schema::Field {
+    pub(crate) fn field(&self, field: Field) -> tantivy::schema::Field {
         self.fields[field.index()]
     }
 
     /// The tantivy document for the caller's document number `ord`.
-    pub fn document(&self, ord: usize, doc: &crate::Doc) -> tantivy::TantivyDocument {
+    pub(crate) fn document(&self, ord: usize, doc: &crate::Doc) -> tantivy::TantivyDocument {
         let mut document = tantivy::TantivyDocument::new();
         document.add_text(self.field(Field::Title), &doc.page_title);
         document.add_text(self.field(Field::Heading), &doc.section_title);
@@ -138,7 +134,7 @@ pub(crate) struct RecordingStemmer {
 
 impl RecordingStemmer {
     /// Every word seen so far, lower-cased, with its stem.
-    pub fn take_words(&self) -> HashMap<String, String> {
+    pub(crate) fn take_words(&self) -> HashMap<String, String> {
         std::mem::take(&mut self.words.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }

@@ -42,7 +42,7 @@ pub(crate) struct Stem {
 impl Stem {
     /// The number of (document, field) pairs containing the term: how common it is, which
     /// orders the candidates of a prefix or a typo.
-    pub fn weight(&self) -> usize {
+    pub(crate) fn weight(&self) -> usize {
         self.fields.iter().map(|p| p.docs.len()).sum()
     }
 }
@@ -64,7 +64,7 @@ pub(crate) struct Vocabulary {
 impl Vocabulary {
     /// Reads every term's postings out of the index (`ords` maps each segment's doc ids to
     /// the caller's document order); `surface_words` maps the words as written to their stems.
-    pub fn read(
+    pub(crate) fn read(
         searcher: &Searcher,
         schema: &Schema,
         ords: &[Vec<u32>],
@@ -92,17 +92,17 @@ impl Vocabulary {
     }
 
     /// The index of `stem` in [`Vocabulary::stems`], if it is a term of the index.
-    pub fn stem_id(&self, stem: &str) -> Option<u32> {
+    pub(crate) fn stem_id(&self, stem: &str) -> Option<u32> {
         self.stem_ids.get(stem).copied()
     }
 
     /// The stem with index `id`.
-    pub fn stem(&self, id: u32) -> &Stem {
+    pub(crate) fn stem(&self, id: u32) -> &Stem {
         &self.stems[id as usize]
     }
 
     /// The words that start with `prefix` (possibly including `prefix` itself).
-    pub fn words_with_prefix(&self, prefix: &str) -> &[Word] {
+    pub(crate) fn words_with_prefix(&self, prefix: &str) -> &[Word] {
         let start = self
             .words
             .partition_point(|w| key_order(&w.text, prefix) == Ordering::Less);
@@ -115,7 +115,7 @@ impl Vocabulary {
 
     /// The words closest to `word` within `max_edits` edits (insertions, deletions,
     /// substitutions and swaps of two neighbours), with that number of edits.
-    pub fn closest_words(&self, word: &str, max_edits: usize) -> Option<(usize, Vec<&Word>)> {
+    pub(crate) fn closest_words(&self, word: &str, max_edits: usize) -> Option<(usize, Vec<&Word>)> {
         let target: Vec<char> = word.chars().collect();
         let mut best: Option<(usize, Vec<&Word>)> = None;
         let mut scratch = Vec::new();

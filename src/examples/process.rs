@@ -25,14 +25,14 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How much output an example may print; past it the example is stopped.
-pub const KEEP: usize = 1 << 20;
+pub(super) const KEEP: usize = 1 << 20;
 
 /// How long output is still read after the process ended (a pipe held open by a survivor).
 const GRACE: Duration = Duration::from_millis(500);
 
 /// What to run.
 #[derive(Debug, Clone)]
-pub struct Spec {
+pub(super) struct Spec {
     /// The program.
     pub program: PathBuf,
     /// Its arguments.
@@ -53,7 +53,7 @@ pub struct Spec {
 
 /// How a run ended.
 #[derive(Debug)]
-pub enum Ending {
+pub(super) enum Ending {
     /// The process exited (or was killed by a signal) by itself.
     Exited(ExitStatus),
     /// It was still running at the time limit and was killed.
@@ -64,7 +64,7 @@ pub enum Ending {
 
 /// A finished run.
 #[derive(Debug)]
-pub struct Finished {
+pub(super) struct Finished {
     /// How it ended.
     pub ending: Ending,
     /// Its standard output (lossy UTF-8, at most [`KEEP`] bytes); both streams if combined.
@@ -77,7 +77,7 @@ pub struct Finished {
 
 /// How processes are contained on this machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Containment {
+pub(super) enum Containment {
     /// A PID and mount namespace per example (util-linux `unshare`).
     Namespaces,
     /// A process group per example: detached daemons can outlive the example.
@@ -85,7 +85,7 @@ pub enum Containment {
 }
 
 /// Probes once whether examples can run in their own namespaces here.
-pub fn containment() -> Containment {
+pub(super) fn containment() -> Containment {
     static PROBED: OnceLock<Containment> = OnceLock::new();
     *PROBED.get_or_init(|| {
         // The whole set-up, read-only mount included, on a folder of its own.
@@ -135,7 +135,7 @@ exit $?"#;
 static RUNNING: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
 
 /// Kills every running example (on Ctrl-C or SIGTERM).
-pub fn kill_all() {
+pub(super) fn kill_all() {
     let groups = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
     for &group in groups.iter().flatten() {
         kill_group(group);
@@ -153,7 +153,7 @@ fn register(group: i32, running: bool) {
 }
 
 /// Runs `spec` with no standard input; stops it at its time limit or when it prints too much.
-pub fn run(spec: &Spec) -> std::io::Result<Finished> {
+pub(super) fn run(spec: &Spec) -> std::io::Result<Finished> {
     let mut command = command(spec);
     let (out_read, out_write) = pipe()?;
     let (err_read, err_write) = if spec.combined {

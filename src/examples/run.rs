@@ -156,7 +156,7 @@ struct HarnessResults {
 }
 
 /// Runs examples with the book's interpreter and, where needed, the virtual environment.
-pub struct Runner<'a> {
+pub(super) struct Runner<'a> {
     python: &'a Interpreter,
     /// Filled by another thread while examples without it run; `None` when no example needs it.
     venv: Option<&'a OnceLock<Result<Venv, VenvError>>>,
@@ -177,7 +177,7 @@ struct Setting {
 
 impl<'a> Runner<'a> {
     /// A runner; `venv` is `None` when no example needs one. `book_root` is kept read-only.
-    pub fn new(
+    pub(super) fn new(
         python: &'a Interpreter,
         venv: Option<&'a OnceLock<Result<Venv, VenvError>>>,
         run_dir: &'a RunDir,
@@ -199,14 +199,14 @@ impl<'a> Runner<'a> {
     }
 
     /// Shell sessions run with the pinned environment (the book has a requirements file).
-    pub fn with_pinned_sessions(mut self, pinned: bool) -> Self {
+    pub(super) fn with_pinned_sessions(mut self, pinned: bool) -> Self {
         self.pinned_sessions = pinned;
         self
     }
 
     /// Runs a job's examples in order in one scratch folder; each verdict comes with where
     /// to report it (a console failure is reported at its command's line).
-    pub fn run_job(&self, job: &[&Example]) -> Vec<(Location, Verdict)> {
+    pub(super) fn run_job(&self, job: &[&Example]) -> Vec<(Location, Verdict)> {
         let mut verdicts = Vec::with_capacity(job.len());
         let setting = self.setting(job);
         let scratch = self.run_dir.scratch();

@@ -25,7 +25,7 @@ const GITCONFIG: &str =
 
 /// The folder of one run.
 #[derive(Debug)]
-pub struct RunDir {
+pub(super) struct RunDir {
     root: PathBuf,
     next: AtomicUsize,
     _lock: File,
@@ -33,7 +33,7 @@ pub struct RunDir {
 
 /// The folders of one example, or of one session's examples.
 #[derive(Debug, Clone)]
-pub struct Scratch {
+pub(super) struct Scratch {
     /// The working folder (`PWD`).
     pub work: PathBuf,
     /// `HOME`.
@@ -51,7 +51,7 @@ static CURRENT: Mutex<Option<PathBuf>> = Mutex::new(None);
 
 impl RunDir {
     /// Makes the run's folder, after removing those that earlier runs left behind.
-    pub fn create() -> std::io::Result<RunDir> {
+    pub(super) fn create() -> std::io::Result<RunDir> {
         let temp = std::env::temp_dir();
         remove_stale(&temp);
         let root = tempfile::Builder::new()
@@ -71,24 +71,24 @@ impl RunDir {
     }
 
     /// The run's folder.
-    pub fn root(&self) -> &Path {
+    pub(super) fn root(&self) -> &Path {
         &self.root
     }
 
     /// Writes a harness file (shared by all examples, read-only to them); returns its path.
-    pub fn harness_file(&self, name: &str, text: &str) -> std::io::Result<PathBuf> {
+    pub(super) fn harness_file(&self, name: &str, text: &str) -> std::io::Result<PathBuf> {
         let path = self.harness().join(name);
         std::fs::write(&path, text)?;
         Ok(path)
     }
 
     /// The folder of harness files.
-    pub fn harness(&self) -> PathBuf {
+    pub(super) fn harness(&self) -> PathBuf {
         self.root.join("harness")
     }
 
     /// Fresh folders for one example or session.
-    pub fn scratch(&self) -> std::io::Result<Scratch> {
+    pub(super) fn scratch(&self) -> std::io::Result<Scratch> {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let files = self.root.join(n.to_string());
         let scratch = Scratch {
@@ -142,7 +142,7 @@ fn remove_stale(temp: &Path) {
 /// Kills the running examples and removes the run's folder when `handbook test` gets
 /// SIGINT or SIGTERM, then exits as the signal would (130 or 143). Call before any
 /// thread starts, so the signals are blocked everywhere but in the watching thread.
-pub fn clean_up_on_signals() {
+pub(super) fn clean_up_on_signals() {
     // SAFETY: plain libc signal-set calls on a local set; pthread_sigmask changes only this
     // thread's mask, which the threads started later inherit.
     unsafe {

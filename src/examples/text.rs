@@ -3,7 +3,7 @@
 
 /// Compares as authors mean it: trailing whitespace on each line and trailing blank lines
 /// do not count.
-pub fn normalize_output(text: &str) -> String {
+pub(super) fn normalize_output(text: &str) -> String {
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
     let keep = lines
         .iter()
@@ -13,7 +13,7 @@ pub fn normalize_output(text: &str) -> String {
 }
 
 /// The last `lines` lines of `text`.
-pub fn tail(text: &str, lines: usize) -> String {
+pub(super) fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.trim_end().lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
 }

@@ -20,7 +20,7 @@ use super::site::{Live, Snapshot};
 /// The server's routes. With `local_only` (the server listens on a loopback address),
 /// a request whose `Host` is another name is refused: a page of a foreign site whose name
 /// was re-pointed at 127.0.0.1 (DNS rebinding) must not read the book or its live socket.
-pub fn router(live: Arc<Live>, local_only: bool) -> Router {
+pub(super) fn router(live: Arc<Live>, local_only: bool) -> Router {
     let router = Router::new()
         .route(protocol::SOCKET_PATH, get(reload::socket))
         .route(protocol::SCRIPT_PATH, get(reload::script))
@@ -55,7 +55,7 @@ async fn refuse_foreign_hosts(
 
 /// Whether a `Host` header names this machine: an IP address, `localhost` or a name under
 /// `.localhost` (which browsers resolve to loopback themselves), with or without a port.
-pub fn is_local_host(host: &str) -> bool {
+pub(super) fn is_local_host(host: &str) -> bool {
     let name = match host.strip_prefix('[') {
         Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
         None => host.rsplit_once(':').map_or(host, |(name, port)| {
@@ -154,7 +154,7 @@ fn inject(html: &[u8], version: u64) -> Vec<u8> {
 /// `None` when the path is not a plain path inside the site: `.` or `..` segments, in
 /// plain or percent-encoded form, an encoded `/` or `\`, a NUL, empty segments (`//x`),
 /// invalid escapes or UTF-8.
-pub fn site_path(request_path: &str) -> Option<String> {
+pub(super) fn site_path(request_path: &str) -> Option<String> {
     let rest = request_path.strip_prefix('/')?;
     let raw: Vec<&str> = rest.split('/').collect();
     let (last, folders) = raw.split_last()?;
@@ -194,7 +194,7 @@ fn percent_decode(text: &str) -> Option<String> {
 }
 
 /// The `Content-Type` of a site file, by its extension.
-pub fn content_type(path: &str) -> &'static str {
+pub(super) fn content_type(path: &str) -> &'static str {
     let extension = path
         .rsplit_once('.')
         .map(|(_, ext)| ext.to_ascii_lowercase())

@@ -31,7 +31,7 @@ use crate::transform::{self, Page, highlight::Highlighter};
 use crate::write::OutputFile;
 
 /// The book between rebuilds.
-pub struct Incremental {
+pub(super) struct Incremental {
     roots: Roots,
     /// Loading the syntaxes is slow: once per server.
     highlighter: Highlighter,
@@ -98,7 +98,7 @@ impl Pending {
 
 /// What a rebuild did.
 #[derive(Debug)]
-pub struct Outcome {
+pub(super) struct Outcome {
     /// What was rebuilt, for the terminal (`core/types.md`, `everything`…).
     pub rebuilt: String,
     /// Warnings and errors to show. Any error means nothing was published.
@@ -109,14 +109,14 @@ pub struct Outcome {
 
 impl Outcome {
     /// True if the book has errors.
-    pub fn failed(&self) -> bool {
+    pub(super) fn failed(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 }
 
 /// Files to publish, and what open pages must do.
 #[derive(Debug)]
-pub struct Update {
+pub(super) struct Update {
     /// True when `files` is the whole site.
     pub everything: bool,
     /// Site path and contents.
@@ -139,7 +139,7 @@ enum Plan {
 
 impl Incremental {
     /// Nothing built yet: the first [`Incremental::rebuild`] builds everything.
-    pub fn new(root: &Path) -> Incremental {
+    pub(super) fn new(root: &Path) -> Incremental {
         Incremental {
             roots: Roots::read(root).unwrap_or_else(|| Roots::guess(root)),
             highlighter: Highlighter::new(),
@@ -150,12 +150,12 @@ impl Incremental {
     }
 
     /// The folders to watch, as the last readable `book.toml` names them.
-    pub fn roots(&self) -> &Roots {
+    pub(super) fn roots(&self) -> &Roots {
         &self.roots
     }
 
     /// Rebuilds what `changes` affect.
-    pub fn rebuild(&mut self, changes: &BTreeSet<Change>) -> Outcome {
+    pub(super) fn rebuild(&mut self, changes: &BTreeSet<Change>) -> Outcome {
         match self.plan(changes) {
             Plan::Full => self.full(),
             Plan::Partial {
@@ -209,7 +209,7 @@ impl Incremental {
 
     /// Loads, transforms and renders the whole book; only chapters whose input changed
     /// since the last transform are transformed again.
-    pub fn full(&mut self) -> Outcome {
+    pub(super) fn full(&mut self) -> Outcome {
         self.drop_model();
         let root = self.roots.root.clone();
         // A `book.toml` that cannot be read keeps the folders watched as they were.
@@ -336,7 +336,7 @@ impl Incremental {
 
     /// The search index of the book as it stands, built again after pages changed
     /// (published after them: only a reader searching at that moment waits for it).
-    pub fn search(&self) -> Option<crate::Result<Vec<SiteFile>>> {
+    pub(super) fn search(&self) -> Option<crate::Result<Vec<SiteFile>>> {
         let model = self.model.as_ref()?;
         let docs = crate::search::documents(&model.book, &model.pages);
         let entry = crate::search::entry_path(&docs);
@@ -353,7 +353,7 @@ impl Incremental {
     }
 
     /// Renders `print.html` again after a page changed, when the book has one.
-    pub fn print(&self) -> Option<crate::Result<(String, Vec<u8>)>> {
+    pub(super) fn print(&self) -> Option<crate::Result<(String, Vec<u8>)>> {
         let model = self.model.as_ref()?;
         if !model.book.config.html.print {
             return None;

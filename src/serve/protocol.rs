@@ -8,13 +8,13 @@ use serde::Serialize;
 use crate::diagnostics::Diagnostic;
 
 /// Where pages connect to.
-pub const SOCKET_PATH: &str = "/__handbook/live";
+pub(super) const SOCKET_PATH: &str = "/__handbook/live";
 /// Where the injected script is served.
-pub const SCRIPT_PATH: &str = "/__handbook/live.js";
+pub(super) const SCRIPT_PATH: &str = "/__handbook/live.js";
 /// What open pages must do after a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Action {
+pub(super) enum Action {
     /// The first message on a connection: reload if `stale`, i.e. the page changed
     /// after the version it was served at (it missed an update while loading, or
     /// the server restarted).
@@ -41,7 +41,7 @@ pub enum Action {
 
 /// One error as the overlay shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
+pub(super) struct Problem {
     /// `file:line:col`, or empty for a failure that concerns no file.
     pub location: String,
     /// What is wrong.
@@ -62,7 +62,7 @@ impl From<&Diagnostic> for Problem {
 }
 
 /// A message to the pages, as JSON.
-pub fn message(version: u64, problems: &[Problem], action: &Action) -> String {
+pub(super) fn message(version: u64, problems: &[Problem], action: &Action) -> String {
     #[derive(Serialize)]
     struct Message<'a> {
         version: u64,

@@ -19,10 +19,10 @@ use super::protocol::{Action, message};
 use super::site::{Live, Snapshot};
 
 /// The injected script.
-pub const SCRIPT: &str = include_str!("live.js");
+pub(super) const SCRIPT: &str = include_str!("live.js");
 
 /// `GET /__handbook/live.js`.
-pub async fn script() -> Response {
+pub(super) async fn script() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
@@ -35,7 +35,7 @@ pub async fn script() -> Response {
 
 /// Which page opened the socket, and the site version it was served at.
 #[derive(Debug, Deserialize)]
-pub struct Opened {
+pub(super) struct Opened {
     page: Option<String>,
     version: Option<u64>,
 }
@@ -55,7 +55,7 @@ impl Opened {
 /// `GET /__handbook/live?page=…&version=…`: upgrades to a WebSocket that receives
 /// every update. Only pages of this server may connect: another site open in the
 /// browser must not read the book's errors.
-pub async fn socket(
+pub(super) async fn socket(
     upgrade: WebSocketUpgrade,
     headers: HeaderMap,
     Query(opened): Query<Opened>,

@@ -12,7 +12,7 @@ use super::protocol::{Action, Problem, message};
 
 /// One state of the served site.
 #[derive(Debug, Default)]
-pub struct Snapshot {
+pub(super) struct Snapshot {
     /// Changes with every published build; unique across server restarts, so a page
     /// left open over a restart notices that it is out of date.
     pub version: u64,
@@ -34,7 +34,7 @@ impl Snapshot {
     /// Whether a page served at version `seen` is out of date: it, or what every page
     /// shows, changed since. A URL the site does not have was served `404.html` (or,
     /// before the first build, a placeholder), so that is what must have changed.
-    pub fn is_stale(&self, page: &str, seen: u64) -> bool {
+    pub(super) fn is_stale(&self, page: &str, seen: u64) -> bool {
         let changed_since = |path: &str| self.changed.get(path).is_some_and(|&v| v > seen);
         if seen < self.first_version || seen > self.version || self.all_changed > seen {
             return true;
@@ -50,10 +50,10 @@ impl Snapshot {
 }
 
 /// A file of the site: its site path and contents.
-pub type SiteFile = (String, Vec<u8>);
+pub(super) type SiteFile = (String, Vec<u8>);
 
 /// New files of the site.
-pub enum Files {
+pub(super) enum Files {
     /// The whole site: files that are not listed are gone.
     All(Vec<SiteFile>),
     /// Some files, added or replaced.
@@ -65,21 +65,21 @@ pub enum Files {
 }
 
 /// The folder of the search index's files in the site.
-pub const SEARCH_FOLDER: &str = "search/";
+pub(super) const SEARCH_FOLDER: &str = "search/";
 
 fn every_search_file(path: &str) -> bool {
     path.starts_with(SEARCH_FOLDER)
 }
 
 /// The served site, shared by the HTTP handlers and the rebuilding thread.
-pub struct Live {
+pub(super) struct Live {
     current: RwLock<Arc<Snapshot>>,
     updates: broadcast::Sender<Arc<str>>,
 }
 
 impl Live {
     /// An empty site (before the first build).
-    pub fn new() -> Live {
+    pub(super) fn new() -> Live {
         let epoch_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
@@ -95,18 +95,18 @@ impl Live {
     }
 
     /// The current state.
-    pub fn snapshot(&self) -> Arc<Snapshot> {
+    pub(super) fn snapshot(&self) -> Arc<Snapshot> {
         Arc::clone(&self.current.read().expect("never poisoned"))
     }
 
     /// Future updates, and the current state.
-    pub fn subscribe(&self) -> (broadcast::Receiver<Arc<str>>, Arc<Snapshot>) {
+    pub(super) fn subscribe(&self) -> (broadcast::Receiver<Arc<str>>, Arc<Snapshot>) {
         let updates = self.updates.subscribe();
         (updates, self.snapshot())
     }
 
     /// Publishes a successful build: new files, no errors; pages are told to `action`.
-    pub fn publish(&self, files: Files, action: Action) {
+    pub(super) fn publish(&self, files: Files, action: Action) {
         let every_page = matches!(action, Action::Reload { pages: None });
         self.update(action, |site| {
             let version = site.version + 1;
@@ -155,7 +155,7 @@ impl Live {
     }
 
     /// Records a failed build: the files stay those of the last good build.
-    pub fn fail(&self, problems: Vec<Problem>) {
+    pub(super) fn fail(&self, problems: Vec<Problem>) {
         self.update(Action::Problems, |site| Snapshot {
             version: site.version,
             first_version: site.first_version,

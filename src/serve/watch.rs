@@ -26,7 +26,7 @@ const TICK: Duration = Duration::from_millis(5);
 
 /// The folders a book's sources live in.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Roots {
+pub(super) struct Roots {
     /// The folder holding `book.toml`.
     pub root: PathBuf,
     /// The chapters' folder.
@@ -37,7 +37,7 @@ pub struct Roots {
 
 impl Roots {
     /// The folders `config` names.
-    pub fn of(config: &Config) -> Roots {
+    pub(super) fn of(config: &Config) -> Roots {
         Roots {
             root: config.root.clone(),
             src_dir: config.src_dir.clone(),
@@ -46,7 +46,7 @@ impl Roots {
     }
 
     /// The folders of the book in `root`, if its `book.toml` can be read.
-    pub fn read(root: &Path) -> Option<Roots> {
+    pub(super) fn read(root: &Path) -> Option<Roots> {
         crate::config::load(root)
             .ok()
             .map(|loaded| Roots::of(&loaded.config))
@@ -54,7 +54,7 @@ impl Roots {
 
     /// The folders of a book whose `book.toml` cannot be read yet: the root (watched for
     /// the fix) and the default source folder.
-    pub fn guess(root: &Path) -> Roots {
+    pub(super) fn guess(root: &Path) -> Roots {
         let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
         Roots {
             src_dir: root.join("src"),
@@ -66,7 +66,7 @@ impl Roots {
 
 /// One kind of change to the book's sources.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Change {
+pub(super) enum Change {
     /// `book.toml`.
     Config,
     /// `SUMMARY.md`.
@@ -85,7 +85,7 @@ pub enum Change {
 
 /// What changed, given the path of a file-system event; `None` for paths that do not
 /// concern the book (editor files, the build folder, other files beside `book.toml`).
-pub fn classify(roots: &Roots, path: &Path) -> Option<Change> {
+pub(super) fn classify(roots: &Roots, path: &Path) -> Option<Change> {
     if path == roots.root.join("book.toml") {
         return Some(Change::Config);
     }
@@ -147,7 +147,7 @@ fn is_change(kind: &EventKind) -> bool {
 const BURST_GAP: Duration = Duration::from_millis(100);
 
 /// Watches a book's folders and hands out batches of changes.
-pub struct Watcher {
+pub(super) struct Watcher {
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     events: mpsc::Receiver<DebounceEventResult>,
     roots: Roots,
@@ -161,7 +161,7 @@ pub struct Watcher {
 impl Watcher {
     /// Starts watching `roots`. Folders that cannot be watched are returned as
     /// warnings: the rest is still watched.
-    pub fn start(roots: Roots) -> notify::Result<(Watcher, Vec<notify::Error>)> {
+    pub(super) fn start(roots: Roots) -> notify::Result<(Watcher, Vec<notify::Error>)> {
         let (sender, events) = mpsc::channel();
         let debouncer = notify_debouncer_full::new_debouncer(QUIET, Some(TICK), sender)?;
         let mut watcher = Watcher {
@@ -179,7 +179,7 @@ impl Watcher {
     /// Follows the book's folders if `book.toml` moved them, or watches them anew if one
     /// was replaced; returns what could not be watched (a folder that is gone for now:
     /// the root's watch sees it come back).
-    pub fn follow(&mut self, roots: &Roots) -> Vec<notify::Error> {
+    pub(super) fn follow(&mut self, roots: &Roots) -> Vec<notify::Error> {
         if *roots == self.roots && !self.rearm {
             return Vec::new();
         }
@@ -222,7 +222,7 @@ impl Watcher {
     /// Waits for the next changes, and takes every batch already waiting with them so a
     /// burst of saves is one rebuild; right after a batch, it also waits out the
     /// [`BURST_GAP`]. `None` once the watcher has stopped.
-    pub fn wait(&mut self) -> Option<Batch> {
+    pub(super) fn wait(&mut self) -> Option<Batch> {
         let mut batch = Batch::default();
         loop {
             self.add(&mut batch, self.events.recv().ok()?);
@@ -247,7 +247,7 @@ impl Watcher {
 
     /// Whether the last batch replaced a watched folder, so events may have been missed
     /// between the folder's return and its new watch: the caller rebuilds once more.
-    pub fn needs_rearm(&self) -> bool {
+    pub(super) fn needs_rearm(&self) -> bool {
         self.rearm
     }
 
@@ -284,7 +284,7 @@ impl Watcher {
 
 /// Changes seen together.
 #[derive(Debug, Default)]
-pub struct Batch {
+pub(super) struct Batch {
     /// What changed.
     pub changes: BTreeSet<Change>,
     /// Errors the watcher reported.

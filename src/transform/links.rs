@@ -17,9 +17,11 @@ pub enum Target<'a> {
     External,
     /// An anchor on the same page.
     SamePage(&'a str),
-    /// A file of the book: its path relative to the source folder, and the `#fragment`.
+    /// A file of the book.
     Local {
+        /// Its path relative to the source folder.
         path: String,
+        /// The `#fragment`, without `#`.
         fragment: Option<&'a str>,
     },
     /// A path that climbs out of the source folder, or is absolute.

@@ -4,7 +4,9 @@
 //! the server exactly as written; the live-reload WebSocket). Real headless
 //! Chromium is in [`chromium`].
 
-#![allow(dead_code)] // Each user takes what it needs.
+// Each test crate includes this module privately and takes what it needs, so its
+// `pub` items are neither all used nor reachable from outside.
+#![allow(dead_code, unreachable_pub)]
 
 pub mod chromium;
 

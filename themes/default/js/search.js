@@ -7,7 +7,14 @@
   "use strict";
   var api = window.handbookSearch;
   var LIMIT = 10;
+  // Results whose texts are fetched first: about as many as the list shows at once. The rest
+  // are fetched as the list has room for them (scrolled, or with ↓).
+  var FIRST = 5;
   var SNIPPET_CHARS = 160;
+  // Texts are most of what a search loads, and a reader typing on makes a query's results
+  // stale within a keystroke: its texts are fetched once the input has been still this long
+  // (Pagefind's UI waits as long), or at once when they are loaded already.
+  var SETTLE_MS = 300;
 
   highlightSearchedWords();
 
@@ -20,10 +27,13 @@
   var options = [];
   var active = -1;
   var latest = 0;
+  // The current query's results not shown yet: {engine, ids, stems, ticket, loading}.
+  var rest = null;
 
   input.addEventListener("input", run);
   input.addEventListener("keydown", onKey);
   input.addEventListener("focus", function () { if (options.length || list.firstChild) show(true); });
+  list.addEventListener("scroll", showMore);
   document.addEventListener("pointerdown", function (event) {
     if (!box.contains(event.target)) show(false);
   });
@@ -32,16 +42,27 @@
 
   function run() {
     var query = input.value, ticket = ++latest;
+    rest = null;
     if (!query.trim()) {
       render([], [], "");
+      list.removeAttribute("aria-busy");
       return;
     }
+    // Results are on their way until showMore finds nothing left to fetch.
+    list.setAttribute("aria-busy", "true");
     engine.then(function (e) {
       return e.search(query, LIMIT).then(function (found) {
-        // Typing on made this query stale: do not load its documents.
-        if (ticket !== latest) return;
-        return e.documents(found.hits.map(function (hit) { return hit.doc; })).then(function (docs) {
-          if (ticket === latest) render(docs, found.stems, query);
+        var ids = found.hits.map(function (hit) { return hit.doc; });
+        var first = ids.slice(0, FIRST);
+        return (e.hasDocuments(first) ? Promise.resolve() : settled()).then(function () {
+          // Typing on made this query stale: do not load its documents.
+          if (ticket !== latest) return;
+          return e.documents(first).then(function (docs) {
+            if (ticket !== latest) return;
+            render(docs, found.stems, query);
+            rest = { engine: e, ids: ids.slice(FIRST), stems: found.stems, ticket: ticket, loading: false };
+            showMore();
+          });
         });
       });
     }).catch(function (error) {
@@ -49,13 +70,51 @@
     });
   }
 
+  function settled() {
+    return new Promise(function (resolve) { setTimeout(resolve, SETTLE_MS); });
+  }
+
+  // Fetches and appends as many of the remaining results as the list has room for: until its
+  // end is more than a result below what it shows.
+  function showMore() {
+    var r = rest;
+    if (!r || r.loading || r.ticket !== latest) return;
+    var average = list.scrollHeight / Math.max(1, options.length);
+    var room = list.scrollTop + list.clientHeight + average - list.scrollHeight;
+    if (r.ids.length === 0 || !options.length || room <= 0) {
+      list.removeAttribute("aria-busy");
+      return;
+    }
+    list.setAttribute("aria-busy", "true");
+    r.loading = true;
+    var next = r.ids.splice(0, Math.ceil(room / average));
+    r.engine.documents(next).then(function (docs) {
+      r.loading = false;
+      if (r.ticket !== latest) return;
+      append(docs, r.stems);
+      showMore();
+    }, function () { r.loading = false; });
+  }
+
   function render(docs, stems, query) {
     list.textContent = "";
-    options = docs.map(function (doc, i) {
+    // The query these results answer (for tests, and for styles that want it).
+    list.dataset.query = query;
+    options = [];
+    append(docs, stems);
+    if (query && docs.length === 0) message("No results for “" + query.trim() + "”");
+    select(options.length ? 0 : -1);
+    show(query !== "");
+  }
+
+  function append(docs, stems) {
+    docs.forEach(function (doc) {
+      var i = options.length;
       var option = document.createElement("a");
       option.className = "search-result";
       option.id = "search-result-" + i;
       option.setAttribute("role", "option");
+      option.setAttribute("aria-selected", "false");
       option.href = root + doc.url + (stems.length ? "?highlight=" + encodeURIComponent(stems.join(" ")) : "") +
         (doc.anchor ? "#" + doc.anchor : "");
       var crumb = document.createElement("span");
@@ -72,14 +131,12 @@
       option.appendChild(snippet);
       option.addEventListener("pointermove", function () { select(i); });
       list.appendChild(option);
-      return option;
+      options.push(option);
     });
-    if (query && docs.length === 0) message("No results for “" + query.trim() + "”");
-    select(options.length ? 0 : -1);
-    show(query !== "");
   }
 
   function message(text) {
+    list.removeAttribute("aria-busy");
     list.textContent = "";
     options = [];
     var p = document.createElement("p");
