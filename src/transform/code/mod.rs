@@ -617,6 +617,7 @@ fn tokenize(info: &str) -> Result<Vec<(String, Option<String>)>, String> {
 /// The prefix of a set-up line that runs but is not shown.
 pub const HIDDEN_PREFIX: &str = "#~";
 
+/// Whether `line` is a hidden set-up line (`#~ import os`).
 pub fn is_hidden(line: &str) -> bool {
     line.trim_start().starts_with(HIDDEN_PREFIX)
 }
