@@ -7,7 +7,8 @@
 // REQUEST: {"files": {"runner.py": "...", ...}, "jobs": [{"timeout": secs, "blocks": [...]}]}
 // RESULTS: {"version": "314.0.8", "startup_ms": n, "jobs": [[{"passed", "status", "detail"}, ...]]}
 // A job that runs past its timeout is interrupted (KeyboardInterrupt, raised by a
-// watchdog thread through Pyodide's interrupt buffer) and counts as failed.
+// watchdog thread through Pyodide's interrupt buffer) and counts as failed; a job that
+// fails otherwise is run a second time, and that run counts.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
@@ -41,7 +42,7 @@ py.runPython("import sys; sys.path.insert(0, '/home/pyodide')");
 const runJob = py.pyimport("runner").run_job;
 
 const jobs = [];
-for (const job of request.jobs) {
+function run(job) {
   Atomics.store(interrupt, 0, 0);
   deadline[0] = Date.now() + job.timeout * 1000;
   let results;
@@ -52,6 +53,18 @@ for (const job of request.jobs) {
     results = [{ passed: false, status: "error", detail: String(error).split("\n").slice(-2).join(" ") }];
   }
   deadline[0] = 0;
+  return results;
+}
+
+const passed = (results, job) => results.length === job.blocks.length && results.every((r) => r.passed);
+for (const job of request.jobs) {
+  let results = run(job);
+  // A job that failed runs once more: the book's timing comparisons ("set lookup faster
+  // by more than 20x") can miss on a loaded machine, and the record must not flip with
+  // the load. One that ran out of time is not given that time again.
+  if (!passed(results, job) && !results.some((r) => r.detail.startsWith("interrupted"))) {
+    results = run(job);
+  }
   jobs.push(results);
 }
 writeFileSync(resultsPath, JSON.stringify({ version: py.version, startup_ms: startupMs, jobs }));
