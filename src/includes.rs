@@ -4,7 +4,9 @@
 //! `handbook test` expand them from what it read, so neither touches the disk.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::model::SourcePath;
 
 /// An `{{#include path:selector}}` directive found in a code block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,19 +71,19 @@ fn parse_selector(spec: &str) -> (&str, Selector) {
 /// The text of included files, keyed by path relative to the source folder, or why a
 /// file was not read (it is outside the book). Filled by the loader (the only reader of
 /// the sources) and read by transform and test.
-pub type IncludedFiles = HashMap<PathBuf, Result<String, String>>;
+pub type IncludedFiles = HashMap<SourcePath, Result<String, String>>;
 
 /// The file an include in `chapter_path` (relative to the source folder) refers to.
-pub fn include_target(chapter_path: &str, include_path: &str) -> PathBuf {
+pub fn include_target(chapter_path: &str, include_path: &str) -> SourcePath {
     let dir = Path::new(chapter_path).parent().unwrap_or(Path::new(""));
-    crate::paths::normalize(&dir.join(include_path))
+    SourcePath::new(&crate::paths::normalize(&dir.join(include_path)))
 }
 
 /// The files that the directives in a chapter's `source` name and may read, relative to
 /// the source folder, each once, in order of first use. The loader records them with
 /// the chapter, so later stages never search the text again.
-pub fn targets(chapter_path: &str, source: &str) -> Vec<PathBuf> {
-    let mut targets: Vec<PathBuf> = Vec::new();
+pub fn targets(chapter_path: &str, source: &str) -> Vec<SourcePath> {
+    let mut targets: Vec<SourcePath> = Vec::new();
     for include in find_includes(source) {
         if leaves_the_book(chapter_path, &include.path).is_some() {
             continue;
@@ -127,7 +129,7 @@ pub enum LineOrigin {
     /// The code block's own line, counting from 0.
     Block(usize),
     /// A line of an included file (relative to the source folder), counting from 1.
-    File(PathBuf, usize),
+    File(SourcePath, usize),
 }
 
 /// Code with its includes expanded, and where each of its lines comes from.
@@ -199,7 +201,7 @@ pub fn expand_with_origins(
         let text = match files.get(&target) {
             Some(Ok(text)) => text,
             Some(Err(why)) => return Err(format!("{directive}: {why}")),
-            None => return Err(format!("{directive}: no file `{}`", target.display())),
+            None => return Err(format!("{directive}: no file `{target}`")),
         };
         let selected = select(text, &include.selector).ok_or_else(|| {
             format!(
@@ -266,11 +268,11 @@ mod tests {
     fn includes_lines_and_anchors() {
         let mut files = IncludedFiles::new();
         files.insert(
-            PathBuf::from("examples/cache.py"),
+            SourcePath::from("examples/cache.py"),
             Ok("import functools\n# ANCHOR: body\ndef f():\n    return 1\n# ANCHOR_END: body\nprint(f())\n".into()),
         );
         files.insert(
-            PathBuf::from("examples/blank.py"),
+            SourcePath::from("examples/blank.py"),
             Ok("# ANCHOR: x\nq\n\n# ANCHOR_END: x\nlast\n\n\n".into()),
         );
         let expand = |code: &str| expand_includes(code, "core/ch.md", &files);
@@ -312,7 +314,7 @@ mod tests {
     fn each_expanded_line_knows_where_it_comes_from() {
         let mut files = IncludedFiles::new();
         files.insert(
-            PathBuf::from("examples/lib.py"),
+            SourcePath::from("examples/lib.py"),
             Ok("# ANCHOR: f\ndef f():\n    return 1\n# ANCHOR_END: f\n".into()),
         );
         let code = "import os\n{{#include ../examples/lib.py:f}}\nprint(f())\n";
@@ -321,7 +323,7 @@ mod tests {
             expanded.text,
             "import os\ndef f():\n    return 1\nprint(f())\n"
         );
-        let file = |line| LineOrigin::File(PathBuf::from("examples/lib.py"), line);
+        let file = |line| LineOrigin::File(SourcePath::from("examples/lib.py"), line);
         assert_eq!(
             expanded.origins,
             [LineOrigin::Block(0), file(2), file(3), LineOrigin::Block(2)]

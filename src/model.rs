@@ -1,9 +1,65 @@
 //! The book as plain data: what the loader produces and every later
 //! stage reads. No I/O happens on these types.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use crate::config::Config;
+
+/// A file's path relative to the book's source folder, `/`-separated on every
+/// system (`core/types.md`): how chapters, the files they include and assets are
+/// named after loading. [`SourcePath::new`] is the one place a `\` becomes `/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourcePath(String);
+
+impl SourcePath {
+    /// The path `relative` (to the source folder), `/`-separated.
+    pub fn new(relative: &Path) -> Self {
+        SourcePath(relative.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// The path as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for SourcePath {
+    /// A path written with `/` already (in `SUMMARY.md`, or a link).
+    fn from(path: &str) -> Self {
+        SourcePath::new(Path::new(path))
+    }
+}
+
+impl From<String> for SourcePath {
+    fn from(path: String) -> Self {
+        SourcePath::from(path.as_str())
+    }
+}
+
+impl std::ops::Deref for SourcePath {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for SourcePath {
+    fn as_ref(&self) -> &Path {
+        Path::new(&self.0)
+    }
+}
+
+impl std::borrow::Borrow<str> for SourcePath {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SourcePath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// A loaded book: configuration, table of contents and chapter sources.
 #[derive(Debug, Clone)]
@@ -15,7 +71,7 @@ pub struct Book {
     /// Chapters with a file, in reading order.
     pub chapters: Vec<Chapter>,
     /// Files under the source folder that are not Markdown (images, example files): copied as they are.
-    pub assets: Vec<PathBuf>,
+    pub assets: Vec<SourcePath>,
     /// Files that code blocks include with `{{#include …}}`, read by the loader.
     pub includes: crate::includes::IncludedFiles,
     /// Chapters whose file could not be read (already reported): links into them are not
@@ -70,13 +126,13 @@ pub struct Chapter {
     pub part: Option<String>,
     /// Indexes (into [`Book::chapters`]) of the chapters it is nested under, outermost first.
     pub ancestors: Vec<usize>,
-    /// The Markdown file, relative to the source folder (`/`-separated).
-    pub source_path: String,
+    /// The Markdown file, relative to the source folder.
+    pub source_path: SourcePath,
     /// The Markdown text.
     pub source: String,
     /// The files its `{{#include …}}` directives read (relative to the source folder),
     /// recorded when it was loaded.
-    pub includes: Vec<PathBuf>,
+    pub includes: Vec<SourcePath>,
 }
 
 impl Chapter {

@@ -116,3 +116,39 @@ fn theme_choice_is_remembered_and_keys_and_copy_work() {
         browser.errors()
     );
 }
+
+/// The header's controls at a phone's width, as a reader sees them: the whole title
+/// shown (not clipped to a letter), and no two controls overlapping or leaving the screen.
+const HEADER_LAYOUT: &str = r#"(() => {
+  const title = document.querySelector('.book-title');
+  const boxes = ['.sidebar-toggle', '.book-title', '.search-input', '.theme-switch']
+    .map(s => [s, document.querySelector(s)])
+    .filter(([, el]) => getComputedStyle(el).display !== 'none')
+    .map(([s, el]) => [s, el.getBoundingClientRect()]);
+  const problems = [];
+  if (title.scrollWidth > title.clientWidth + 1) problems.push('title clipped');
+  for (const [name, r] of boxes) {
+    if (r.width < 1 || r.left < 0 || r.right > innerWidth + 0.5) problems.push(name + ' off screen');
+  }
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, p] = boxes[i], [b, q] = boxes[j];
+    if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) problems.push(a + ' overlaps ' + b);
+  }
+  return problems.join(', ');
+})()"#;
+
+#[test]
+fn the_header_fits_phones_without_clipping_the_title() {
+    let Some(mut browser) = Browser::launch() else {
+        return;
+    };
+    let (_out, root) = built_handbook();
+    for width in [320, 390, 768, 1280] {
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": width, "height": 700, "deviceScaleFactor": 1, "mobile": width < 800}),
+        );
+        browser.goto(&format!("{root}/core/functions.html"));
+        assert_eq!(browser.eval(HEADER_LAYOUT), "", "at {width} px wide");
+    }
+}

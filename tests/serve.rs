@@ -3,9 +3,9 @@
 
 mod support;
 
-use std::path::Path;
-
-use support::{Server, at, edit, eventually, fixture_copy, reloads, request_for_host, text_of};
+use support::{
+    Server, at, edit, eventually, fixture_copy, reloads, request_for_host, text_of, walk,
+};
 
 const BASICS: &str = "src/guide/basics.md";
 
@@ -452,18 +452,6 @@ fn toc_script(server: &Server) -> String {
     format!("/{src}")
 }
 
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
-}
 
 #[test]
 fn renaming_a_folder_of_chapters_is_noticed() {

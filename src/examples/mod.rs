@@ -389,11 +389,8 @@ fn select(book: &Book, paths: &[PathBuf]) -> Result<Vec<usize>, Error> {
         let wanted = source_relative(&book.config.src_dir, path);
         let mut any = false;
         for (index, chapter) in book.chapters.iter().enumerate() {
-            let mut included = chapter
-                .includes
-                .iter()
-                .map(|target| target.to_string_lossy().replace('\\', "/"));
-            if within(&chapter.source_path, &wanted) || included.any(|f| within(&f, &wanted)) {
+            let mut included = chapter.includes.iter();
+            if within(&chapter.source_path, &wanted) || included.any(|f| within(f, &wanted)) {
                 chosen[index] = true;
                 any = true;
             }

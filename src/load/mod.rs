@@ -11,7 +11,7 @@ use crate::config;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::error::{Error, Result};
 use crate::includes::{self, IncludedFiles};
-use crate::model::{Book, Chapter, SectionNumber, TocEntry};
+use crate::model::{Book, Chapter, SectionNumber, SourcePath, TocEntry};
 use summary::{SummaryItem, SummaryLink};
 
 /// A loaded book and what loading found wrong (errors included: the caller decides when to stop).
@@ -108,7 +108,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
             depth: link.depth,
             part: context.part,
             ancestors: context.ancestors,
-            source_path: path,
+            source_path: path.into(),
             source,
             includes: Vec::new(),
         });
@@ -252,7 +252,7 @@ fn scan_sources(
     chapters: &[Chapter],
     config: &config::Config,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Vec<std::path::PathBuf>> {
+) -> Result<Vec<SourcePath>> {
     let used: std::collections::HashSet<&str> =
         chapters.iter().map(|c| c.source_path.as_str()).collect();
     let mut assets = Vec::new();
@@ -266,7 +266,7 @@ fn scan_sources(
             }
         } else if file.relative != crate::pyodide::RECORD_FILE {
             // The record is the build's input, not a file of the site.
-            assets.push(std::path::PathBuf::from(file.relative));
+            assets.push(SourcePath::from(file.relative));
         }
     }
     Ok(assets)

@@ -160,7 +160,7 @@ impl<'a> Renderer<'a> {
         }
         for asset in &self.book.assets {
             outputs.push(OutputFile::copy(
-                asset.to_string_lossy().replace('\\', "/"),
+                asset.to_string(),
                 self.book.config.src_dir.join(asset),
             ));
         }

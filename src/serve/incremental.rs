@@ -183,7 +183,7 @@ impl Incremental {
                 Change::File(path) if is_folder(book, path) => return Plan::Full,
                 Change::File(path) => {
                     let exists = book.config.src_dir.join(path).is_file();
-                    let known = book.assets.iter().any(|a| slash_path(a) == *path);
+                    let known = book.assets.iter().any(|a| a.as_str() == path.as_str());
                     match (exists, known) {
                         // Added or removed: the asset list and link validation change.
                         (true, false) | (false, true) => return Plan::Full,
@@ -279,7 +279,7 @@ impl Incremental {
         rebuilt.extend(
             changed
                 .iter()
-                .map(|&i| model.book.chapters[i].source_path.clone()),
+                .map(|&i| model.book.chapters[i].source_path.to_string()),
         );
         let mut diagnostics = model.retransform(&changed, &self.highlighter);
         if !changed.is_empty() || !files.is_empty() {
@@ -568,7 +568,7 @@ fn failure(
 fn chapter_index(book: &Book, source_path: &str) -> Option<usize> {
     book.chapters
         .iter()
-        .position(|c| c.source_path == source_path)
+        .position(|c| c.source_path.as_str() == source_path)
 }
 
 /// Chapters that `{{#include …}}` the file at `path`.
@@ -576,7 +576,7 @@ fn including<'a>(book: &'a Book, path: &'a str) -> impl Iterator<Item = usize> +
     book.chapters
         .iter()
         .enumerate()
-        .filter(move |(_, chapter)| chapter.includes.iter().any(|target| target == Path::new(path)))
+        .filter(move |(_, chapter)| chapter.includes.iter().any(|target| target.as_str() == path))
         .map(|(index, _)| index)
 }
 
@@ -591,11 +591,7 @@ fn is_folder(book: &Book, path: &str) -> bool {
         || book
             .assets
             .iter()
-            .any(|a| slash_path(a).starts_with(&prefix))
-}
-
-fn slash_path(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+            .any(|a| a.starts_with(&prefix))
 }
 
 #[cfg(test)]

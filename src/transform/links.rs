@@ -150,15 +150,11 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
             (chapter.source_path.as_str(), set)
         })
         .collect();
-    let assets: HashSet<String> = book
-        .assets
-        .iter()
-        .map(|a| a.to_string_lossy().replace('\\', "/"))
-        .collect();
+    let assets: HashSet<String> = book.assets.iter().map(ToString::to_string).collect();
     let mut problems = Vec::new();
     for page in pages {
         let chapter = &book.chapters[page.chapter];
-        if book.unreadable.contains(&chapter.source_path) {
+        if book.unreadable.contains(chapter.source_path.as_str()) {
             continue;
         }
         let mut lines = None;

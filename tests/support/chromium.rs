@@ -159,9 +159,9 @@ impl Browser {
         self.wait_for_event("Page.loadEventFired", seen);
     }
 
-    /// Waits (up to 10 s) for an event named `method` received after index `since`.
+    /// Waits (up to 20 s) for an event named `method` received after index `since`.
     pub fn wait_for_event(&mut self, method: &str, since: usize) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(20);
         while !self.events[since..].iter().any(|(m, _)| m == method) {
             assert!(Instant::now() < deadline, "timed out waiting for {method}");
             self.read();
@@ -189,9 +189,9 @@ impl Browser {
             .then(|| result["result"]["value"].clone())
     }
 
-    /// Polls `expression` until it is true (up to 10 s).
+    /// Polls `expression` until it is true (up to 20 s).
     pub fn wait_until(&mut self, expression: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(20);
         while self.try_eval(expression) != Some(Value::Bool(true)) {
             assert!(
                 Instant::now() < deadline,
@@ -201,9 +201,9 @@ impl Browser {
         }
     }
 
-    /// Waits (up to 10 s) until `expression` is truthy; returns its value.
+    /// Waits (up to 20 s) until `expression` is truthy; returns its value.
     pub fn wait_for(&mut self, expression: &str, what: &str) -> Value {
-        self.wait_for_within(expression, what, Duration::from_secs(10))
+        self.wait_for_within(expression, what, Duration::from_secs(20))
     }
 
     /// Waits up to `limit` until `expression` is truthy; returns its value.
