@@ -3,7 +3,8 @@
 # Chromium for the browser tests, redis-server and PostgreSQL for examples
 # that declare them, git and util-linux (unshare) for terminal sessions, the
 # venv module for examples that need third-party packages, Node.js to run the
-# search client against tantivy in the parity tests.
+# search client against tantivy in the parity tests and the examples under
+# Pyodide (`handbook test`), npm to install the pinned Pyodide (the build).
 # Safe to run again; needs root (or sudo) on Debian/Ubuntu.
 set -euo pipefail
 missing=()
@@ -13,6 +14,7 @@ command -v git >/dev/null 2>&1 || missing+=(git)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

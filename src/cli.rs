@@ -54,6 +54,10 @@ pub(crate) enum Command {
         /// else `python3`), e.g. a newer one for examples marked `min_python="3.13"`.
         #[arg(long, value_name = "COMMAND")]
         python: Option<String>,
+        /// Do not run the Python examples again in the browser runtime (Pyodide, in Node),
+        /// which decides the Run buttons; the record is left as it is.
+        #[arg(long)]
+        no_browser: bool,
     },
     /// Serve the book at http://127.0.0.1:3000/, rebuild on every change and reload open pages.
     Serve {

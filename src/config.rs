@@ -107,6 +107,29 @@ pub struct HtmlConfig {
     pub hidelines: BTreeMap<String, String>,
     /// `[output.html.search]`.
     pub search: SearchConfig,
+    /// `[output.html.playground]`: the Run buttons.
+    pub playground: PlaygroundConfig,
+}
+
+/// `[output.html.playground]` (mdBook's table and key names): Python examples that
+/// `handbook test` verified in the browser runtime get a Run button.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct PlaygroundConfig {
+    /// Run buttons on verified Python examples, and their verification by `handbook test`
+    /// (default `true`).
+    pub runnable: bool,
+    /// Whether readers can edit an example before running it (default `true`).
+    pub editable: bool,
+}
+
+impl Default for PlaygroundConfig {
+    fn default() -> Self {
+        PlaygroundConfig {
+            runnable: true,
+            editable: true,
+        }
+    }
 }
 
 /// `[output.html.search]`: what the search box offers.
@@ -276,6 +299,7 @@ struct RawHtml {
     cname: Option<String>,
     code: RawCode,
     search: RawSearch,
+    playground: PlaygroundConfig,
 }
 
 #[derive(Debug, Deserialize)]
@@ -368,7 +392,7 @@ pub fn parse(root: &Path, text: &str) -> Result<Loaded, Diagnostic> {
 /// happens instead (keys by prefix: a table covers its keys).
 const MDBOOK_ONLY: &[(&str, &str)] = &[
     ("output.html.mathjax-support", "mdBook loads MathJax from a CDN to typeset \\( \\) maths; the site loads nothing from outside itself, so maths is shown as written"),
-    ("output.html.playground", "mdBook runs Rust examples on the Rust playground; the site sends nothing out, so Rust code is shown highlighted and not run"),
+    ("output.html.playground", "mdBook's Rust playground setting; here Rust code is shown, not run (Run buttons are for verified Python examples: `runnable`, `editable`)"),
     ("output.html.fold", "mdBook folds the sidebar's sub-chapters; the sidebar here always shows every chapter"),
     ("output.html.hash-files", "mdBook adds content hashes to asset names; handbook always does"),
     ("output.html.preferred-dark-theme", "mdBook picks one of its dark themes; handbook has one dark palette"),
@@ -499,6 +523,7 @@ fn resolve(
             site_path,
             hidelines: html.code.hidelines,
             search,
+            playground: html.playground,
         },
         book: BookMeta {
             title: raw.book.title,
@@ -687,6 +712,20 @@ mod tests {
         let at = err.location.as_ref().unwrap();
         assert_eq!((at.line, at.col), (3, 11), "{err}");
         assert!(err.is_error());
+    }
+
+    #[test]
+    fn playground_keys_are_mdbooks_and_default_on() {
+        let on = parse(Path::new("/b"), "[book]\n").unwrap().config;
+        assert!(on.html.playground.runnable && on.html.playground.editable);
+        let loaded = parse(
+            Path::new("/b"),
+            "[output.html.playground]\nrunnable = false\neditable = false\n",
+        )
+        .unwrap();
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        let off = loaded.config.html.playground;
+        assert!(!off.runnable && !off.editable);
     }
 
     #[test]

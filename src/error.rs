@@ -35,6 +35,9 @@ pub enum Error {
     /// Building the search index failed.
     #[error(transparent)]
     Search(#[from] search_index::Error),
+    /// The runtime of the Run buttons could not be installed.
+    #[error(transparent)]
+    Runtime(#[from] crate::pyodide::RuntimeError),
     /// The theme's CSS failed to bundle or minify.
     #[error("{location}: CSS error: {message}")]
     Css {
@@ -64,6 +67,8 @@ impl Error {
             }
             // Not a problem of the book's files: tantivy failing in memory is a bug.
             Error::Search(error) => Diagnostic::unlocated(error.to_string()),
+            // npm or the cache folder: the message says what to install or turn off.
+            Error::Runtime(error) => Diagnostic::unlocated(error.to_string()),
             Error::Failed { .. } => return None,
         })
     }

@@ -24,6 +24,8 @@ pub mod paths;
 pub mod pipeline;
 pub mod preprocess;
 pub mod redirect;
+pub mod playground;
+pub mod pyodide;
 pub mod render;
 pub mod search;
 pub mod serve;

@@ -33,7 +33,8 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
             book,
             jobs,
             python,
-        } => return test(paths, &book, jobs, python),
+            no_browser,
+        } => return test(paths, &book, jobs, python, !no_browser),
         cli::Command::Serve {
             dir,
             port,
@@ -100,8 +101,9 @@ fn test(
     book: &std::path::Path,
     jobs: Option<std::num::NonZeroUsize>,
     python: Option<String>,
+    browser: bool,
 ) -> anyhow::Result<ExitCode> {
-    use handbook::examples::{self, Status, report};
+    use handbook::examples::{self, Status, browser::RecordState, report};
     let options = examples::Options {
         paths,
         jobs: jobs.unwrap_or_else(|| {
@@ -109,6 +111,9 @@ fn test(
         }),
         cache_dir: examples::venv::default_cache_dir(),
         python,
+        browser,
+        // CI checks that the committed record is what the examples give.
+        ci: std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0"),
     };
     let outcome = examples::test(book, &options, &mut |status| match status {
         Status::Diagnostic(diagnostic) => print_diagnostic(diagnostic),
@@ -123,6 +128,9 @@ fn test(
         Status::Running { examples, jobs } => {
             eprintln!("running {examples} examples, {jobs} at a time")
         }
+        Status::Browser { version } => eprintln!(
+            "running the Python examples again in the browser runtime (Pyodide {version}, in Node), for the Run buttons"
+        ),
     });
     let report = outcome
         .with_context(|| format!("testing the examples of the book in `{}`", book.display()))?;
@@ -132,8 +140,21 @@ fn test(
     for failure in report.outcomes.iter().filter_map(report::failure) {
         println!("{failure}");
     }
+    let stale = report.browser.as_ref().and_then(|b| match &b.record {
+        RecordState::Stale(path) => Some(path.clone()),
+        _ => None,
+    });
+    if let Some(browser) = &report.browser {
+        print!("{}", report::browser(browser));
+    }
+    if let Some(path) = &stale {
+        let path = path.display();
+        println!(
+            "error: {path} is out of date: the Run buttons it gives are not what these examples do in the browser runtime now; run `handbook test` and commit {path}"
+        );
+    }
     print!("{}", report::summary(&report));
-    Ok(if report.failed() == 0 {
+    Ok(if report.failed() == 0 && stale.is_none() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -77,6 +77,9 @@ pub struct Book {
     /// Chapters whose file could not be read (already reported): links into them are not
     /// checked, so one cause is reported once, not once per link.
     pub unreadable: std::collections::HashSet<String>,
+    /// The text of the browser verification record (empty when there is none): which
+    /// examples get a Run button (see [`crate::examples::browser`]).
+    pub playground_record: String,
 }
 
 /// One line of the table of contents.

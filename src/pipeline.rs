@@ -62,7 +62,10 @@ pub fn load_and_transform(
     let loaded = crate::load::load(root)?;
     let book = loaded.book;
     let mut errors = report_all(loaded.diagnostics, report);
-    let (pages, diagnostics) = crate::transform::transform(&book);
+    let (mut pages, diagnostics) = crate::transform::transform(&book);
+    for page in &mut pages {
+        crate::playground::mark(&book, page);
+    }
     errors += report_all(diagnostics, report);
     if errors > 0 {
         return Err(Error::Failed { count: errors });

@@ -49,6 +49,9 @@ impl Run {
 fn handbook_test(book: &Path, args: &[&str], cache: &Path) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_handbook"))
         .arg("test")
+        // These tests are about the native runs; tests/playground_record.rs covers the
+        // browser's (and this keeps the fixtures free of records).
+        .arg("--no-browser")
         .arg("--book")
         .arg(book)
         .args(args)
@@ -478,6 +481,7 @@ fn an_interrupted_run_leaves_no_scratch_folders() {
     let cache = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_handbook"))
         .arg("test")
+        .arg("--no-browser")
         .arg("--book")
         .arg(book.path())
         .env("HANDBOOK_CACHE_DIR", cache.path())
@@ -533,7 +537,7 @@ fn paths_select_chapters() {
     assert_eq!(run.last_line(), "2 passed, 0 failed", "{}", run.stderr);
     // Relative to the current folder.
     let output = Command::new(env!("CARGO_BIN_EXE_handbook"))
-        .args(["test", "src/included", "src/basics.md"])
+        .args(["test", "--no-browser", "src/included", "src/basics.md"])
         .current_dir(&book)
         .env("HANDBOOK_CACHE_DIR", cache.path())
         .output()

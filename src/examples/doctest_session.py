@@ -32,7 +32,7 @@ def main(session_path, mode):
         if mode == "compile":
             compile_only(source, failures)
         else:
-            run(source, session_path, failures)
+            check(source, session_path, failures)
     except ValueError as e:  # doctest's parser: bad prompts or indentation
         failures.append({"line": None, "source": "", "want": "", "got": str(e)})
     with os.fdopen(results, "w", encoding="utf-8") as f:
@@ -49,16 +49,32 @@ def compile_only(source, failures):
             failures.append(record(example, got))
 
 
-def run(source, session_path, failures):
+def check(source, session_path, failures, shown=None):
+    """Runs the session, appending a record per failing statement to `failures`.
+
+    `shown(example, got, failed)`, when given, is told each statement's output as it
+    runs (the browser's runner, playground/runner.py, shows the session with it), so
+    the browser checks a session with exactly this code.
+    """
+
     class Runner(doctest.DocTestRunner):
+        def report_success(self, out, test, example, got):
+            if shown is not None:
+                # An expected traceback matched: show it as the book does.
+                shown(example, example.want if example.exc_msg else got, False)
+
         def report_failure(self, out, test, example, got):
             failures.append(record(example, got))
+            if shown is not None:
+                shown(example, got, True)
 
         def report_unexpected_exception(self, out, test, example, exc_info):
             kind, error, trace = exc_info
             # The first frame is doctest's own, not the session's.
-            shown = traceback.format_exception(kind, error, trace.tb_next)
-            failures.append(record(example, "".join(shown)))
+            got = "".join(traceback.format_exception(kind, error, trace.tb_next))
+            failures.append(record(example, got))
+            if shown is not None:
+                shown(example, got, True)
 
     parser = doctest.DocTestParser()
     test = parser.get_doctest(source, {"__name__": "__main__"}, "session", session_path, 0)

@@ -133,6 +133,7 @@ mod tests {
             assets: Vec::new(),
             includes,
             unreadable: Default::default(),
+            playground_record: String::new(),
         }
     }
 

@@ -12,10 +12,11 @@
 //! and judges it; [`report`] turns the outcomes into text. The conventions
 //! are documented for authors in `docs/writing-examples.md`.
 
+pub mod browser;
 pub mod extract;
 mod process;
 pub mod report;
-mod run;
+pub(crate) mod run;
 mod scratch;
 pub mod services;
 mod text;
@@ -133,6 +134,8 @@ pub struct Report {
     pub jobs: usize,
     /// Wall-clock time of the whole run, venv preparation included.
     pub elapsed: Duration,
+    /// What running the examples in the browser runtime found (`None` when skipped).
+    pub browser: Option<browser::Summary>,
 }
 
 impl Report {
@@ -167,6 +170,11 @@ pub struct Options {
     pub cache_dir: PathBuf,
     /// The interpreter, instead of book.toml's `[test] python`.
     pub python: Option<String>,
+    /// Also run the Python examples in the browser runtime and update the record of
+    /// those that get a Run button (unless `[output.html.playground] runnable = false`).
+    pub browser: bool,
+    /// Running on CI: a record that is out of date fails the run instead of being written.
+    pub ci: bool,
 }
 
 /// Progress worth telling the user about while the examples run.
@@ -180,6 +188,11 @@ pub enum Status<'a> {
     ReusingVenv(&'a Path),
     /// Examples cannot be given namespaces here: a daemon they start may outlive them.
     Uncontained,
+    /// The Python examples run again in the browser runtime, in Node.
+    Browser {
+        /// The runtime's version.
+        version: &'static str,
+    },
     /// The examples start running.
     Running {
         /// How many examples were found (ignored ones included).
@@ -210,6 +223,9 @@ pub enum Error {
     /// The configured interpreter cannot be run.
     #[error(transparent)]
     Interpreter(#[from] venv::InterpreterError),
+    /// The examples could not be run in the browser runtime.
+    #[error(transparent)]
+    Browser(#[from] browser::VerifyError),
     /// The folder examples run in cannot be made.
     #[error("cannot make the folder examples run in (in {}): {source}", std::env::temp_dir().display())]
     Scratch {
@@ -278,10 +294,20 @@ pub fn test(
         run_all(&runner, &found, jobs, book_pins)
     });
     services::stop_shared();
+    let browser = if options.browser && book.config.html.playground.runnable {
+        status(Status::Browser {
+            version: crate::pyodide::version(),
+        });
+        let cache = &options.cache_dir;
+        Some(browser::check_book(&book, &pages, &chapters, cache, options.ci)?)
+    } else {
+        None
+    };
     Ok(Report {
         outcomes,
         jobs,
         elapsed: start.elapsed(),
+        browser,
     })
 }
 

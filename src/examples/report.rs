@@ -178,6 +178,50 @@ pub fn summary(report: &Report) -> String {
     )
 }
 
+/// What the browser runtime made of the Python examples: how many get a Run button,
+/// why the others do not (the failures grouped by their error), and the record's state.
+pub fn browser(summary: &super::browser::Summary) -> String {
+    use super::browser::RecordState;
+    let mut out = format!(
+        "browser (Pyodide {}): {} of {} Python blocks run give the book's output and get a Run button",
+        crate::pyodide::version(),
+        summary.verified,
+        summary.ran
+    );
+    if let Some((startup, elapsed)) = summary.timing {
+        out.push_str(&format!(
+            " (in Node: {:.1}s, of which start-up {:.1}s)",
+            elapsed.as_secs_f64(),
+            startup.as_secs_f64()
+        ));
+    }
+    out.push('\n');
+    if !summary.excluded.is_empty() {
+        let reasons: Vec<String> = summary
+            .excluded
+            .iter()
+            .map(|(reason, n)| format!("{n} {}", reason.describe()))
+            .collect();
+        out.push_str(&format!("  no Run button: {}\n", reasons.join(", ")));
+    }
+    let mut causes: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (_, why) in &summary.failures {
+        let cause = why.split_once(": ").map_or(why.as_str(), |(_, rest)| rest);
+        *causes.entry(cause).or_default() += 1;
+    }
+    let mut causes: Vec<(&str, usize)> = causes.into_iter().collect();
+    causes.sort_by_key(|(cause, n)| (std::cmp::Reverse(*n), *cause));
+    for (cause, n) in causes {
+        out.push_str(&format!("    {n} × {cause}\n"));
+    }
+    out.push_str(&match &summary.record {
+        RecordState::Unchanged(path) => format!("  record {} is up to date\n", path.display()),
+        RecordState::Written(path) => format!("  record {} updated: commit it\n", path.display()),
+        RecordState::Stale(path) => format!("  record {} is stale\n", path.display()),
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

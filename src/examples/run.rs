@@ -39,10 +39,10 @@ unset $__handbook_fresh
 exit $__handbook_status"#;
 
 /// The file a script runs from, in its working folder (tracebacks name it).
-const SCRIPT: &str = "example.py";
+pub(super) const SCRIPT: &str = "example.py";
 /// The file a script of a session runs from: removed after it ran, so the session's
 /// later blocks do not see it.
-const SESSION_SCRIPT: &str = "_handbook_example.py";
+pub(super) const SESSION_SCRIPT: &str = "_handbook_example.py";
 
 /// Fixed so commit hashes printed in the book are the same on every run.
 const GIT_DATE: &str = "2025-01-15T09:00:00+00:00";

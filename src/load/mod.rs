@@ -124,6 +124,12 @@ pub fn load(root: &Path) -> Result<Loaded> {
     diagnostics.extend(crate::preprocess::run(&config, &toc, &mut chapters));
     let assets = scan_sources(&config.src_dir, &chapters, &included_md, &config, &mut diagnostics)?;
     let includes = read_includes(&config, &mut chapters);
+    let record = crate::pyodide::record_path(&config.src_dir);
+    let playground_record = match std::fs::read_to_string(&record) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => return Err(Error::Io { path: record, source }),
+    };
     Ok(Loaded {
         book: Book {
             config,
@@ -132,6 +138,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
             assets,
             includes,
             unreadable,
+            playground_record,
         },
         diagnostics,
     })
@@ -325,7 +332,8 @@ fn scan_sources(
                     "not listed in SUMMARY.md, so no page is built from it",
                 ));
             }
-        } else {
+        } else if file.relative != crate::pyodide::RECORD_FILE {
+            // The record is the build's input, not a file of the site.
             assets.push(SourcePath::from(file.relative));
         }
     }

@@ -46,6 +46,11 @@ pub fn registered(book: &Book, pages: &[Page]) -> Result<Vec<Box<dyn Output>>> {
     if let Some(index) = &index {
         shared.enable_search(&theme, index.entry_path());
     }
+    // The runtime is shipped only when a page has a Run button to load it.
+    if pages.iter().any(|page| page.runnable > 0) {
+        let cache = crate::examples::venv::default_cache_dir();
+        shared.enable_playground(crate::playground::assets(book, &theme, &cache)?);
+    }
     let html = Arc::new(Html { theme, shared });
     let mut outputs: Vec<Box<dyn Output>> = vec![Box::new(site::Site(html.clone()))];
     if book.config.html.print {

@@ -35,6 +35,17 @@ pub struct SiteContext {
     pub additional_css: Vec<String>,
     /// The book's own scripts (`additional-js`), relative to the site root.
     pub additional_js: Vec<String>,
+    /// The Run buttons, when some page has a verified example (see [`crate::playground`]).
+    pub playground: Option<PlaygroundContext>,
+}
+
+/// What the Run buttons load, on the first click.
+#[derive(Debug, Serialize)]
+pub struct PlaygroundContext {
+    /// The player script, relative to the site root.
+    pub js: String,
+    /// Whether readers may edit the examples (`[output.html.playground] editable`).
+    pub editable: bool,
 }
 
 /// What the search box loads, on first use.

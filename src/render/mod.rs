@@ -74,6 +74,7 @@ impl Shared {
             search: None,
             additional_css: config.html.additional_css.clone(),
             additional_js: config.html.additional_js.clone(),
+            playground: None,
         };
         Ok(Shared {
             site,
@@ -99,6 +100,16 @@ impl Shared {
             limit: self.limit,
         });
         self.files.push(file);
+    }
+
+    /// Gives the verified examples their Run buttons: the player and the runtime become
+    /// shared assets (loaded only when a reader clicks Run).
+    pub fn enable_playground(&mut self, assets: crate::playground::Assets) {
+        self.site.playground = Some(context::PlaygroundContext {
+            js: assets.js,
+            editable: assets.editable,
+        });
+        self.files.extend(assets.files);
     }
 
     /// The stylesheet's path in the site (`assets/main-<hash>.css`).
@@ -325,7 +336,7 @@ impl<'a> Renderer<'a> {
 }
 
 /// An asset named by its content's hash (`assets/main-1a2b3c4d5e.css`), so it can be cached forever.
-fn hashed_file(stem: &str, ext: &str, text: String) -> OutputFile {
+pub(crate) fn hashed_file(stem: &str, ext: &str, text: String) -> OutputFile {
     let name = format!(
         "{stem}-{}.{ext}",
         &blake3::hash(text.as_bytes()).to_hex()[..10]

@@ -32,6 +32,7 @@ const DEFAULT_FILES: &[(&str, &str)] = embed![
     "css/search.css",
     "js/book.js",
     "js/search.js",
+    "js/playground.js",
 ];
 
 /// The theme's files after overrides, and the parsed templates.

@@ -381,7 +381,7 @@ impl Model {
     ) -> Vec<Diagnostic> {
         let pages: Vec<Page> = changed
             .par_iter()
-            .map(|&index| transform::transform_chapter(&self.book, index, highlighter))
+            .map(|&index| page(&self.book, index, highlighter))
             .collect();
         let warnings = pages
             .iter()
@@ -420,7 +420,11 @@ fn transform_reusing(
     previous: Option<Transformed>,
     highlighter: &Highlighter,
 ) -> (Vec<Page>, usize) {
-    let previous = previous.filter(|p| p.book.config.src_dir == book.config.src_dir);
+    // A new verification record changes the Run buttons of every page.
+    let previous = previous.filter(|p| {
+        p.book.config.src_dir == book.config.src_dir
+            && p.book.playground_record == book.playground_record
+    });
     let reusable: HashMap<&str, &Page> = previous
         .iter()
         .flat_map(|p| p.pages.iter().map(move |page| (&p.book, page)))
@@ -439,12 +443,19 @@ fn transform_reusing(
                     chapter: index,
                     ..(*page).clone()
                 },
-                None => transform::transform_chapter(book, index, highlighter),
+                None => page(book, index, highlighter),
             },
         )
         .collect();
     let transformed = book.chapters.len() - reusable.len();
     (pages, transformed)
+}
+
+/// Transforms one chapter, as the build does: Run buttons included.
+fn page(book: &Book, index: usize, highlighter: &Highlighter) -> Page {
+    let mut page = transform::transform_chapter(book, index, highlighter);
+    crate::playground::mark(book, &mut page);
+    page
 }
 
 /// Whether a chapter transforms the same in both books.
@@ -464,6 +475,10 @@ fn prepare_theme(book: &Book) -> crate::Result<(Theme, Shared)> {
     let theme = Theme::load(&book.config)?;
     let mut shared = Shared::prepare(book, &theme)?;
     shared.enable_search(&theme, LIVE_SEARCH_ENTRY.to_string());
+    if crate::playground::wanted(book) {
+        let cache = crate::examples::venv::default_cache_dir();
+        shared.enable_playground(crate::playground::assets(book, &theme, &cache)?);
+    }
     Ok((theme, shared))
 }
 

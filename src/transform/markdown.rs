@@ -437,6 +437,7 @@ impl<'c> State<'c> {
             ));
             escape(&shown)
         });
+        let event = self.out.len();
         self.out
             .push(Event::Html(code_block_html(&info, &inner).into()));
         if info.is_example() || info.lang == Lang::Output {
@@ -446,6 +447,7 @@ impl<'c> State<'c> {
                 session,
                 range: offset..end,
                 location,
+                event,
             });
         }
     }

@@ -22,6 +22,8 @@ pub struct Page {
     pub html: String,
     /// Headings, sections, links and events from the Markdown pass.
     pub rendered: markdown::Rendered,
+    /// How many of its examples have a Run button (set by [`crate::playground::mark`]).
+    pub runnable: usize,
 }
 
 /// Transforms every chapter of `book` (in parallel) and validates the links.
@@ -60,12 +62,22 @@ pub fn transform_chapter(book: &Book, index: usize, highlighter: &highlight::Hig
         options: markdown::options(&book.config.html),
         hidelines: &book.config.html.hidelines,
     };
-    let rendered = markdown::transform(chapter, &ctx);
-    let href = |dest: &str| links::site_href(&chapter.source_path, dest);
-    let html = markdown::render_html(&rendered.events, &href, "");
-    Page {
+    let mut page = Page {
         chapter: index,
-        html,
-        rendered,
+        html: String::new(),
+        rendered: markdown::transform(chapter, &ctx),
+        runnable: 0,
+    };
+    page.render_html(chapter.source_path.as_str());
+    page
+}
+
+impl Page {
+    /// Renders [`Page::html`] from the events again (after a later stage changed them:
+    /// [`crate::playground::mark`]).
+    /// `from` is the chapter's source path, which relative links start from.
+    pub fn render_html(&mut self, from: &str) {
+        let href = |dest: &str| links::site_href(from, dest);
+        self.html = markdown::render_html(&self.rendered.events, &href, "");
     }
 }

@@ -203,7 +203,12 @@ impl Browser {
 
     /// Waits (up to 20 s) until `expression` is truthy; returns its value.
     pub fn wait_for(&mut self, expression: &str, what: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_for_within(expression, what, Duration::from_secs(20))
+    }
+
+    /// Waits up to `limit` until `expression` is truthy; returns its value.
+    pub fn wait_for_within(&mut self, expression: &str, what: &str, limit: Duration) -> Value {
+        let deadline = Instant::now() + limit;
         loop {
             let value = self.try_eval(expression).unwrap_or(Value::Null);
             let falsy = [Value::Null, Value::Bool(false), json!(0), json!("")];

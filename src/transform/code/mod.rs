@@ -365,6 +365,9 @@ pub struct CodeBlock {
     pub range: std::ops::Range<usize>,
     /// Its opening fence.
     pub location: crate::diagnostics::Location,
+    /// Where the block's HTML is in the chapter's events, so the build can give a
+    /// verified example its Run button ([`crate::playground`]).
+    pub event: usize,
 }
 
 /// A fenced code block's info string, parsed: its language and attributes.
@@ -630,7 +633,8 @@ fn tokenize(info: &str) -> Result<Vec<(String, Option<String>)>, String> {
 /// The prefix of a set-up line that runs but is not shown.
 pub const HIDDEN_PREFIX: &str = "#~";
 
-fn is_hidden(line: &str) -> bool {
+/// Whether `line` is a hidden set-up line (`#~ import os`).
+pub fn is_hidden(line: &str) -> bool {
     line.trim_start().starts_with(HIDDEN_PREFIX)
 }
 

@@ -1,6 +1,7 @@
 // The default theme's behaviour: theme switch, sidebar on small screens,
-// ←/→ between chapters, copy buttons, the "On this page" highlight, and
-// opening the search box (its client, js/search.js, loads on first use).
+// ←/→ between chapters, copy buttons, Run buttons (js/playground.js loads on the
+// first click), the "On this page" highlight, and opening the search box (its
+// client, js/search.js, loads on first use).
 // No dependencies, no network: it works from file:// as well as a server.
 (function () {
   "use strict";
@@ -95,6 +96,49 @@
     pre.parentNode.appendChild(button);
   });
   window.handbookCodeText = codeText;
+
+  // --- Run buttons on verified examples; the player (js/playground.js) and the
+  // Python runtime load on the first click, never before. ---------------------
+  var player = root.dataset.playground;
+  var runnable = player ? document.querySelectorAll(".code-block[data-run]") : [];
+  var queued = [];
+  function play(block) {
+    if (window.handbookPlayground) return window.handbookPlayground(block);
+    if (queued.push(block) > 1) return;
+    var script = document.createElement("script");
+    script.src = player;
+    script.onload = function () { queued.forEach(window.handbookPlayground); };
+    script.onerror = function () {
+      block.querySelector(".run-button").textContent = "Missing " + player + ": rebuild the site";
+    };
+    document.head.appendChild(script);
+  }
+  Array.prototype.forEach.call(runnable, function (block) {
+    var code = block.querySelector("pre code");
+    block.handbookOriginal = code.innerHTML;
+    var bar = document.createElement("div");
+    bar.className = "run-bar";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "run-button";
+    button.textContent = "Run";
+    button.setAttribute("aria-label", "Run this example");
+    button.title = "Run in the page (Ctrl+Enter in the code)";
+    button.addEventListener("click", function () { play(block); });
+    bar.appendChild(button);
+    block.appendChild(bar);
+    if ("playgroundEdit" in root.dataset) {
+      code.setAttribute("contenteditable", "plaintext-only");
+      code.spellcheck = false;
+      code.setAttribute("aria-label", "Example code, editable; Ctrl+Enter runs it");
+    }
+    code.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        play(block);
+      }
+    });
+  });
 
   // --- "On this page": mark the section being read. -----------------------
   var tocLinks = Array.prototype.slice.call(document.querySelectorAll(".page-toc a"));
