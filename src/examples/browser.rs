@@ -231,6 +231,21 @@ impl Record {
         self.entries.len()
     }
 
+    /// The entries for `chapters`.
+    fn entries_in<'a>(
+        &'a self,
+        chapters: &'a [&str],
+    ) -> impl Iterator<Item = &'a (String, String)> + 'a {
+        self.entries
+            .iter()
+            .filter(move |(chapter, _)| chapters.contains(&chapter.as_str()))
+    }
+
+    /// How many entries one record has that the other has not.
+    fn differences(&self, other: &Record) -> usize {
+        self.entries.symmetric_difference(&other.entries).count()
+    }
+
     /// This record with `chapters`' entries replaced by `verified` (the chapters a run
     /// tested; the others keep theirs).
     pub fn replaced(&self, chapters: &[&str], verified: Vec<(String, String)>) -> Record {
@@ -406,8 +421,15 @@ pub enum RecordState {
     Unchanged(PathBuf),
     /// It was out of date and has been written.
     Written(PathBuf),
-    /// It is out of date, and this is CI: it was left as it is, and the run fails.
+    /// It names examples whose code is no longer in the book (they were edited or removed
+    /// without running `handbook test`), and this is CI: it was left as it is, and the
+    /// run fails.
     Stale(PathBuf),
+    /// Every example it names is still in the book, but this run's verdicts differ for
+    /// some (`count`): a timing example near its threshold on a loaded machine. This is CI:
+    /// it was left as it is, with a warning, because a verdict that flips with the
+    /// machine's load is not a record out of date.
+    Unsteady(PathBuf, usize),
 }
 
 /// Runs the browser-runnable examples of `chapters` under the runtime (installed in
@@ -438,6 +460,11 @@ pub fn check_book(
         timing: None,
         record: RecordState::Unchanged(PathBuf::new()),
     };
+    // Every block that ran, verified or not: what the record may name.
+    let current: BTreeSet<(String, String)> = jobs
+        .iter()
+        .flat_map(|(chapter, job)| job.hashes.iter().map(|h| (chapter.to_string(), h.clone())))
+        .collect();
     let mut verified = Vec::new();
     if !jobs.is_empty() {
         let runtime = Runtime::ensure(cache_dir)?;
@@ -470,10 +497,13 @@ pub fn check_book(
     let path = book.config.display_path(&file);
     // An empty record and no file say the same.
     let same = new == old && (!book.playground_record.is_empty() || new.is_empty());
+    let dead = old.entries_in(&tested).any(|entry| !current.contains(entry));
     summary.record = if same {
         RecordState::Unchanged(path)
-    } else if ci {
+    } else if ci && dead {
         RecordState::Stale(path)
+    } else if ci {
+        RecordState::Unsteady(path, old.differences(&new))
     } else {
         std::fs::write(&file, new.to_text())?;
         RecordState::Written(path)

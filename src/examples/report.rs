@@ -218,6 +218,10 @@ pub fn browser(summary: &super::browser::Summary) -> String {
         RecordState::Unchanged(path) => format!("  record {} is up to date\n", path.display()),
         RecordState::Written(path) => format!("  record {} updated: commit it\n", path.display()),
         RecordState::Stale(path) => format!("  record {} is stale\n", path.display()),
+        RecordState::Unsteady(path, count) => format!(
+            "  warning: record {} is current, but {count} example(s) gave a different verdict in the browser runtime this time (timing on a loaded machine?); it was left as it is\n",
+            path.display()
+        ),
     });
     out
 }
