@@ -655,3 +655,29 @@ fn min_python_runs_an_example_only_on_that_release_or_newer() {
     );
     assert_eq!(run.last_line(), "0 passed, 1 failed");
 }
+
+#[test]
+fn examples_start_with_default_signals_when_handbook_test_runs_in_the_background() {
+    // A background job of a non-interactive shell ignores SIGINT, and an ignored signal
+    // stays ignored across exec: the examples must not inherit that.
+    use std::os::unix::process::CommandExt;
+    let book = support::book_with(
+        "```pycon\n>>> import signal\n>>> signal.getsignal(signal.SIGINT)\n<built-in function default_int_handler>\n```\n",
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_handbook"));
+    command
+        .args(["test", "--no-browser", "--book"])
+        .arg(book.path())
+        .env("HANDBOOK_CACHE_DIR", cache.path());
+    // SAFETY: signal() is async-signal-safe; it runs in the child between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.lines().last(), Some("1 passed, 0 failed"), "{stdout}");
+}

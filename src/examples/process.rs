@@ -172,6 +172,19 @@ pub(super) fn run(spec: &Spec) -> std::io::Result<Finished> {
         .stdout(Stdio::from(out_write))
         .stderr(Stdio::from(err_write))
         .process_group(0);
+    // An ignored signal stays ignored across exec: started from a background job (which
+    // ignores SIGINT and SIGQUIT), an example would see `signal.getsignal(SIGINT)` as
+    // SIG_IGN and Ctrl-C handling would differ. Examples start with every signal at its
+    // default, wherever `handbook test` runs.
+    // SAFETY: signal() is async-signal-safe; it runs in the child between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            for signal in [libc::SIGINT, libc::SIGQUIT, libc::SIGTERM, libc::SIGHUP] {
+                libc::signal(signal, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
     if let Some((_, write)) = &results {
         let fd = write.as_raw_fd();
         // SAFETY: dup2 is async-signal-safe; it runs in the child between fork and exec.
