@@ -34,17 +34,25 @@ fn main() {
 
     let base = |dir: &Path| format!("file://{}/{PAGE}", dir.display());
     println!("{PAGE}, from file://, median of {RUNS} page loads:");
-    println!("  bytes before a click: {} with Run buttons, {} without", median_bytes(&base(with.path())), median_bytes(&base(without.path())));
+    println!(
+        "  bytes before a click: {} with Run buttons, {} without",
+        median_bytes(&base(with.path())),
+        median_bytes(&base(without.path()))
+    );
     let mut first = Vec::new();
     let mut second = Vec::new();
     let mut restart = Vec::new();
     for _ in 0..RUNS {
-        let Some(mut page) = Browser::launch() else { return };
+        let Some(mut page) = Browser::launch() else {
+            return;
+        };
         page.goto(&base(with.path()));
         let block = "document.querySelector('.code-block[data-run]')";
         first.push(run(&mut page, block));
         second.push(run(&mut page, block));
-        page.eval(&format!("{block}.querySelector('code').textContent = 'while True: pass'"));
+        page.eval(&format!(
+            "{block}.querySelector('code').textContent = 'while True: pass'"
+        ));
         page.eval(&format!("{block}.querySelector('.run-button').click()"));
         std::thread::sleep(Duration::from_millis(300));
         page.eval(&format!("{block}.querySelector('.run-button').click()"));
@@ -53,7 +61,10 @@ fn main() {
     }
     println!("  first click → output: {:.0} ms", median(&mut first));
     println!("  second run: {:.0} ms", median(&mut second));
-    println!("  run after Stop (new worker): {:.0} ms", median(&mut restart));
+    println!(
+        "  run after Stop (new worker): {:.0} ms",
+        median(&mut restart)
+    );
 }
 
 /// Clicks Run and waits for the verdict; milliseconds.

@@ -90,7 +90,12 @@ fn bench(root: &Path) {
     let mut whole = Vec::new();
     for _ in 0..3 {
         let start = Instant::now();
-        handbook::pipeline::build(root, handbook::output::Destination::Folder(Some(site.clone())), &mut |_| {}).unwrap();
+        handbook::pipeline::build(
+            root,
+            handbook::output::Destination::Folder(Some(site.clone())),
+            &mut |_| {},
+        )
+        .unwrap();
         whole.push(start.elapsed());
     }
     let asset = std::fs::read_dir(site.join("assets"))

@@ -391,29 +391,98 @@ pub fn parse(root: &Path, text: &str) -> Result<Loaded, Diagnostic> {
 /// mdBook's settings that have no effect here, with what they do in mdBook and what
 /// happens instead (keys by prefix: a table covers its keys).
 const MDBOOK_ONLY: &[(&str, &str)] = &[
-    ("output.html.mathjax-support", "mdBook loads MathJax from a CDN to typeset \\( \\) maths; the site loads nothing from outside itself, so maths is shown as written"),
-    ("output.html.playground", "mdBook's Rust playground setting; here Rust code is shown, not run (Run buttons are for verified Python examples: `runnable`, `editable`)"),
-    ("output.html.fold", "mdBook folds the sidebar's sub-chapters; the sidebar here always shows every chapter"),
-    ("output.html.hash-files", "mdBook adds content hashes to asset names; handbook always does"),
-    ("output.html.preferred-dark-theme", "mdBook picks one of its dark themes; handbook has one dark palette"),
-    ("output.html.git-repository-icon", "mdBook's icon for the repository link; handbook's header says `Source`"),
-    ("output.html.live-reload-endpoint", "mdBook's live-reload socket; `handbook serve` reloads pages by itself"),
-    ("output.html.no-section-label", "mdBook hides chapter numbers; handbook shows them"),
-    ("output.html.sidebar-header-nav", "mdBook lists the page's headings in the sidebar; handbook lists them beside the page"),
-    ("output.html.admonitions", "mdBook's `> [!NOTE]` admonitions; handbook always renders them"),
-    ("output.html.input-404", "mdBook renders this chapter as 404.html; handbook writes its own 404 page"),
-    ("output.html.copy-fonts", "mdBook copies its fonts; handbook's theme carries its own"),
-    ("output.html.search.use-boolean-and", "mdBook then shows only sections with every word; handbook ranks every section by BM25, those with every word first"),
-    ("output.html.search.boost-", "mdBook's weights of title, headings and text; handbook's ranking weighs them 3/2/1 (BM25)"),
-    ("output.html.search.teaser-word-count", "mdBook's snippet length; handbook's snippets fit the matched words"),
-    ("output.html.search.expand", "mdBook's prefix matching; handbook always matches the word being typed as a prefix"),
-    ("output.html.search.copy-js", "mdBook's search script; handbook's is always part of the site"),
-    ("output.html.print.page-break", "handbook's print.html always starts each chapter on a new page"),
-    ("output.", "mdBook would also run this renderer; handbook builds the HTML site only"),
-    ("rust", "mdBook tests and runs Rust examples with this edition; handbook runs Python examples only (`handbook test`)"),
-    ("build.create-missing", "mdBook creates chapter files missing from SUMMARY.md; handbook reports each as an error, so no page is published empty"),
-    ("build.use-default-preprocessors", "handbook always expands `{{#include}}` and checks links, after any preprocessors"),
-    ("book.text-direction", "mdBook sets the pages' writing direction; handbook's theme is left-to-right"),
+    (
+        "output.html.mathjax-support",
+        "mdBook loads MathJax from a CDN to typeset \\( \\) maths; the site loads nothing from outside itself, so maths is shown as written",
+    ),
+    (
+        "output.html.playground",
+        "mdBook's Rust playground setting; here Rust code is shown, not run (Run buttons are for verified Python examples: `runnable`, `editable`)",
+    ),
+    (
+        "output.html.fold",
+        "mdBook folds the sidebar's sub-chapters; the sidebar here always shows every chapter",
+    ),
+    (
+        "output.html.hash-files",
+        "mdBook adds content hashes to asset names; handbook always does",
+    ),
+    (
+        "output.html.preferred-dark-theme",
+        "mdBook picks one of its dark themes; handbook has one dark palette",
+    ),
+    (
+        "output.html.git-repository-icon",
+        "mdBook's icon for the repository link; handbook's header says `Source`",
+    ),
+    (
+        "output.html.live-reload-endpoint",
+        "mdBook's live-reload socket; `handbook serve` reloads pages by itself",
+    ),
+    (
+        "output.html.no-section-label",
+        "mdBook hides chapter numbers; handbook shows them",
+    ),
+    (
+        "output.html.sidebar-header-nav",
+        "mdBook lists the page's headings in the sidebar; handbook lists them beside the page",
+    ),
+    (
+        "output.html.admonitions",
+        "mdBook's `> [!NOTE]` admonitions; handbook always renders them",
+    ),
+    (
+        "output.html.input-404",
+        "mdBook renders this chapter as 404.html; handbook writes its own 404 page",
+    ),
+    (
+        "output.html.copy-fonts",
+        "mdBook copies its fonts; handbook's theme carries its own",
+    ),
+    (
+        "output.html.search.use-boolean-and",
+        "mdBook then shows only sections with every word; handbook ranks every section by BM25, those with every word first",
+    ),
+    (
+        "output.html.search.boost-",
+        "mdBook's weights of title, headings and text; handbook's ranking weighs them 3/2/1 (BM25)",
+    ),
+    (
+        "output.html.search.teaser-word-count",
+        "mdBook's snippet length; handbook's snippets fit the matched words",
+    ),
+    (
+        "output.html.search.expand",
+        "mdBook's prefix matching; handbook always matches the word being typed as a prefix",
+    ),
+    (
+        "output.html.search.copy-js",
+        "mdBook's search script; handbook's is always part of the site",
+    ),
+    (
+        "output.html.print.page-break",
+        "handbook's print.html always starts each chapter on a new page",
+    ),
+    (
+        "output.",
+        "mdBook would also run this renderer; handbook builds the HTML site only",
+    ),
+    (
+        "rust",
+        "mdBook tests and runs Rust examples with this edition; handbook runs Python examples only (`handbook test`)",
+    ),
+    (
+        "build.create-missing",
+        "mdBook creates chapter files missing from SUMMARY.md; handbook reports each as an error, so no page is published empty",
+    ),
+    (
+        "build.use-default-preprocessors",
+        "handbook always expands `{{#include}}` and checks links, after any preprocessors",
+    ),
+    (
+        "book.text-direction",
+        "mdBook sets the pages' writing direction; handbook's theme is left-to-right",
+    ),
     ("book.multilingual", "mdBook ignores it too"),
 ];
 
@@ -422,8 +491,9 @@ fn mdbook_only(key: &str) -> Option<&'static str> {
     MDBOOK_ONLY
         .iter()
         .find(|(prefix, _)| {
-            key.strip_prefix(prefix)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || prefix.ends_with(['-', '.']))
+            key.strip_prefix(prefix).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with('.') || prefix.ends_with(['-', '.'])
+            })
         })
         .map(|(_, note)| *note)
 }
@@ -432,7 +502,14 @@ fn mdbook_only(key: &str) -> Option<&'static str> {
 /// `config` a preprocessor is given. `[test]` and handbook's own `[book]` keys would make
 /// mdBook's parser (which rejects unknown keys) fail.
 fn mdbook_settings(mut table: toml::Table) -> serde_json::Value {
-    const BOOK: &[&str] = &["title", "authors", "description", "src", "language", "text-direction"];
+    const BOOK: &[&str] = &[
+        "title",
+        "authors",
+        "description",
+        "src",
+        "language",
+        "text-direction",
+    ];
     table.retain(|key, _| ["book", "build", "rust", "output", "preprocessor"].contains(&key));
     if let Some(toml::Value::Table(book)) = table.get_mut("book") {
         book.retain(|key, _| BOOK.contains(&key));
@@ -447,10 +524,7 @@ fn resolve(
 ) -> Result<Config, Diagnostic> {
     let file = Location::file("book.toml");
     let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-    let browser_targets = browsers(
-        raw.output.html.browser_targets.as_deref(),
-        &file,
-    )?;
+    let browser_targets = browsers(raw.output.html.browser_targets.as_deref(), &file)?;
     let html = raw.output.html;
     let site_url = html.site_url.map(|url| {
         if url.ends_with('/') {
@@ -488,11 +562,18 @@ fn resolve(
     for path in files.chain(html.redirect.keys()) {
         let inside = Path::new(path.trim_start_matches('/'))
             .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+            .all(|c| {
+                matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            });
         if !inside || path.trim_start_matches('/').is_empty() {
             return Err(Diagnostic::error(
                 file.clone(),
-                format!("`{path}` in [output.html] leaves the book's folder; give a path inside it, relative to book.toml"),
+                format!(
+                    "`{path}` in [output.html] leaves the book's folder; give a path inside it, relative to book.toml"
+                ),
             ));
         }
     }
@@ -554,13 +635,20 @@ fn order_preprocessors(
 ) -> Vec<Preprocessor> {
     let names: Vec<&String> = raw.keys().collect();
     // For each preprocessor, the ones that must run before it.
-    let mut needs: BTreeMap<&str, Vec<&str>> = names.iter().map(|n| (n.as_str(), Vec::new())).collect();
+    let mut needs: BTreeMap<&str, Vec<&str>> =
+        names.iter().map(|n| (n.as_str(), Vec::new())).collect();
     for (name, p) in &raw {
         for after in p.after.iter().filter(|a| raw.contains_key(*a)) {
-            needs.get_mut(name.as_str()).expect("every name").push(after);
+            needs
+                .get_mut(name.as_str())
+                .expect("every name")
+                .push(after);
         }
         for before in p.before.iter().filter(|b| raw.contains_key(*b)) {
-            needs.get_mut(before.as_str()).expect("every name").push(name);
+            needs
+                .get_mut(before.as_str())
+                .expect("every name")
+                .push(name);
         }
     }
     let mut order: Vec<&str> = Vec::new();
@@ -585,7 +673,10 @@ fn order_preprocessors(
             let p = &raw[name];
             Preprocessor {
                 name: name.to_string(),
-                command: p.command.clone().unwrap_or_else(|| format!("mdbook-{name}")),
+                command: p
+                    .command
+                    .clone()
+                    .unwrap_or_else(|| format!("mdbook-{name}")),
                 renderers: p.renderers.clone(),
                 optional: p.optional,
             }
@@ -756,8 +847,13 @@ mod tests {
     fn test_timeout_zero_is_an_error() {
         let err = parse(Path::new("/b"), "[test]\ntimeout = 0\n").unwrap_err();
         assert!(err.message.contains("`test.timeout = 0`"), "{err}");
-        let config = parse(Path::new("/b"), "[test]\ntimeout = 3\n").unwrap().config;
+        let config = parse(Path::new("/b"), "[test]\ntimeout = 3\n")
+            .unwrap()
+            .config;
         assert_eq!(config.test.timeout, Duration::from_secs(3));
-        assert_eq!(config.test.requirements, Path::new("/b/src/requirements.txt"));
+        assert_eq!(
+            config.test.requirements,
+            Path::new("/b/src/requirements.txt")
+        );
     }
 }

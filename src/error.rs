@@ -61,7 +61,9 @@ impl Error {
     pub fn into_diagnostic(self) -> Option<Diagnostic> {
         Some(match self {
             Error::Input(diagnostic) => *diagnostic,
-            Error::Io { path, source } => Diagnostic::error(Location::file(path), source.to_string()),
+            Error::Io { path, source } => {
+                Diagnostic::error(Location::file(path), source.to_string())
+            }
             Error::Template { location, message } | Error::Css { location, message } => {
                 Diagnostic::error(location, message)
             }

@@ -276,7 +276,15 @@ fn expand_prose_at(
                 }
                 let target = include_target(path, &include.path);
                 let target = target.to_string();
-                out.push_str(&expand_prose_at(&text, &target, up, read, depth + 1, prose, Some(offset)));
+                out.push_str(&expand_prose_at(
+                    &text,
+                    &target,
+                    up,
+                    read,
+                    depth + 1,
+                    prose,
+                    Some(offset),
+                ));
             }
         }
     }
@@ -297,10 +305,15 @@ fn prose_include(
     }
     let target = include_target(path, &include.path);
     let mut files = IncludedFiles::new();
-    let text = read(target.as_ref()).map_err(|why| format!("{directive}: cannot read `{target}`: {why}"))?;
+    let text = read(target.as_ref())
+        .map_err(|why| format!("{directive}: cannot read `{target}`: {why}"))?;
     files.insert(target, Ok(text));
     let (_, lines) = included_lines(include, path, &files)?;
-    Ok(lines.into_iter().map(|(_, line)| line).collect::<Vec<_>>().join("\n"))
+    Ok(lines
+        .into_iter()
+        .map(|(_, line)| line)
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 /// Where the code blocks of a Markdown text are.
@@ -308,7 +321,11 @@ fn code_block_ranges(source: &str) -> Vec<std::ops::Range<usize>> {
     pulldown_cmark::Parser::new(source)
         .into_offset_iter()
         .filter_map(|(event, range)| {
-            matches!(event, pulldown_cmark::Event::Start(pulldown_cmark::Tag::CodeBlock(_))).then_some(range)
+            matches!(
+                event,
+                pulldown_cmark::Event::Start(pulldown_cmark::Tag::CodeBlock(_))
+            )
+            .then_some(range)
         })
         .collect()
 }
@@ -392,14 +409,21 @@ pub fn expand_with_origins(
             }
             Directive::Escaped(_) => {
                 let line = block_line(range.start + 1);
-                out.push(&code[range.start + 1..range.end], |_| LineOrigin::Block(line));
+                out.push(&code[range.start + 1..range.end], |_| {
+                    LineOrigin::Block(line)
+                });
                 continue;
             }
         };
         let (target, selected) = included_lines(&include, chapter_path, files)?;
-        out.push(&selected.iter().map(|(_, line)| line.as_str()).collect::<Vec<_>>().join("\n"), |i| {
-            LineOrigin::File(target.clone(), selected[i].0)
-        });
+        out.push(
+            &selected
+                .iter()
+                .map(|(_, line)| line.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            |i| LineOrigin::File(target.clone(), selected[i].0),
+        );
     }
     let first = block_line(last);
     out.push(&code[last..], |i| LineOrigin::Block(first + i));
@@ -432,12 +456,19 @@ fn included_lines(
         let all = select(text, &Selector::All).unwrap_or_default();
         all.into_iter()
             .map(|(n, line)| {
-                let line = if shown.contains(&n) { line.to_string() } else { format!("# {line}") };
+                let line = if shown.contains(&n) {
+                    line.to_string()
+                } else {
+                    format!("# {line}")
+                };
                 (n, line)
             })
             .collect()
     } else {
-        selected.into_iter().map(|(n, line)| (n, line.to_string())).collect()
+        selected
+            .into_iter()
+            .map(|(n, line)| (n, line.to_string()))
+            .collect()
     };
     Ok((target, lines))
 }
@@ -546,7 +577,10 @@ mod tests {
             expand("\\{{#include file.rs}} literally\n").unwrap(),
             "{{#include file.rs}} literally\n"
         );
-        assert_eq!(leaves_the_book("ch/a.md", "../../listings/main.rs", 1), None);
+        assert_eq!(
+            leaves_the_book("ch/a.md", "../../listings/main.rs", 1),
+            None
+        );
         assert!(leaves_the_book("ch/a.md", "../../../etc/passwd", 1).is_some());
         assert!(leaves_the_book("a.md", "/etc/passwd", 1).is_some());
     }

@@ -80,7 +80,11 @@ fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
 fn build(dir: &std::path::Path, destination: handbook::output::Destination) -> anyhow::Result<()> {
     let summary = handbook::pipeline::build(dir, destination, &mut print_diagnostic)
         .with_context(|| format!("building the book in `{}`", dir.display()))?;
-    let what = if summary.folder.is_some() { "bundled" } else { "built" };
+    let what = if summary.folder.is_some() {
+        "bundled"
+    } else {
+        "built"
+    };
     print!(
         "{what} {} pages ({} files) in {:.2}s → {}",
         summary.pages,

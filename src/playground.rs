@@ -59,7 +59,11 @@ pub fn mark(book: &Book, page: &mut Page) {
                 page.rendered.events.get_mut(block.event)
             {
                 *html = html
-                    .replacen("<div class=\"code-block\"", &format!("<div class=\"code-block\"{attributes}"), 1)
+                    .replacen(
+                        "<div class=\"code-block\"",
+                        &format!("<div class=\"code-block\"{attributes}"),
+                        1,
+                    )
                     .into();
                 marked += 1;
             }
@@ -76,7 +80,10 @@ fn attributes(kind: &str, chapter: &str, session: Option<&str>, block: &CodeBloc
     let mut out = format!(" data-run=\"{kind}\"");
     if let Some(name) = session {
         // Session names are a chapter's own; print.html holds every chapter.
-        out.push_str(&format!(" data-session=\"{}\"", escape(&format!("{chapter}:{name}"))));
+        out.push_str(&format!(
+            " data-session=\"{}\"",
+            escape(&format!("{chapter}:{name}"))
+        ));
     }
     let hidden = hidden_lines(&block.code.text);
     if !hidden.is_empty() {

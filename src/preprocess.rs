@@ -99,12 +99,15 @@ fn run_one(
     let supports = match &preprocessor.renderers {
         Some(renderers) => renderers.iter().any(|r| r == RENDERER),
         None => {
-            let status = shell(config, &format!("{} supports {RENDERER}", preprocessor.command))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .map_err(|e| fail(format!("cannot start a shell: {e}")))?;
+            let status = shell(
+                config,
+                &format!("{} supports {RENDERER}", preprocessor.command),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|e| fail(format!("cannot start a shell: {e}")))?;
             if status.code() == Some(127) {
                 return Err(fail(not_found(preprocessor)));
             }
@@ -151,13 +154,15 @@ fn run_one(
             stderr.trim_end()
         )));
     }
-    serde_json::from_slice(&output.stdout).map(Some).map_err(|e| {
-        fail(format!(
-            "`{}` printed something that is not an mdBook book ({e}); its stderr:\n{}",
-            preprocessor.command,
-            stderr.trim_end()
-        ))
-    })
+    serde_json::from_slice(&output.stdout)
+        .map(Some)
+        .map_err(|e| {
+            fail(format!(
+                "`{}` printed something that is not an mdBook book ({e}); its stderr:\n{}",
+                preprocessor.command,
+                stderr.trim_end()
+            ))
+        })
 }
 
 fn not_found(preprocessor: &Preprocessor) -> String {
@@ -228,7 +233,10 @@ fn items(toc: &[TocEntry], chapters: &[Chapter]) -> Vec<Item> {
 }
 
 /// The items at `depth` and deeper, the deeper ones as `sub_items` of the chapter before them.
-fn nest(flat: &mut std::iter::Peekable<impl Iterator<Item = (usize, Item)>>, depth: usize) -> Vec<Item> {
+fn nest(
+    flat: &mut std::iter::Peekable<impl Iterator<Item = (usize, Item)>>,
+    depth: usize,
+) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::new();
     while let Some((d, _)) = flat.peek() {
         if *d < depth {

@@ -232,18 +232,29 @@ fn lock_info(bytes: &[u8]) -> String {
 /// Installs the pinned package into `dir` with `npm ci`, in a fresh folder renamed into
 /// place when done, so an interrupted install leaves nothing that looks finished.
 fn install(dir: &Path) -> Result<(), RuntimeError> {
-    let parent = dir.parent().expect("the runtime folder is in the cache folder");
+    let parent = dir
+        .parent()
+        .expect("the runtime folder is in the cache folder");
     std::fs::create_dir_all(parent).map_err(io(parent))?;
     let staging = tempfile::Builder::new()
         .prefix(".pyodide-install-")
         .tempdir_in(parent)
         .map_err(io(parent))?;
-    for (name, text) in [("package.json", PACKAGE_JSON), ("package-lock.json", PACKAGE_LOCK)] {
+    for (name, text) in [
+        ("package.json", PACKAGE_JSON),
+        ("package-lock.json", PACKAGE_LOCK),
+    ] {
         let path = staging.path().join(name);
         std::fs::write(&path, text).map_err(io(&path))?;
     }
     let output = Command::new("npm")
-        .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--omit=dev"])
+        .args([
+            "ci",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--omit=dev",
+        ])
         .current_dir(staging.path())
         .output()
         .map_err(|source| RuntimeError::NpmMissing { source })?;

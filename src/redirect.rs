@@ -40,7 +40,10 @@ mod tests {
     #[test]
     fn a_page_at_the_old_path_points_at_the_new_one() {
         let files = pages(&BTreeMap::from([
-            ("/format/config.html".to_string(), "../configuration/index.html".to_string()),
+            (
+                "/format/config.html".to_string(),
+                "../configuration/index.html".to_string(),
+            ),
             ("./vec.html".to_string(), "./vec/vec.html".to_string()),
         ]));
         assert_eq!(files.len(), 2);

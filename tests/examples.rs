@@ -471,8 +471,9 @@ fn daemons_do_not_outlive_the_run() {
 
 #[test]
 fn an_interrupted_run_leaves_no_scratch_folders() {
-    let book =
-        support::book_with("```python\nimport time\nprint('started', flush=True)\ntime.sleep(60)\n```\n");
+    let book = support::book_with(
+        "```python\nimport time\nprint('started', flush=True)\ntime.sleep(60)\n```\n",
+    );
     let temp = tempfile::tempdir().unwrap();
     // A folder a killed run left behind: unlocked, so the next run removes it.
     let stale = temp.path().join("handbook-test-stale");
@@ -679,5 +680,9 @@ fn examples_start_with_default_signals_when_handbook_test_runs_in_the_background
     }
     let output = command.output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(stdout.lines().last(), Some("1 passed, 0 failed"), "{stdout}");
+    assert_eq!(
+        stdout.lines().last(),
+        Some("1 passed, 0 failed"),
+        "{stdout}"
+    );
 }

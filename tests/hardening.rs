@@ -44,9 +44,15 @@ fn includes_climbing_out_of_the_book_root_are_errors() {
     // mdBook's rule: includes may reach anywhere inside the book's root (the folder with
     // book.toml), in code blocks and in prose alike; one step further is an error.
     let book = book_with("# A\n\n```text\n{{#include ../../../../etc/passwd}}\n```\n");
-    assert_error(book.path(), "src/a.md:3:1: error: `{{#include ../../../../etc/passwd}}`: `../../../../etc/passwd` leaves the book's folder");
+    assert_error(
+        book.path(),
+        "src/a.md:3:1: error: `{{#include ../../../../etc/passwd}}`: `../../../../etc/passwd` leaves the book's folder",
+    );
     let book = book_with("# A\n\n{{#include ../../secret.md}}\n");
-    let stderr = assert_error(book.path(), "src/a.md:3:1: error: `{{#include ../../secret.md}}`: `../../secret.md` leaves the book's folder");
+    let stderr = assert_error(
+        book.path(),
+        "src/a.md:3:1: error: `{{#include ../../secret.md}}`: `../../secret.md` leaves the book's folder",
+    );
     assert_eq!(stderr.matches("error:").count(), 2, "{stderr}");
     let book = book_with("# A\n\n{{#include ../listing.txt}}\n");
     std::fs::write(book.path().join("listing.txt"), "inside the root\n").unwrap();
@@ -222,7 +228,12 @@ fn a_destination_that_is_a_file_is_refused_before_anything_is_touched() {
 
 #[test]
 fn footnote_syntax_inside_a_code_block_is_not_a_link_target() {
-    let book = book_with("# A\n\n[real](#real) [fake](#fake)\n\n```python\nx = \"[^fake]\"\n```\n\nText[^real].\n\n[^real]: A note.\n");
+    let book = book_with(
+        "# A\n\n[real](#real) [fake](#fake)\n\n```python\nx = \"[^fake]\"\n```\n\nText[^real].\n\n[^real]: A note.\n",
+    );
     let stderr = assert_error(book.path(), "a.md:3:15: error: broken link `#fake`");
-    assert!(!stderr.contains("#real"), "a defined footnote is a target:\n{stderr}");
+    assert!(
+        !stderr.contains("#real"),
+        "a defined footnote is a target:\n{stderr}"
+    );
 }

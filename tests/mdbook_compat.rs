@@ -24,7 +24,12 @@ fn built(book: &Path) -> (tempfile::TempDir, PathBuf, String) {
 /// Builds `book`, which must fail; returns stderr.
 fn failing(book: &Path) -> String {
     let out = tempfile::tempdir().unwrap();
-    let result = handbook(&["build", path_str(book), "-d", path_str(&out.path().join("s"))]);
+    let result = handbook(&[
+        "build",
+        path_str(book),
+        "-d",
+        path_str(&out.path().join("s")),
+    ]);
     let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
     assert!(!result.status.success(), "the build should fail:\n{stderr}");
     stderr
@@ -41,13 +46,19 @@ fn links_written_to_pages_folders_and_readme_reach_the_chapter() {
         "guide/index.html, guide/README.md, guide/ and guide/index.md: {content:?}"
     );
     assert!(content.contains(&"guide/install.html#installing".to_string()));
-    assert!(dest.join("guide/index.html").is_file(), "README.md is index.html");
+    assert!(
+        dest.join("guide/index.html").is_file(),
+        "README.md is index.html"
+    );
 }
 
 #[test]
 fn a_link_leaving_the_book_is_kept_with_one_warning_per_target() {
     let (_tmp, dest, stderr) = built(&fixture("mdbook-compat"));
-    let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("../std/index.html")).collect();
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("../std/index.html"))
+        .collect();
     assert_eq!(warnings.len(), 1, "{stderr}");
     assert!(warnings[0].starts_with("src/README.md:8:"), "{stderr}");
     let index = html(&dest.join("index.html"));
@@ -57,21 +68,44 @@ fn a_link_leaving_the_book_is_kept_with_one_warning_per_target() {
 #[test]
 fn a_missing_chapter_is_an_error_unless_broken_links_warn() {
     let book = fixture_copy("mdbook-compat");
-    edit(&at(&book, "src/README.md"), "[a section](guide/install.html#installing)", "[gone](guide/gone.html)");
+    edit(
+        &at(&book, "src/README.md"),
+        "[a section](guide/install.html#installing)",
+        "[gone](guide/gone.html)",
+    );
     let stderr = failing(book.path());
-    assert!(stderr.contains("src/README.md:6:1: error: broken link `guide/gone.html`: no chapter `guide/gone.html`"), "{stderr}");
-    edit(&at(&book, "book.toml"), "[output.html]\n", "[output.html]\nbroken-links = \"warn\"\n");
+    assert!(
+        stderr.contains(
+            "src/README.md:6:1: error: broken link `guide/gone.html`: no chapter `guide/gone.html`"
+        ),
+        "{stderr}"
+    );
+    edit(
+        &at(&book, "book.toml"),
+        "[output.html]\n",
+        "[output.html]\nbroken-links = \"warn\"\n",
+    );
     let (_tmp, _, stderr) = built(book.path());
-    assert!(stderr.contains("warning: broken link `guide/gone.html`"), "{stderr}");
+    assert!(
+        stderr.contains("warning: broken link `guide/gone.html`"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn includes_reach_the_book_root_but_not_beyond() {
     let (_tmp, dest, _) = built(&fixture("mdbook-compat"));
     let guide = html(&dest.join("guide/index.html"));
-    assert_eq!(texts(&guide, "main blockquote"), ["A note shared from the book root."]);
+    assert_eq!(
+        texts(&guide, "main blockquote"),
+        ["A note shared from the book root."]
+    );
     let book = fixture_copy("mdbook-compat");
-    edit(&at(&book, "src/listings.md"), "../listings/main.rs:body", "../../outside.rs");
+    edit(
+        &at(&book, "src/listings.md"),
+        "../listings/main.rs:body",
+        "../../outside.rs",
+    );
     let stderr = failing(book.path());
     assert!(
         stderr.contains("src/listings.md:3:1: error: `{{#include ../../outside.rs}}`: `../../outside.rs` leaves the book's folder"),
@@ -83,10 +117,25 @@ fn includes_reach_the_book_root_but_not_beyond() {
 fn rustdoc_include_playground_escapes_hidelines_and_title() {
     let (_tmp, dest, _) = built(&fixture("mdbook-compat"));
     let listings = html(&dest.join("listings.html"));
-    let code: Vec<String> = select(&listings, "pre code").iter().map(|c| c.text().collect()).collect();
-    assert_eq!(code[0].trim(), "fn main() {\n    println!(\"listing body\");\n}", "hidden `# use std::io;` is not shown");
-    assert_eq!(code[1].trim(), "use std::io;\nfn main() {\n    println!(\"listing body\");\n}", "the whole file, without its anchors");
-    assert_eq!(code[2].trim(), "{{#include file.rs}}", "an escaped directive is shown as written");
+    let code: Vec<String> = select(&listings, "pre code")
+        .iter()
+        .map(|c| c.text().collect())
+        .collect();
+    assert_eq!(
+        code[0].trim(),
+        "fn main() {\n    println!(\"listing body\");\n}",
+        "hidden `# use std::io;` is not shown"
+    );
+    assert_eq!(
+        code[1].trim(),
+        "use std::io;\nfn main() {\n    println!(\"listing body\");\n}",
+        "the whole file, without its anchors"
+    );
+    assert_eq!(
+        code[2].trim(),
+        "{{#include file.rs}}",
+        "an escaped directive is shown as written"
+    );
     assert_eq!(code[3].trim(), "shown = 1", "hidelines: python = \"~\"");
     let install = html(&dest.join("guide/install.html"));
     assert_eq!(texts(&install, "title"), ["Installing Compat"]);
@@ -103,9 +152,16 @@ fn the_preprocessor_runs_and_its_links_are_checked() {
     assert_eq!(link.attr("href"), Some("guide/install.html#installing"));
 
     let book = fixture_copy("mdbook-compat");
-    edit(&at(&book, "book.toml"), "guide/install.html#installing)\"", "guide/install.html#nowhere)\"");
+    edit(
+        &at(&book, "book.toml"),
+        "guide/install.html#installing)\"",
+        "guide/install.html#nowhere)\"",
+    );
     let stderr = failing(book.path());
-    assert!(stderr.contains("broken link `guide/install.html#nowhere`: no heading with id `nowhere`"), "{stderr}");
+    assert!(
+        stderr.contains("broken link `guide/install.html#nowhere`: no heading with id `nowhere`"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -120,28 +176,57 @@ fn a_failing_preprocessor_is_an_error_naming_it_with_its_stderr() {
     assert!(stderr.contains("error: preprocessor `shout`:"), "{stderr}");
     assert!(stderr.contains("cannot shout today"), "{stderr}");
 
-    edit(&at(&book, "book.toml"), "command = \"python3 -c", "command = \"no-such-program-here -c");
+    edit(
+        &at(&book, "book.toml"),
+        "command = \"python3 -c",
+        "command = \"no-such-program-here -c",
+    );
     let stderr = failing(book.path());
-    assert!(stderr.contains("preprocessor `shout`: command `no-such-program-here"), "{stderr}");
+    assert!(
+        stderr.contains("preprocessor `shout`: command `no-such-program-here"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn mdbook_keys_are_honoured_or_noted_never_unknown() {
     let (_tmp, dest, stderr) = built(&fixture("mdbook-compat"));
     assert!(!stderr.contains("unknown key"), "{stderr}");
-    for key in ["output.html.mathjax-support", "output.html.playground", "output.html.fold", "`rust`"] {
-        assert_eq!(stderr.lines().filter(|l| l.contains("note:") && l.contains(key)).count(), 1, "{key}: {stderr}");
+    for key in [
+        "output.html.mathjax-support",
+        "output.html.playground",
+        "output.html.fold",
+        "`rust`",
+    ] {
+        assert_eq!(
+            stderr
+                .lines()
+                .filter(|l| l.contains("note:") && l.contains(key))
+                .count(),
+            1,
+            "{key}: {stderr}"
+        );
     }
     let page = html(&dest.join("listings.html"));
     assert!(attrs(&page, "link[rel=stylesheet]", "href").contains(&"assets/extra.css".to_string()));
     assert!(attrs(&page, "script[src]", "src").contains(&"assets/extra.js".to_string()));
     assert!(dest.join("assets/extra.css").is_file() && dest.join("assets/extra.js").is_file());
     assert_eq!(attrs(&page, ".search", "data-search-limit"), ["5"]);
-    assert_eq!(attrs(&page, ".top-link[href^=https]", "href"), ["https://example.org/compat"]);
+    assert_eq!(
+        attrs(&page, ".top-link[href^=https]", "href"),
+        ["https://example.org/compat"]
+    );
     let index = std::fs::read_to_string(dest.join("index.html")).unwrap();
-    assert!(index.contains("“Quotes” – and dashes…"), "smart punctuation");
+    assert!(
+        index.contains("“Quotes” – and dashes…"),
+        "smart punctuation"
+    );
     let not_found = html(&dest.join("404.html"));
-    assert_eq!(attrs(&not_found, ".book-title", "href"), ["/compat/"], "site-url as a path");
+    assert_eq!(
+        attrs(&not_found, ".book-title", "href"),
+        ["/compat/"],
+        "site-url as a path"
+    );
     let redirect = html(&dest.join("old/start.html"));
     assert_eq!(
         attrs(&redirect, "meta[http-equiv=refresh]", "content"),
@@ -154,7 +239,11 @@ fn search_leaves_out_disabled_chapters() {
     let book = fixture("mdbook-compat");
     let found = |query: &str| {
         let out = handbook(&["search", query, path_str(&book), "--json"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap()
     };
     assert!(found("zyxwvut").is_empty(), "secret.md has enable = false");
@@ -169,8 +258,13 @@ fn a_redirect_page_lands_on_the_moved_page_in_chromium() {
         return;
     };
     let (_tmp, dest, _) = built(&fixture("mdbook-compat"));
-    browser.goto(&format!("file://{}#first-steps", dest.join("old/start.html").display()));
-    browser.wait_until("location.pathname.endsWith('/guide/index.html') && location.hash === '#first-steps'");
+    browser.goto(&format!(
+        "file://{}#first-steps",
+        dest.join("old/start.html").display()
+    ));
+    browser.wait_until(
+        "location.pathname.endsWith('/guide/index.html') && location.hash === '#first-steps'",
+    );
 }
 
 #[test]
@@ -181,13 +275,20 @@ fn serve_follows_markdown_included_in_a_chapters_text() {
     let without = toml.split("[preprocessor.shout]").next().unwrap();
     std::fs::write(at(&book, "book.toml"), without).unwrap();
     std::fs::write(at(&book, "src/snippet.md"), "Snippet one.\n").unwrap();
-    edit(&at(&book, "src/secret.md"), "# Secret\n", "# Secret\n\n{{#include snippet.md}}\n");
+    edit(
+        &at(&book, "src/secret.md"),
+        "# Secret\n",
+        "# Secret\n\n{{#include snippet.md}}\n",
+    );
     let server = Server::start(book.path());
     let mut socket = server.socket();
     edit(&at(&book, "src/snippet.md"), "Snippet one.", "Snippet two.");
     let message = socket.until(|m| reloads(m, "secret.html"));
     assert_eq!(message["problems"], serde_json::json!([]));
-    assert!(!reloads(&message, "listings.html"), "only the including chapter: {message}");
+    assert!(
+        !reloads(&message, "listings.html"),
+        "only the including chapter: {message}"
+    );
     let page = server.get("/secret.html").text();
     assert!(page.contains("Snippet two."), "{page}");
 }
@@ -197,12 +298,22 @@ fn serve_runs_the_preprocessors_again_after_an_edit() {
     let book = fixture_copy("mdbook-compat");
     let server = Server::start(book.path());
     let mut socket = server.socket();
-    edit(&at(&book, "src/README.md"), "Links written", "Edited: links written");
+    edit(
+        &at(&book, "src/README.md"),
+        "Links written",
+        "Edited: links written",
+    );
     socket.until(|m| reloads(m, "index.html"));
     let index = server.get("/index.html").html();
-    let text: String = select(&index, "article.chapter").iter().map(|a| a.text().collect::<String>()).collect();
+    let text: String = select(&index, "article.chapter")
+        .iter()
+        .map(|a| a.text().collect::<String>())
+        .collect();
     assert!(text.contains("Edited: links written"), "{text}");
-    assert!(text.contains("installing, from the preprocessor"), "the preprocessor ran again: {text}");
+    assert!(
+        text.contains("installing, from the preprocessor"),
+        "the preprocessor ran again: {text}"
+    );
 }
 
 // ----- the same books built by mdBook -----
@@ -214,7 +325,13 @@ fn pages(site: &Path) -> BTreeSet<String> {
         .into_iter()
         .map(|e| e.unwrap())
         .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
-        .map(|e| e.path().strip_prefix(site).unwrap().to_string_lossy().replace('\\', "/"))
+        .map(|e| {
+            e.path()
+                .strip_prefix(site)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
         .filter(|p| p != "toc.html")
         .collect()
 }
@@ -226,7 +343,10 @@ fn heading_ids(site: &Path, pages: &BTreeSet<String>) -> BTreeMap<String, Vec<St
         .filter(|p| !["print.html", "404.html"].contains(&p.as_str()))
         .map(|p| {
             let doc = html(&site.join(p));
-            (p.clone(), attrs(&doc, "main :is(h1, h2, h3, h4, h5, h6)[id]", "id"))
+            (
+                p.clone(),
+                attrs(&doc, "main :is(h1, h2, h3, h4, h5, h6)[id]", "id"),
+            )
         })
         .collect()
 }
@@ -238,21 +358,35 @@ fn assert_no_broken_links(site: &Path) {
     for page in pages(site) {
         let file = site.join(&page);
         let doc = html(&file);
-        for (selector, attr) in [("a[href]", "href"), ("link[href]", "href"), ("script[src]", "src"), ("img[src]", "src")] {
+        for (selector, attr) in [
+            ("a[href]", "href"),
+            ("link[href]", "href"),
+            ("script[src]", "src"),
+            ("img[src]", "src"),
+        ] {
             for target in attrs(&doc, selector, attr) {
                 if target.contains(':') || target.starts_with("//") {
                     continue;
                 }
                 let (path, fragment) = target.split_once('#').unwrap_or((&target, ""));
-                let resolved = if path.is_empty() { file.clone() } else { file.parent().unwrap().join(path) };
+                let resolved = if path.is_empty() {
+                    file.clone()
+                } else {
+                    file.parent().unwrap().join(path)
+                };
                 let resolved = normalize(&resolved);
                 if !resolved.starts_with(site) {
                     continue;
                 }
-                let resolved = if resolved.is_dir() { resolved.join("index.html") } else { resolved };
+                let resolved = if resolved.is_dir() {
+                    resolved.join("index.html")
+                } else {
+                    resolved
+                };
                 if !resolved.is_file() {
                     broken.push(format!("{page}: {target}"));
-                } else if !fragment.is_empty() && resolved.extension().is_some_and(|x| x == "html") {
+                } else if !fragment.is_empty() && resolved.extension().is_some_and(|x| x == "html")
+                {
                     let ids = attrs(&html(&resolved), "[id]", "id");
                     if !ids.iter().any(|id| id == fragment) {
                         broken.push(format!("{page}: {target} (no such id)"));
@@ -280,7 +414,10 @@ fn normalize(path: &Path) -> PathBuf {
 
 /// Whether `program` runs here; if not, says which test is skipped.
 fn installed(program: &str, test: &str) -> bool {
-    let ok = Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok {
         eprintln!("`{program}` is not installed: {test} is skipped (scripts/setup.sh installs it)");
     }
@@ -300,7 +437,11 @@ fn compare_with_mdbook(book: &Path) {
         .arg(&theirs)
         .output()
         .unwrap();
-    assert!(out.status.success(), "mdbook build failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "mdbook build failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (our_pages, their_pages) = (pages(&ours), pages(&theirs));
     assert_eq!(our_pages, their_pages, "the same pages at the same URLs");
     // Every heading id mdBook gives, ours gives to the same heading (our landing page
@@ -309,7 +450,10 @@ fn compare_with_mdbook(book: &Path) {
     for (page, ids) in heading_ids(&theirs, &their_pages) {
         let our = &our_ids[&page];
         let missing: Vec<&String> = ids.iter().filter(|id| !our.contains(id)).collect();
-        assert!(missing.is_empty(), "{page}: mdBook's ids {missing:?} are not ours ({our:?})");
+        assert!(
+            missing.is_empty(),
+            "{page}: mdBook's ids {missing:?} are not ours ({our:?})"
+        );
     }
     assert_no_broken_links(&ours);
 }
@@ -330,18 +474,30 @@ fn without_an_index_chapter_index_html_shows_the_first_chapter() {
         "# Summary\n\n[Install](guide/install.md)\n- [Listings](listings.md)\n- [Secret](secret.md)\n",
     )
     .unwrap();
-    std::fs::write(at(&book, "src/guide/install.md"), "# Install\n\n## Installing\n\nSee [the listings](../listings.md#listings).\n").unwrap();
+    std::fs::write(
+        at(&book, "src/guide/install.md"),
+        "# Install\n\n## Installing\n\nSee [the listings](../listings.md#listings).\n",
+    )
+    .unwrap();
     // The redirect's target page is gone with the chapter: that is an error, like a broken link.
     let stderr = failing(book.path());
     assert!(
         stderr.contains("book.toml: error: `output.html.redirect`: `/old/start.html` redirects to `../guide/index.html`, which is not a page of the book"),
         "{stderr}"
     );
-    edit(&at(&book, "book.toml"), "\"../guide/index.html\"", "\"../guide/install.html\"");
+    edit(
+        &at(&book, "book.toml"),
+        "\"../guide/index.html\"",
+        "\"../guide/install.html\"",
+    );
     let (_tmp, dest, _) = built(book.path());
     let index = html(&dest.join("index.html"));
     assert!(attrs(&index, "article.chapter h2", "id").contains(&"installing".to_string()));
-    assert_eq!(attrs(&index, "article.chapter p a", "href"), ["listings.html#listings"], "links rewritten for the root");
+    assert_eq!(
+        attrs(&index, "article.chapter p a", "href"),
+        ["listings.html#listings"],
+        "links rewritten for the root"
+    );
     if installed("mdbook", "the comparison with mdBook") {
         compare_with_mdbook(book.path());
     }

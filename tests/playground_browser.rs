@@ -70,13 +70,22 @@ fn check_site(base: &str) {
         return;
     };
     page.goto(&format!("{base}quiet.html"));
-    assert_eq!(page.eval("document.querySelectorAll('.run-button').length"), 0);
+    assert_eq!(
+        page.eval("document.querySelectorAll('.run-button').length"),
+        0
+    );
     page.goto(&format!("{base}runs.html"));
     // The script, the session, both blocks of the `notes` session; not the thread
     // example (it fails in the runtime) nor the terminal session.
-    assert_eq!(page.eval("document.querySelectorAll('.run-button').length"), 4);
+    assert_eq!(
+        page.eval("document.querySelectorAll('.run-button').length"),
+        4
+    );
     let threads = block(&mut page, "threading");
-    assert_eq!(page.eval(&format!("{threads}.dataset.run || null")), serde_json::Value::Null);
+    assert_eq!(
+        page.eval(&format!("{threads}.dataset.run || null")),
+        serde_json::Value::Null
+    );
     assert!(
         runtime_requests(&page).is_empty(),
         "nothing of the runtime loads before a click: {:?}",
@@ -101,21 +110,37 @@ fn check_site(base: &str) {
         "for the loop to run",
     );
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(page.eval(&format!("{script}.querySelector('.run-button').textContent")), "Stop");
+    assert_eq!(
+        page.eval(&format!(
+            "{script}.querySelector('.run-button').textContent"
+        )),
+        "Stop"
+    );
     click(&mut page, &script, ".run-button");
     let (_, status) = finished(&mut page, &script);
     assert!(status.starts_with("Stopped"), "{status}");
-    assert_eq!(page.eval("document.title.length > 0"), true, "the page still answers");
+    assert_eq!(
+        page.eval("document.title.length > 0"),
+        true,
+        "the page still answers"
+    );
 
     click(&mut page, &script, ".run-reset");
     click(&mut page, &script, ".run-button");
     let (output, _) = finished(&mut page, &script);
-    assert_eq!(output.trim_end(), "total = 45", "Reset put the book's code back");
+    assert_eq!(
+        output.trim_end(),
+        "total = 45",
+        "Reset put the book's code back"
+    );
 
     let session = block(&mut page, "sorted(words)");
     click(&mut page, &session, ".run-button");
     let (output, status) = finished(&mut page, &session);
-    assert!(output.contains(">>> sorted(words)\n['fig', 'pear']"), "{output}");
+    assert!(
+        output.contains(">>> sorted(words)\n['fig', 'pear']"),
+        "{output}"
+    );
     assert!(status.contains("Same output as the book"), "{status}");
 
     let reader = block(&mut page, "read_text()");

@@ -50,7 +50,10 @@ fn handbook_test_writes_the_record_the_fixture_commits() {
         stdout.contains("4 of 5 Python blocks run give the book's output"),
         "{stdout}"
     );
-    assert!(stdout.contains("1 × RuntimeError: can't start new thread"), "{stdout}");
+    assert!(
+        stdout.contains("1 × RuntimeError: can't start new thread"),
+        "{stdout}"
+    );
     let written = std::fs::read_to_string(book.path().join(RECORD)).unwrap();
     let committed = std::fs::read_to_string(fixture("playground").join(RECORD)).unwrap();
     assert_eq!(written, committed, "the fixture's record is up to date");
@@ -62,16 +65,26 @@ fn an_edited_example_loses_its_button_and_ci_fails_until_the_record_is_updated()
     let before = runnable(book.path(), "runs.html");
     assert_eq!(before.len(), 4, "{before:?}");
 
-    support::edit(&book.path().join("src/runs.md"), "print(f\"total = {total}\")", "print(f\"total: {total}\")");
+    support::edit(
+        &book.path().join("src/runs.md"),
+        "print(f\"total = {total}\")",
+        "print(f\"total: {total}\")",
+    );
     support::edit(&book.path().join("src/runs.md"), "total = 45", "total: 45");
     let after = runnable(book.path(), "runs.html");
     assert_eq!(after.len(), 3, "the edited script has no button: {after:?}");
-    assert!(after.iter().all(|code| !code.contains("total")), "{after:?}");
+    assert!(
+        after.iter().all(|code| !code.contains("total")),
+        "{after:?}"
+    );
 
     let committed = std::fs::read_to_string(book.path().join(RECORD)).unwrap();
     let run = handbook_test(book.path(), true);
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(!run.status.success(), "CI fails on a stale record: {stdout}");
+    assert!(
+        !run.status.success(),
+        "CI fails on a stale record: {stdout}"
+    );
     assert!(
         stdout.contains("src/playground-verified.txt is out of date")
             && stdout.contains("run `handbook test` and commit src/playground-verified.txt"),
@@ -81,8 +94,16 @@ fn an_edited_example_loses_its_button_and_ci_fails_until_the_record_is_updated()
     assert_eq!(unchanged, committed, "CI does not write the record");
 
     let run = handbook_test(book.path(), false);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stdout));
-    assert_eq!(runnable(book.path(), "runs.html").len(), 4, "tested again, it has its button");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    assert_eq!(
+        runnable(book.path(), "runs.html").len(),
+        4,
+        "tested again, it has its button"
+    );
     let run = handbook_test(book.path(), true);
     assert!(run.status.success(), "an up-to-date record passes on CI");
 }
@@ -91,11 +112,13 @@ fn an_edited_example_loses_its_button_and_ci_fails_until_the_record_is_updated()
 fn a_book_without_verified_examples_gets_none_of_the_runtime() {
     let dest = tempfile::tempdir().unwrap();
     support::build(&fixture("examples-pass"), dest.path());
-    assert!(!dest.path().join("assets").read_dir().unwrap().any(|entry| {
-        let name = entry.unwrap().file_name();
-        let name = name.to_string_lossy();
-        name.starts_with("pyodide-") || name.starts_with("playground-")
-    }));
+    assert!(
+        !dest.path().join("assets").read_dir().unwrap().any(|entry| {
+            let name = entry.unwrap().file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("pyodide-") || name.starts_with("playground-")
+        })
+    );
     let page = html(&dest.path().join("basics.html"));
     assert!(select(&page, "[data-run]").is_empty());
     assert!(select(&page, "html[data-playground]").is_empty());
@@ -106,7 +129,11 @@ fn runnable_false_turns_the_buttons_and_their_verification_off() {
     let book = book_copy();
     let toml = book.path().join("book.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(&toml, format!("{text}\n[output.html.playground]\nrunnable = false\n")).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{text}\n[output.html.playground]\nrunnable = false\n"),
+    )
+    .unwrap();
     assert!(runnable(book.path(), "runs.html").is_empty());
     let run = handbook_test(book.path(), false);
     let stdout = String::from_utf8_lossy(&run.stdout);
@@ -150,5 +177,9 @@ fn a_verdict_that_differs_from_the_record_is_a_warning_on_ci_not_a_failure() {
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{stdout}");
     assert!(stdout.contains("gave a different verdict"), "{stdout}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), without, "CI does not write the record");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        without,
+        "CI does not write the record"
+    );
 }

@@ -19,7 +19,12 @@ fn fixture() -> PathBuf {
 }
 
 fn build(dest: &Path) {
-    handbook::pipeline::build(&fixture(), handbook::output::Destination::Folder(Some(dest.to_path_buf())), &mut |d| panic!("{d}")).unwrap();
+    handbook::pipeline::build(
+        &fixture(),
+        handbook::output::Destination::Folder(Some(dest.to_path_buf())),
+        &mut |d| panic!("{d}"),
+    )
+    .unwrap();
 }
 
 /// Serves `root` over HTTP on a free port, from a thread that lives as long as the test.
@@ -258,7 +263,8 @@ fn report_typed_queries(page: &mut Page, name: &str, dest: &Path) -> u64 {
         let kind = |prefix: &str| {
             let of_kind = files.iter().filter(|(path, _)| {
                 let name = path.rsplit('/').next().unwrap_or_default();
-                name.starts_with(prefix) && name[prefix.len()..].starts_with(|c: char| c.is_ascii_digit() || c == '-')
+                name.starts_with(prefix)
+                    && name[prefix.len()..].starts_with(|c: char| c.is_ascii_digit() || c == '-')
             });
             let (count, bytes) = of_kind.fold((0, 0), |(c, b), (_, n)| (c + 1, b + n));
             format!("{count} {prefix} {:.1} KB", bytes as f64 / 1000.0)

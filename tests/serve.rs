@@ -452,7 +452,6 @@ fn toc_script(server: &Server) -> String {
     format!("/{src}")
 }
 
-
 #[test]
 fn renaming_a_folder_of_chapters_is_noticed() {
     let book = fixture_copy("serve-book");

@@ -17,14 +17,17 @@ fn html_files(site: &Path) -> Vec<(String, String)> {
         .into_iter()
         .filter(|path| path.extension().is_some_and(|e| e == "html"))
         .map(|path| {
-            let relative = path.strip_prefix(site).unwrap().to_string_lossy().replace('\\', "/");
+            let relative = path
+                .strip_prefix(site)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             (relative, std::fs::read_to_string(&path).unwrap())
         })
         .collect();
     files.sort();
     files
 }
-
 
 /// `assets/main-3f2a9c01de.css` → `assets/main-HASH.css`, and the stylesheet that
 /// `404.html` carries inline → `<style>…</style>`: a content hash, or the CSS, is not
@@ -70,7 +73,9 @@ fn snapshot_book(name: &str) {
 #[test]
 fn normalize_replaces_content_hashes_only() {
     assert_eq!(
-        normalize("<link href=\"assets/main-3f2a9c01de.css\"> a-b 12-0123456789abcdef <style>.a{}</style>"),
+        normalize(
+            "<link href=\"assets/main-3f2a9c01de.css\"> a-b 12-0123456789abcdef <style>.a{}</style>"
+        ),
         "<link href=\"assets/main-HASH.css\"> a-b 12-0123456789abcdef <style>…</style>"
     );
 }

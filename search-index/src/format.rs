@@ -625,8 +625,15 @@ mod tests {
         boosted.boosts[0] = 4.0;
         let files = export(&index, &boosted);
         let entry = String::from_utf8(files[0].bytes.clone()).unwrap();
-        assert!(files[0].path.ends_with(&format!("{}.js", id(index.docs(), &boosted))));
-        assert!(entry.contains(&format!("\"parameters\":{}", json(&boosted))), "{entry}");
+        assert!(
+            files[0]
+                .path
+                .ends_with(&format!("{}.js", id(index.docs(), &boosted)))
+        );
+        assert!(
+            entry.contains(&format!("\"parameters\":{}", json(&boosted))),
+            "{entry}"
+        );
     }
 
     #[test]

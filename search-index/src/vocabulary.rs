@@ -115,7 +115,11 @@ impl Vocabulary {
 
     /// The words closest to `word` within `max_edits` edits (insertions, deletions,
     /// substitutions and swaps of two neighbours), with that number of edits.
-    pub(crate) fn closest_words(&self, word: &str, max_edits: usize) -> Option<(usize, Vec<&Word>)> {
+    pub(crate) fn closest_words(
+        &self,
+        word: &str,
+        max_edits: usize,
+    ) -> Option<(usize, Vec<&Word>)> {
         let target: Vec<char> = word.chars().collect();
         let mut best: Option<(usize, Vec<&Word>)> = None;
         let mut scratch = Vec::new();

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use super::{Example, Kind, Mode};
 use crate::diagnostics::Location;
 use crate::model::Book;
-use crate::transform::Page;
 use crate::pyodide::{self, Runtime, RuntimeError};
+use crate::transform::Page;
 
 /// Why an example has no Run button.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -169,11 +169,16 @@ fn job(examples: &[&Example]) -> Job {
             file: SCRIPT_FILES[usize::from(example.session.is_some())],
             transient: example.session.is_some(),
         };
-        for part in [block.kind, &block.code, block.expected.as_deref().unwrap_or("\0none")] {
+        for part in [
+            block.kind,
+            &block.code,
+            block.expected.as_deref().unwrap_or("\0none"),
+        ] {
             hasher.update(&(part.len() as u64).to_le_bytes());
             hasher.update(part.as_bytes());
         }
-        job.hashes.push(hasher.finalize().to_hex()[..32].to_string());
+        job.hashes
+            .push(hasher.finalize().to_hex()[..32].to_string());
         job.locations.push(example.location.clone());
         job.blocks.push(block);
     }
@@ -476,16 +481,19 @@ pub fn check_book(
                 match results.get(k) {
                     Some(Ok(())) => verified.push((chapter.to_string(), job.hashes[k].clone())),
                     Some(Err(why)) => summary.failures.push((location.clone(), why.clone())),
-                    None => summary
-                        .failures
-                        .push((location.clone(), "an earlier block of its session failed".into())),
+                    None => summary.failures.push((
+                        location.clone(),
+                        "an earlier block of its session failed".into(),
+                    )),
                 }
             }
         }
     }
     summary.verified = verified.len();
     if !summary.failures.is_empty() {
-        summary.excluded.insert(Reason::FailsInRuntime, summary.failures.len());
+        summary
+            .excluded
+            .insert(Reason::FailsInRuntime, summary.failures.len());
     }
     let old = Record::parse(&book.playground_record);
     let tested: Vec<&str> = chapters
@@ -497,7 +505,9 @@ pub fn check_book(
     let path = book.config.display_path(&file);
     // An empty record and no file say the same.
     let same = new == old && (!book.playground_record.is_empty() || new.is_empty());
-    let dead = old.entries_in(&tested).any(|entry| !current.contains(entry));
+    let dead = old
+        .entries_in(&tested)
+        .any(|entry| !current.contains(entry));
     summary.record = if same {
         RecordState::Unchanged(path)
     } else if ci && dead {
@@ -555,14 +565,19 @@ mod tests {
     fn a_block_hash_covers_its_expected_output_and_the_blocks_before_it() {
         let mut first = example(Kind::Script, "print(1)\n", Some("s"));
         let second = example(Kind::Script, "print(2)\n", Some("s"));
-        let hashes = plan(&[first.clone(), second.clone()]).jobs[0].hashes.clone();
+        let hashes = plan(&[first.clone(), second.clone()]).jobs[0]
+            .hashes
+            .clone();
         first.expected = Some(Expected {
             line: 5,
             text: "1\n".into(),
         });
         let changed = plan(&[first, second]).jobs[0].hashes.clone();
         assert_ne!(hashes[0], changed[0]);
-        assert_ne!(hashes[1], changed[1], "the second block runs after the first");
+        assert_ne!(
+            hashes[1], changed[1],
+            "the second block runs after the first"
+        );
     }
 
     #[test]
@@ -579,8 +594,10 @@ mod tests {
     #[test]
     fn replacing_chapters_keeps_the_others_entries() {
         let (a, b) = ("a".repeat(32), "b".repeat(32));
-        let record = Record::default()
-            .replaced(&[], vec![("one.md".into(), a.clone()), ("two.md".into(), b.clone())]);
+        let record = Record::default().replaced(
+            &[],
+            vec![("one.md".into(), a.clone()), ("two.md".into(), b.clone())],
+        );
         let replaced = record.replaced(&["one.md"], Vec::new());
         assert!(!replaced.contains(&a));
         assert!(replaced.contains(&b));

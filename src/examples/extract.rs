@@ -3,7 +3,6 @@
 //! what readers see, read once. A `python` (or `bash run`) block takes the
 //! ```` ```output ```` block right after it as its expected output.
 
-
 use super::{Example, Expected, Kind, Mode};
 use crate::diagnostics::Location;
 use crate::includes::LineOrigin;
@@ -92,9 +91,7 @@ fn build(book: &Book, kind: Kind, block: &CodeBlock, expected: Option<&CodeBlock
             .unwrap_or_default(),
         requires: attrs.requires.clone(),
         services: attrs.services.clone(),
-        timeout: attrs
-            .timeout
-            .unwrap_or(book.config.test.timeout),
+        timeout: attrs.timeout.unwrap_or(book.config.test.timeout),
         min_python: attrs.min_python,
         session: attrs.session.clone(),
     }
@@ -103,9 +100,9 @@ fn build(book: &Book, kind: Kind, block: &CodeBlock, expected: Option<&CodeBlock
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
     use crate::model::Chapter;
     use crate::transform::code::{PythonVersion, Service};
+    use std::time::Duration;
 
     fn book(source: &str) -> Book {
         let config = crate::config::parse(std::path::Path::new("/b"), "[book]\nsrc = \"src\"\n")

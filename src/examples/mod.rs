@@ -299,7 +299,9 @@ pub fn test(
             version: crate::pyodide::version(),
         });
         let cache = &options.cache_dir;
-        Some(browser::check_book(&book, &pages, &chapters, cache, options.ci)?)
+        Some(browser::check_book(
+            &book, &pages, &chapters, cache, options.ci,
+        )?)
     } else {
         None
     };

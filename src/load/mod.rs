@@ -122,13 +122,24 @@ pub fn load(root: &Path) -> Result<Loaded> {
     }
 
     diagnostics.extend(crate::preprocess::run(&config, &toc, &mut chapters));
-    let assets = scan_sources(&config.src_dir, &chapters, &included_md, &config, &mut diagnostics)?;
+    let assets = scan_sources(
+        &config.src_dir,
+        &chapters,
+        &included_md,
+        &config,
+        &mut diagnostics,
+    )?;
     let includes = read_includes(&config, &mut chapters);
     let record = crate::pyodide::record_path(&config.src_dir);
     let playground_record = match std::fs::read_to_string(&record) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => return Err(Error::Io { path: record, source }),
+        Err(source) => {
+            return Err(Error::Io {
+                path: record,
+                source,
+            });
+        }
     };
     Ok(Loaded {
         book: Book {
@@ -170,7 +181,10 @@ fn expand_prose(
         let file = config.display_path(&config.src_dir.join(path));
         let lines = crate::diagnostics::LineIndex::new(&source);
         for (offset, problem) in prose.problems {
-            diagnostics.push(Diagnostic::error(lines.locate(&file, &source, offset), problem));
+            diagnostics.push(Diagnostic::error(
+                lines.locate(&file, &source, offset),
+                problem,
+            ));
         }
     }
     (prose.text, prose.title)
@@ -326,7 +340,10 @@ fn scan_sources(
         if file.relative.ends_with(".md") {
             // mdBook renders `404.md` as its 404 page; handbook writes its own.
             let special = ["SUMMARY.md", "404.md"].contains(&file.relative.as_str());
-            if !special && !used.contains(file.relative.as_str()) && !included.contains(&file.relative) {
+            if !special
+                && !used.contains(file.relative.as_str())
+                && !included.contains(&file.relative)
+            {
                 diagnostics.push(Diagnostic::warning(
                     Location::file(config.display_path(&file.path)),
                     "not listed in SUMMARY.md, so no page is built from it",

@@ -77,7 +77,9 @@ pub fn parse(text: &str) -> Result<Summary, SummaryError> {
         }
         // A comment at the end of a line: `- [A](a.md) <!-- why -->`.
         let trimmed = match (trimmed.find("<!--"), trimmed.rfind("-->")) {
-            (Some(open), Some(close)) if open < close && close + 3 == trimmed.len() => trimmed[..open].trim_end(),
+            (Some(open), Some(close)) if open < close && close + 3 == trimmed.len() => {
+                trimmed[..open].trim_end()
+            }
             _ => trimmed,
         };
         if trimmed.starts_with("```") {

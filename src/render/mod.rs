@@ -38,10 +38,12 @@ impl Shared {
             "css/highlight.css".into(),
             crate::transform::highlight::theme_css(),
         );
-        let css = css::bundle(&files, "css/main.css", book.config.html.browser_targets)
-            .map_err(|e| crate::error::Error::Css {
-                location: theme.location(&e.file, e.line, e.col),
-                message: e.message,
+        let css =
+            css::bundle(&files, "css/main.css", book.config.html.browser_targets).map_err(|e| {
+                crate::error::Error::Css {
+                    location: theme.location(&e.file, e.line, e.col),
+                    message: e.message,
+                }
             })?;
         let contents = toc_items(book);
         let toc_html = theme.render("toc.html", &TocContext { items: &contents })?;
@@ -163,11 +165,21 @@ impl<'a> Renderer<'a> {
             ));
         }
         let root = &self.book.config.root;
-        for file in self.book.config.html.additional_css.iter().chain(&self.book.config.html.additional_js) {
+        for file in self
+            .book
+            .config
+            .html
+            .additional_css
+            .iter()
+            .chain(&self.book.config.html.additional_js)
+        {
             outputs.push(OutputFile::copy(file.clone(), root.join(file)));
         }
         if let Some(cname) = &self.book.config.html.cname {
-            outputs.push(OutputFile::bytes("CNAME".into(), format!("{cname}\n").into_bytes()));
+            outputs.push(OutputFile::bytes(
+                "CNAME".into(),
+                format!("{cname}\n").into_bytes(),
+            ));
         }
         outputs.extend(crate::redirect::pages(&self.book.config.html.redirect));
         for asset in &self.book.assets {
@@ -256,7 +268,11 @@ impl<'a> Renderer<'a> {
         let config = &self.book.config;
         let content = first.map_or_else(String::new, |page| {
             let from = &self.book.chapters[page.chapter].source_path;
-            markdown::render_html(&page.rendered.events, &|dest| links::root_href(from, dest), "")
+            markdown::render_html(
+                &page.rendered.events,
+                &|dest| links::root_href(from, dest),
+                "",
+            )
         });
         let content = content.as_str();
         let context = PageContext {

@@ -70,7 +70,12 @@ impl Origin {
                 let span = report.span();
                 let name = Some(report.filename()).filter(|f| !f.is_empty());
                 let name = name.unwrap_or(template).to_string();
-                (name, span.start_line, span.start_col + 1, report.message().to_string())
+                (
+                    name,
+                    span.start_line,
+                    span.start_col + 1,
+                    report.message().to_string(),
+                )
             }
             _ => (template.to_string(), 0, 0, error.to_string()),
         };
@@ -204,7 +209,9 @@ mod tests {
     fn a_rendering_error_in_a_default_template_is_located_in_the_default_theme() {
         let (_book, config) = config_with_theme(&[("css/extra.css", "")]);
         let theme = Theme::load(&config).unwrap();
-        let error = theme.render("toc.html", &serde_json::json!({})).unwrap_err();
+        let error = theme
+            .render("toc.html", &serde_json::json!({}))
+            .unwrap_err();
         assert!(
             location(error).starts_with("(default theme)/templates/toc.html:"),
             "the missing `items` is reported in the default toc.html"

@@ -14,8 +14,8 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::{protocol, reload};
 use super::site::{Live, Snapshot};
+use super::{protocol, reload};
 
 /// The server's routes. With `local_only` (the server listens on a loopback address),
 /// a request whose `Host` is another name is refused: a page of a foreign site whose name

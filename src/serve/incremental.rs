@@ -560,11 +560,7 @@ fn read(file: OutputFile) -> crate::Result<(String, Vec<u8>)> {
 }
 
 /// A rebuild that stopped at `error`, after `diagnostics`.
-fn failure(
-    rebuilt: String,
-    mut diagnostics: Vec<Diagnostic>,
-    error: Error,
-) -> Outcome {
+fn failure(rebuilt: String, mut diagnostics: Vec<Diagnostic>, error: Error) -> Outcome {
     diagnostics.extend(error.into_diagnostic());
     Outcome {
         rebuilt,
@@ -584,7 +580,12 @@ fn including<'a>(book: &'a Book, path: &'a str) -> impl Iterator<Item = usize> +
     book.chapters
         .iter()
         .enumerate()
-        .filter(move |(_, chapter)| chapter.includes.iter().any(|target| target.as_str() == path))
+        .filter(move |(_, chapter)| {
+            chapter
+                .includes
+                .iter()
+                .any(|target| target.as_str() == path)
+        })
         .map(|(index, _)| index)
 }
 
@@ -596,10 +597,7 @@ fn is_folder(book: &Book, path: &str) -> bool {
             .chapters
             .iter()
             .any(|c| c.source_path.starts_with(&prefix))
-        || book
-            .assets
-            .iter()
-            .any(|a| a.starts_with(&prefix))
+        || book.assets.iter().any(|a| a.starts_with(&prefix))
 }
 
 #[cfg(test)]

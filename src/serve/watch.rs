@@ -325,7 +325,11 @@ mod tests {
     #[test]
     fn sorts_paths_into_changes() {
         assert_eq!(kind("/book/book.toml"), Some(Change::Config));
-        assert_eq!(kind("/book/helper/src/main.rs"), Some(Change::Unknown), "extra-watch-dirs");
+        assert_eq!(
+            kind("/book/helper/src/main.rs"),
+            Some(Change::Unknown),
+            "extra-watch-dirs"
+        );
         assert_eq!(kind("/book/content/SUMMARY.md"), Some(Change::Summary));
         assert_eq!(
             kind("/book/content/core/types.md"),

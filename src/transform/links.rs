@@ -314,7 +314,9 @@ impl Known<'_> {
     fn problem(&self, from: &str, link: &LinkRef) -> Option<Problem> {
         let what = if link.is_image { "image" } else { "link" };
         let dest = &link.dest;
-        if !self.allow_active && let Some(scheme) = super::raw_html::active_scheme(dest) {
+        if !self.allow_active
+            && let Some(scheme) = super::raw_html::active_scheme(dest)
+        {
             return Some(Problem::Active(format!(
                 "{what} `{}` uses `{scheme}:`, which can run script in readers' browsers; link to a page or file instead, or set `allow-active-content = true` under [output.html] in book.toml if the book's authors are trusted",
                 dest.chars().take(40).collect::<String>()
@@ -334,7 +336,9 @@ impl Known<'_> {
             Target::SamePage(fragment) => {
                 anchor_problem(&self.ids[from], fragment, dest, what).map(Problem::Broken)
             }
-            Target::Local { path, fragment } => self.local_problem(from, &path, fragment, dest, what),
+            Target::Local { path, fragment } => {
+                self.local_problem(from, &path, fragment, dest, what)
+            }
         }
     }
 
@@ -458,19 +462,29 @@ mod tests {
         assert_eq!(site_href("../advanced/b.md#x"), "../advanced/b.html#x");
         assert_eq!(site_href("README.md"), "index.html");
         assert_eq!(site_href("guide/#x"), "guide/index.html#x");
-        assert_eq!(site_href("../../std/"), "../../std/", "leaves the book: as written");
+        assert_eq!(
+            site_href("../../std/"),
+            "../../std/",
+            "leaves the book: as written"
+        );
         assert_eq!(site_href("img/plot.png"), "img/plot.png");
         assert_eq!(site_href("https://x.org/a.md"), "https://x.org/a.md");
     }
 
     #[test]
     fn links_of_a_chapter_shown_at_the_root() {
-        assert_eq!(root_href("intro/index.md", "install.md#x"), "intro/install.html#x");
+        assert_eq!(
+            root_href("intro/index.md", "install.md#x"),
+            "intro/install.html#x"
+        );
         assert_eq!(root_href("intro/index.md", "../start/"), "start/index.html");
         assert_eq!(root_href("intro/index.md", "#top"), "#top");
         assert_eq!(root_href("intro/index.md", "img/a.png"), "intro/img/a.png");
         assert_eq!(root_href("intro/index.md", "../../std/"), "../std/");
-        assert_eq!(root_href("intro/index.md", "https://x.org/"), "https://x.org/");
+        assert_eq!(
+            root_href("intro/index.md", "https://x.org/"),
+            "https://x.org/"
+        );
     }
 
     #[test]
@@ -499,7 +513,12 @@ mod tests {
     #[test]
     fn chapters_are_found_by_every_name_mdbook_books_use() {
         let chapters = Chapters::new(["guide/README.md", "a.md", "README.md"].into_iter());
-        for name in ["guide/README.md", "guide/index.md", "guide/index.html", "guide/"] {
+        for name in [
+            "guide/README.md",
+            "guide/index.md",
+            "guide/index.html",
+            "guide/",
+        ] {
             assert_eq!(chapters.find(name), Some("guide/README.md"), "{name}");
         }
         assert_eq!(chapters.find("a.html"), Some("a.md"));

@@ -702,9 +702,15 @@ mod tests {
     fn a_console_block_without_a_command_is_a_shell_listing_with_a_warning() {
         let rendered = transform_source("# T\n\n```console\ncargo build \\\n  --release\n```\n");
         assert!(rendered.code_blocks.is_empty(), "not an example");
-        let messages: Vec<String> = rendered.diagnostics.iter().map(ToString::to_string).collect();
+        let messages: Vec<String> = rendered
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(messages.len(), 1, "{messages:?}");
-        assert!(messages[0].starts_with("t.md:3:1: warning: this console block has no `$ ` command"));
+        assert!(
+            messages[0].starts_with("t.md:3:1: warning: this console block has no `$ ` command")
+        );
     }
 
     #[test]

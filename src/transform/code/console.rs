@@ -120,7 +120,8 @@ pub fn parse(text: &str) -> Session {
 /// Whether any line of `text` is a `$ ` command: a console block without one is a
 /// listing of commands (as mdBook books write them), not a session to run.
 pub fn has_command(text: &str) -> bool {
-    text.lines().any(|line| command_after_prompt(line).is_some())
+    text.lines()
+        .any(|line| command_after_prompt(line).is_some())
 }
 
 fn command_after_prompt(line: &str) -> Option<&str> {

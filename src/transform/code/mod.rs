@@ -545,9 +545,8 @@ fn service(name: &str) -> Result<Service, String> {
 /// the error a `compile_fail` block expects (`E0597`), `ignore-wasm32`, and the
 /// test-harness switches. Rust is shown, not run, so they change nothing here.
 fn is_rustdoc_only(key: &str) -> bool {
-    let error_code = key.len() == 5
-        && key.starts_with('E')
-        && key[1..].chars().all(|c| c.is_ascii_digit());
+    let error_code =
+        key.len() == 5 && key.starts_with('E') && key[1..].chars().all(|c| c.is_ascii_digit());
     error_code
         || key.starts_with("ignore-")
         || ["test_harness", "standalone_crate", "allow_fail"].contains(&key)
@@ -738,14 +737,22 @@ mod tests {
     fn python3_block_is_an_example() {
         assert!(parse("python3").is_example());
         assert_eq!(
-            shown_code(&parse("python3").lang, "#~ import os\nprint(1)\n", &BTreeMap::new()),
+            shown_code(
+                &parse("python3").lang,
+                "#~ import os\nprint(1)\n",
+                &BTreeMap::new()
+            ),
             "print(1)\n"
         );
     }
 
     #[test]
     fn rustdoc_error_codes_and_target_ignores_are_accepted_on_rust_blocks() {
-        for info in ["rust,compile_fail,E0597", "rust,ignore-wasm32", "rust,test_harness"] {
+        for info in [
+            "rust,compile_fail,E0597",
+            "rust,ignore-wasm32",
+            "rust,test_harness",
+        ] {
             assert!(FenceInfo::parse(info).is_ok(), "{info}");
         }
         assert!(FenceInfo::parse("python E0597").is_err());
@@ -847,7 +854,11 @@ mod tests {
     fn rust_and_configured_hidden_lines_are_not_shown() {
         let none = BTreeMap::new();
         assert_eq!(
-            shown_code(&Lang::Rust, "# use std::io;\n#\nfn main() {\n    ## not hidden\n    #[derive(Debug)]\n}\n", &none),
+            shown_code(
+                &Lang::Rust,
+                "# use std::io;\n#\nfn main() {\n    ## not hidden\n    #[derive(Debug)]\n}\n",
+                &none
+            ),
             "fn main() {\n    # not hidden\n    #[derive(Debug)]\n}\n"
         );
         let tilde = BTreeMap::from([("python".to_string(), "~".to_string())]);
