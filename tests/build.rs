@@ -567,7 +567,9 @@ fn every_page_names_the_search_index_that_was_written() {
     let mut checked = 0;
     for path in walk(&dest) {
         // 404.html names files by absolute URL; print.html has no search box.
-        let skip = ["404.html", "print.html"].iter().any(|name| path.ends_with(name));
+        let skip = ["404.html", "print.html"]
+            .iter()
+            .any(|name| path.ends_with(name));
         if path.extension().is_none_or(|e| e != "html") || skip {
             continue;
         }
@@ -577,7 +579,11 @@ fn every_page_names_the_search_index_that_was_written() {
         let entry = path.parent().unwrap().join(&entries[0]);
         let text = std::fs::read_to_string(&entry)
             .unwrap_or_else(|e| panic!("{} names {}: {e}", path.display(), entry.display()));
-        assert!(text.starts_with("handbookSearch.load(\"index\""), "{}", entry.display());
+        assert!(
+            text.starts_with("handbookSearch.load(\"index\""),
+            "{}",
+            entry.display()
+        );
         checked += 1;
     }
     assert!(checked > 5, "only {checked} pages");
