@@ -1,8 +1,6 @@
 //! The search index's files (`search/`), built with tantivy from every
 //! section of every page.
 
-use search_index::Doc;
-
 use super::Output;
 use crate::error::Result;
 use crate::model::Book;
@@ -12,7 +10,7 @@ use crate::write::OutputFile;
 /// The index of the book's sections. Its documents are collected when it is
 /// registered, so pages can name its entry file before it is built.
 pub(super) struct SearchIndex {
-    docs: Vec<Doc>,
+    docs: crate::search::Documents,
 }
 
 impl SearchIndex {
