@@ -225,6 +225,22 @@ fn typed_query_files(page: &mut Page, dest: &Path, query: &str) -> Vec<(String, 
     let seen = page.events.len();
     page.press("/", 0);
     page.wait_for("window.handbookSearch", "for the search client to load");
+    type_query(page, query);
+    let files = search_files(page, seen);
+    let unique: std::collections::HashSet<&String> = files.iter().collect();
+    assert_eq!(unique.len(), files.len(), "a file loaded twice: {files:?}");
+    files
+        .into_iter()
+        .map(|path| {
+            let size = gzipped(&std::fs::read(&path).unwrap());
+            (path, size)
+        })
+        .collect()
+}
+
+/// Types `query` one character at a time into the focused search box, and waits for its
+/// results with snippets.
+fn type_query(page: &mut Page, query: &str) {
     for c in query.chars() {
         page.type_text(&c.to_string());
         std::thread::sleep(KEYSTROKE);
@@ -235,21 +251,17 @@ fn typed_query_files(page: &mut Page, dest: &Path, query: &str) -> Vec<(String, 
         ),
         &format!("for the results of {query:?} with snippets"),
     );
-    let mut files: Vec<String> = page.events[seen..]
+}
+
+/// The search files (index and client) the page requested since event `seen`, in order.
+fn search_files(page: &Page, seen: usize) -> Vec<String> {
+    page.events[seen..]
         .iter()
         .filter(|(method, _)| method == "Network.requestWillBeSent")
         .filter_map(|(_, params)| params["request"]["url"].as_str())
         .filter_map(|url| url.strip_prefix("file://"))
         .filter(|path| path.contains("/search/") || path.contains("/assets/search-"))
         .map(str::to_string)
-        .collect();
-    files.dedup();
-    files
-        .into_iter()
-        .map(|path| {
-            let size = gzipped(&std::fs::read(&path).unwrap());
-            (path, size)
-        })
         .collect()
 }
 
@@ -302,6 +314,18 @@ fn a_first_query_typed_letter_by_letter_loads_at_most_40_kb() {
     let folder = |dest: &Path| handbook::output::Destination::Folder(Some(dest.to_path_buf()));
     handbook::pipeline::build(root, folder(&handbook), &mut |_| {}).unwrap();
     let largest = report_typed_queries(&mut page, "handbook", &handbook);
+    // A later query in the same page loads only files it had not loaded.
+    let first: Vec<String> = typed_query_files(&mut page, &handbook, "decorator")
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    let seen = page.events.len();
+    page.eval("(i => { i.value = ''; i.dispatchEvent(new Event('input')); })(document.querySelector('.search-input'))");
+    type_query(&mut page, "decorators wrap");
+    let again = search_files(&page, seen);
+    assert!(!again.is_empty(), "the second query loads what it needs");
+    let twice: Vec<&String> = again.iter().filter(|f| first.contains(f)).collect();
+    assert!(twice.is_empty(), "loaded again: {twice:?}");
     // The results the list had no room for come as it is scrolled (the last query's has 10).
     page.wait_for(
         "(l => (l.scrollTop = l.scrollHeight, l.querySelectorAll('.search-result').length === 10))(document.querySelector('.search-results'))",

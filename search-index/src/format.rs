@@ -180,8 +180,18 @@ fn export(index: &Index, parameters: &Parameters) -> Vec<File> {
         bytes: format!("handbookSearch.load({key:?},{json});\n").into_bytes(),
     };
     let shards = shard_ranges(&index.vocabulary, parameters.shard_bytes);
-    let packs = pack_ranges(&index.vocabulary, parameters.pack_bytes);
-    let chunks = chunk_sizes(&index.docs, parameters.chunk_bytes);
+    let pack_bytes = cut_size(
+        index.vocabulary.stems.iter().map(stem_bytes).sum(),
+        parameters.pack_bytes,
+        parameters.max_packs,
+    );
+    let packs = pack_ranges(&index.vocabulary, pack_bytes);
+    let chunk_bytes = cut_size(
+        index.docs.iter().map(doc_bytes).sum(),
+        parameters.chunk_bytes,
+        parameters.max_chunks,
+    );
+    let chunks = chunk_sizes(&index.docs, chunk_bytes);
     let entry = entry(index, &id, &shards, &packs, &chunks, parameters);
     let mut files = vec![file("index", json(&entry))];
     for (n, range) in shards.iter().enumerate() {
@@ -336,6 +346,22 @@ fn shard(vocabulary: &Vocabulary, range: &ShardRange) -> Shard {
     }
 }
 
+/// The size files holding `total` bytes are cut at: `least`, or more when over `most` files
+/// would hold them.
+fn cut_size(total: usize, least: usize, most: usize) -> usize {
+    least.max(total.div_ceil(most))
+}
+
+/// About the bytes `stem` takes in a pack (postings take about three a document).
+fn stem_bytes(stem: &crate::vocabulary::Stem) -> usize {
+    stem.text.len() + 3 * stem.weight()
+}
+
+/// The bytes of text `doc` takes in a chunk.
+fn doc_bytes(doc: &Doc) -> usize {
+    doc.body.len() + doc.section_title.len()
+}
+
 /// Cuts the stems (sorted) into runs whose postings take about `pack_bytes`; a stem that
 /// would take a pack past it starts a new one, so a common stem has a pack to itself and a
 /// query for it loads no other stem's postings.
@@ -343,7 +369,7 @@ fn pack_ranges(vocabulary: &Vocabulary, pack_bytes: usize) -> Vec<Range<usize>> 
     let mut ranges = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (id, stem) in vocabulary.stems.iter().enumerate() {
-        let size = stem.text.len() + 3 * stem.weight();
+        let size = stem_bytes(stem);
         if bytes > 0 && bytes + size > pack_bytes {
             ranges.push(start..id);
             (start, bytes) = (id, 0);
@@ -448,7 +474,7 @@ fn chunk_sizes(docs: &[Doc], chunk_bytes: usize) -> Vec<usize> {
     let (mut count, mut bytes) = (0, 0);
     for doc in docs {
         count += 1;
-        bytes += doc.body.len() + doc.section_title.len();
+        bytes += doc_bytes(doc);
         if bytes >= chunk_bytes {
             sizes.push(count);
             (count, bytes) = (0, 0);
@@ -710,6 +736,20 @@ mod tests {
         assert!(shard_ranges(&index.vocabulary, parameters.shard_bytes).len() > 20);
         assert!(pack_ranges(&index.vocabulary, parameters.pack_bytes).len() > 20);
         assert!(chunk_sizes(&index.docs, parameters.chunk_bytes).len() > 20);
+        assert_decodes(&index);
+
+        // A book too large for the file limits gets larger files, about that many of them.
+        let mut index = index;
+        index.parameters.max_chunks = 6;
+        index.parameters.max_packs = 10;
+        let files = index.export();
+        let count = |key: char| {
+            let is_key =
+                |p: &str| p.starts_with(key) && p[1..].starts_with(|c: char| c.is_ascii_digit());
+            files.iter().filter(|f| is_key(&f.path)).count()
+        };
+        assert!((5..=7).contains(&count('c')), "{} chunks", count('c'));
+        assert!((5..=20).contains(&count('t')), "{} packs", count('t'));
         assert_decodes(&index);
     }
 

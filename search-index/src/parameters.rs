@@ -65,6 +65,16 @@ pub(crate) struct Parameters {
     /// query's best documents are often far apart, so showing its results loads about one
     /// chunk per result: the top 10 of `context manager` load 15 KB at 8,000, 12 KB at 2,000.
     pub(crate) chunk_bytes: usize,
+    /// At most about this many chunks: a larger book gets larger ones. Every file costs
+    /// the build a file creation, and a 3,000-page book had 15,927 chunks of 2,000 bytes
+    /// (5,000 of 8,000 now; its first queries load more text, 6 results, 6 chunks), while
+    /// the 600-page corpus (8 MB of text) keeps chunks of 2,000 bytes and its first
+    /// queries within 40 KB (at 4,000 `context manager` took 40.3 KB).
+    pub(crate) max_chunks: usize,
+    /// At most about this many packs (more when big stems leave packs part full), by the
+    /// same reasoning: 2,362 packs of 2,000 bytes at 3,000 pages; the 600-page corpus keeps
+    /// its 1,022 (at 1,200, its packs grew and `context manager` loaded 0.8 KB more).
+    pub(crate) max_packs: usize,
     /// Packs per positions file: phrases are rarer than words, and every file costs the
     /// build a file creation, which on some file systems outweighs writing its bytes.
     pub(crate) position_group: usize,
@@ -114,7 +124,9 @@ impl Parameters {
         shard_bytes: 2_000,
         pack_bytes: 2_000,
         chunk_bytes: 2_000,
-        position_group: 8,
+        max_chunks: 5_000,
+        max_packs: 1_500,
+        position_group: 16,
     };
 
     /// The parameters of an index built with `options`.
