@@ -108,7 +108,7 @@ fn bench(root: &Path) {
                 .starts_with("search-")
         })
         .expect("the site has a search client");
-    let kinds = ["index", "s", "p", "c", "words"];
+    let kinds = ["index", "s", "t", "p", "c", "words"];
     let paths: Vec<PathBuf> = files.iter().map(|f| dir.path().join(&f.path)).collect();
     let gzip = client
         .gzip_sizes(&[vec![asset.clone()], paths].concat())
