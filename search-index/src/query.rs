@@ -242,48 +242,42 @@ pub(crate) fn to_tantivy(
     };
     let clauses: Vec<Box<dyn Query>> = clauses
         .iter()
-        .map(|clause| {
-            let query = match clause {
-                Clause::Word(alternatives) => {
-                    let mut queries: Vec<Box<dyn Query>> = alternatives
-                        .iter()
-                        .map(|alternative| {
-                            let text = &vocabulary.stem(alternative.stem).text;
-                            per_field(&|field, boost| {
-                                let term = TermQuery::new(
-                                    Term::from_field_text(field, text),
-                                    IndexRecordOption::WithFreqs,
-                                );
-                                Box::new(BoostQuery::new(
-                                    Box::new(term),
-                                    boost * alternative.factor,
-                                ))
-                            })
+        .map(|clause| match clause {
+            Clause::Word(alternatives) => {
+                let mut queries: Vec<Box<dyn Query>> = alternatives
+                    .iter()
+                    .map(|alternative| {
+                        let text = &vocabulary.stem(alternative.stem).text;
+                        per_field(&|field, boost| {
+                            let term = TermQuery::new(
+                                Term::from_field_text(field, text),
+                                IndexRecordOption::WithFreqs,
+                            );
+                            Box::new(BoostQuery::new(Box::new(term), boost * alternative.factor))
                         })
-                        .collect();
-                    if queries.len() == 1 {
-                        queries.pop().expect("one alternative")
-                    } else {
-                        Box::new(DisjunctionMaxQuery::new(queries))
-                    }
+                    })
+                    .collect();
+                if queries.len() == 1 {
+                    queries.pop().expect("one alternative")
+                } else {
+                    Box::new(DisjunctionMaxQuery::new(queries))
                 }
-                Clause::Phrase(terms) => per_field(&|field, boost| {
-                    let terms = terms
-                        .iter()
-                        .map(|&(offset, stem)| {
-                            (
-                                offset,
-                                Term::from_field_text(field, &vocabulary.stem(stem).text),
-                            )
-                        })
-                        .collect();
-                    Box::new(BoostQuery::new(
-                        Box::new(PhraseQuery::new_with_offset(terms)),
-                        boost,
-                    ))
-                }),
-            };
-            query
+            }
+            Clause::Phrase(terms) => per_field(&|field, boost| {
+                let terms = terms
+                    .iter()
+                    .map(|&(offset, stem)| {
+                        (
+                            offset,
+                            Term::from_field_text(field, &vocabulary.stem(stem).text),
+                        )
+                    })
+                    .collect();
+                Box::new(BoostQuery::new(
+                    Box::new(PhraseQuery::new_with_offset(terms)),
+                    boost,
+                ))
+            }),
         })
         .collect();
     let mut occurs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
