@@ -109,6 +109,9 @@ pub struct HtmlConfig {
     pub search: SearchConfig,
     /// `[output.html.playground]`: the Run buttons.
     pub playground: PlaygroundConfig,
+    /// `[output.html.fold]` with `enable = true`: its `level`. Sidebar sections at that
+    /// depth or deeper (0 = top level) start folded; `None` shows every chapter.
+    pub fold: Option<usize>,
 }
 
 /// `[output.html.playground]` (mdBook's table and key names): Python examples that
@@ -300,6 +303,15 @@ struct RawHtml {
     code: RawCode,
     search: RawSearch,
     playground: PlaygroundConfig,
+    fold: RawFold,
+}
+
+/// `[output.html.fold]`, mdBook's keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawFold {
+    enable: bool,
+    level: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -398,10 +410,6 @@ const MDBOOK_ONLY: &[(&str, &str)] = &[
     (
         "output.html.playground",
         "mdBook's Rust playground setting; here Rust code is shown, not run (Run buttons are for verified Python examples: `runnable`, `editable`)",
-    ),
-    (
-        "output.html.fold",
-        "mdBook folds the sidebar's sub-chapters; the sidebar here always shows every chapter",
     ),
     (
         "output.html.hash-files",
@@ -605,6 +613,7 @@ fn resolve(
             hidelines: html.code.hidelines,
             search,
             playground: html.playground,
+            fold: html.fold.enable.then_some(html.fold.level),
         },
         book: BookMeta {
             title: raw.book.title,

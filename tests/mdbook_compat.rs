@@ -195,7 +195,6 @@ fn mdbook_keys_are_honoured_or_noted_never_unknown() {
     for key in [
         "output.html.mathjax-support",
         "output.html.playground",
-        "output.html.fold",
         "`rust`",
     ] {
         assert_eq!(
@@ -232,6 +231,70 @@ fn mdbook_keys_are_honoured_or_noted_never_unknown() {
         attrs(&redirect, "meta[http-equiv=refresh]", "content"),
         ["0; URL=../guide/index.html"]
     );
+}
+
+/// `[output.html.fold]`: the sidebar's sections with sub-chapters get a fold button;
+/// at `level = 0` every section starts folded except those above the current page,
+/// and a folded section opens with its button, by keyboard too (real Chromium).
+#[test]
+fn folded_sidebar_sections_open_with_their_button_in_chromium() {
+    let (_tmp, dest, stderr) = built(&fixture("mdbook-compat"));
+    assert!(!stderr.contains("output.html.fold"), "honoured, not a note: {stderr}");
+    let Some(mut browser) = support::chromium::Browser::launch() else {
+        return;
+    };
+    let shown = "Array.from(document.querySelectorAll('.sidebar li.toc-item'))\
+        .filter(li => !li.hidden && li.offsetParent !== null).map(li => li.textContent.trim())";
+    browser.goto(&format!("file://{}", dest.join("listings.html").display()));
+    assert_eq!(
+        browser.eval(shown),
+        serde_json::json!(["Introduction", "1. Guide", "2. Listings", "3. Secret"])
+    );
+    assert_eq!(
+        browser.eval("document.querySelectorAll('.sidebar .toc-fold').length"),
+        2,
+        "Guide and Install have sub-chapters"
+    );
+    browser.eval("document.querySelector('.sidebar .toc-fold').focus()");
+    browser.press("Enter", 0);
+    assert_eq!(
+        browser.eval(shown),
+        serde_json::json!(["Introduction", "1. Guide", "1.1. Install", "2. Listings", "3. Secret"]),
+        "Enter on Guide's button opens it; Install stays folded"
+    );
+    browser.eval("document.querySelector('.sidebar .toc-fold').click()");
+    assert_eq!(
+        browser.eval(shown),
+        serde_json::json!(["Introduction", "1. Guide", "2. Listings", "3. Secret"]),
+        "a second press folds it again"
+    );
+
+    browser.goto(&format!("file://{}", dest.join("guide/linux.html").display()));
+    assert_eq!(
+        browser.eval(shown),
+        serde_json::json!([
+            "Introduction",
+            "1. Guide",
+            "1.1. Install",
+            "1.1.1. On Linux",
+            "2. Listings",
+            "3. Secret"
+        ]),
+        "the current chapter's ancestors are open"
+    );
+    assert_eq!(
+        browser.eval("Array.from(document.querySelectorAll('.toc-fold')).map(b => b.getAttribute('aria-expanded'))"),
+        serde_json::json!(["true", "true"])
+    );
+    assert!(browser.errors().is_empty(), "{:?}", browser.errors());
+
+    // Without `[output.html.fold]`, nothing folds and there are no buttons.
+    let book = fixture_copy("mdbook-compat");
+    edit(&at(&book, "book.toml"), "[output.html.fold]\nenable = true\n", "");
+    let (_tmp, dest, _) = built(book.path());
+    browser.goto(&format!("file://{}", dest.join("listings.html").display()));
+    assert_eq!(browser.eval(shown).as_array().unwrap().len(), 6);
+    assert_eq!(browser.eval("document.querySelectorAll('.toc-fold').length"), 0);
 }
 
 #[test]

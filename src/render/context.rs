@@ -132,6 +132,8 @@ pub struct TocItem {
     pub depth: usize,
     /// The id of a part's heading on the landing page.
     pub anchor: Option<String>,
+    /// Whether deeper entries follow it (its sub-chapters): a section the sidebar can fold.
+    pub parent: bool,
 }
 
 /// One chapter inside `print.html`.
@@ -174,4 +176,7 @@ pub struct NotFoundContext<'a> {
 pub struct TocContext<'a> {
     /// The entries.
     pub items: &'a [TocItem],
+    /// `[output.html.fold]`: sections at this depth or deeper start folded (the current
+    /// chapter's stay open); `None`: nothing folds.
+    pub fold: Option<usize>,
 }

@@ -46,11 +46,20 @@ impl Shared {
                 }
             })?;
         let contents = toc_items(book);
-        let toc_html = theme.render("toc.html", &TocContext { items: &contents })?;
-        let toc_js = format!(
+        let toc_html = theme.render(
+            "toc.html",
+            &TocContext {
+                items: &contents,
+                fold: book.config.html.fold,
+            },
+        )?;
+        let mut toc_js = format!(
             "window.handbookToc({});\n",
             serde_json::to_string(&toc_html).expect("strings serialise")
         );
+        if book.config.html.fold.is_some() {
+            toc_js.push_str(theme.file("js/fold.js"));
+        }
         let mut outputs = Vec::new();
         let mut hashed = |stem: &str, ext: &str, text: String| {
             let file = hashed_file(stem, ext, text);
@@ -368,8 +377,9 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
         path: Some(chapter.output_path()),
         depth: chapter.depth,
         anchor: None,
+        parent: false,
     };
-    book.toc
+    let mut items: Vec<TocItem> = book.toc
         .iter()
         .map(|entry| match entry {
             TocEntry::Part(title) => TocItem {
@@ -379,6 +389,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 path: None,
                 depth: 0,
                 anchor: Some(part_anchor(title)),
+                parent: false,
             },
             TocEntry::Separator => TocItem {
                 kind: TocKind::Separator,
@@ -387,6 +398,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 path: None,
                 depth: 0,
                 anchor: None,
+                parent: false,
             },
             TocEntry::Chapter(index) => chapter_item(&book.chapters[*index]),
             TocEntry::Draft {
@@ -400,9 +412,19 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 path: None,
                 depth: *depth,
                 anchor: None,
+                parent: false,
             },
         })
-        .collect()
+        .collect();
+    let listed = |item: &TocItem| matches!(item.kind, TocKind::Chapter | TocKind::Draft);
+    let parents: Vec<bool> = items
+        .windows(2)
+        .map(|pair| listed(&pair[0]) && listed(&pair[1]) && pair[1].depth > pair[0].depth)
+        .collect();
+    for (item, parent) in items.iter_mut().zip(parents) {
+        item.parent = parent;
+    }
+    items
 }
 
 /// The id of a part's heading on the landing page.
