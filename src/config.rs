@@ -109,6 +109,11 @@ pub struct HtmlConfig {
     pub search: SearchConfig,
     /// `[output.html.playground]`: the Run buttons.
     pub playground: PlaygroundConfig,
+    /// `input-404`: the Markdown file (relative to the source folder) whose text is the
+    /// 404 page's; mdBook's default is `404.md`.
+    pub input_404: String,
+    /// Whether `input-404` was given (a missing file is then worth a warning).
+    pub input_404_set: bool,
     /// `[output.html.fold]` with `enable = true`: its `level`. Sidebar sections at that
     /// depth or deeper (0 = top level) start folded; `None` shows every chapter.
     pub fold: Option<usize>,
@@ -304,6 +309,7 @@ struct RawHtml {
     search: RawSearch,
     playground: PlaygroundConfig,
     fold: RawFold,
+    input_404: Option<String>,
 }
 
 /// `[output.html.fold]`, mdBook's keys.
@@ -438,10 +444,6 @@ const MDBOOK_ONLY: &[(&str, &str)] = &[
     (
         "output.html.admonitions",
         "mdBook's `> [!NOTE]` admonitions; handbook always renders them",
-    ),
-    (
-        "output.html.input-404",
-        "mdBook renders this chapter as 404.html; handbook writes its own 404 page",
     ),
     (
         "output.html.copy-fonts",
@@ -614,6 +616,8 @@ fn resolve(
             search,
             playground: html.playground,
             fold: html.fold.enable.then_some(html.fold.level),
+            input_404_set: html.input_404.is_some(),
+            input_404: html.input_404.unwrap_or_else(|| "404.md".into()),
         },
         book: BookMeta {
             title: raw.book.title,

@@ -70,6 +70,9 @@ pub struct Book {
     pub toc: Vec<TocEntry>,
     /// Chapters with a file, in reading order.
     pub chapters: Vec<Chapter>,
+    /// The text of the 404 page (`src/404.md`, or `[output.html] input-404`), if the book
+    /// has one: not a chapter (no place in the contents, search or `print.html`).
+    pub not_found: Option<Chapter>,
     /// Files under the source folder that are not Markdown (images, example files): copied as they are.
     pub assets: Vec<SourcePath>,
     /// Files that code blocks include with `{{#include …}}`, read by the loader.

@@ -239,7 +239,10 @@ fn mdbook_keys_are_honoured_or_noted_never_unknown() {
 #[test]
 fn folded_sidebar_sections_open_with_their_button_in_chromium() {
     let (_tmp, dest, stderr) = built(&fixture("mdbook-compat"));
-    assert!(!stderr.contains("output.html.fold"), "honoured, not a note: {stderr}");
+    assert!(
+        !stderr.contains("output.html.fold"),
+        "honoured, not a note: {stderr}"
+    );
     let Some(mut browser) = support::chromium::Browser::launch() else {
         return;
     };
@@ -259,7 +262,13 @@ fn folded_sidebar_sections_open_with_their_button_in_chromium() {
     browser.press("Enter", 0);
     assert_eq!(
         browser.eval(shown),
-        serde_json::json!(["Introduction", "1. Guide", "1.1. Install", "2. Listings", "3. Secret"]),
+        serde_json::json!([
+            "Introduction",
+            "1. Guide",
+            "1.1. Install",
+            "2. Listings",
+            "3. Secret"
+        ]),
         "Enter on Guide's button opens it; Install stays folded"
     );
     browser.eval("document.querySelector('.sidebar .toc-fold').click()");
@@ -269,7 +278,10 @@ fn folded_sidebar_sections_open_with_their_button_in_chromium() {
         "a second press folds it again"
     );
 
-    browser.goto(&format!("file://{}", dest.join("guide/linux.html").display()));
+    browser.goto(&format!(
+        "file://{}",
+        dest.join("guide/linux.html").display()
+    ));
     assert_eq!(
         browser.eval(shown),
         serde_json::json!([
@@ -290,11 +302,88 @@ fn folded_sidebar_sections_open_with_their_button_in_chromium() {
 
     // Without `[output.html.fold]`, nothing folds and there are no buttons.
     let book = fixture_copy("mdbook-compat");
-    edit(&at(&book, "book.toml"), "[output.html.fold]\nenable = true\n", "");
+    edit(
+        &at(&book, "book.toml"),
+        "[output.html.fold]\nenable = true\n",
+        "",
+    );
     let (_tmp, dest, _) = built(book.path());
     browser.goto(&format!("file://{}", dest.join("listings.html").display()));
     assert_eq!(browser.eval(shown).as_array().unwrap().len(), 6);
-    assert_eq!(browser.eval("document.querySelectorAll('.toc-fold').length"), 0);
+    assert_eq!(
+        browser.eval("document.querySelectorAll('.toc-fold').length"),
+        0
+    );
+}
+
+/// mdBook renders `src/404.md` as `404.html`; a server shows that page at any depth,
+/// so its links are absolute under `site-url`. It is not a chapter, and its links are
+/// checked like a chapter's.
+#[test]
+fn src_404_md_is_the_404_page_with_links_that_work_from_any_depth() {
+    let (_tmp, dest, stderr) = built(&fixture("mdbook-compat"));
+    assert!(
+        !stderr.contains("404.md"),
+        "neither unlisted nor a note: {stderr}"
+    );
+    let page = html(&dest.join("404.html"));
+    assert_eq!(texts(&page, "main h1"), ["Lost in the guide"]);
+    assert_eq!(
+        attrs(&page, "main article a:not(.heading-anchor)", "href"),
+        [
+            "/compat/guide/install.html#installing",
+            "/compat/listings.html"
+        ]
+    );
+    let toc = std::fs::read_to_string(
+        walk(&dest.join("assets"))
+            .into_iter()
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("toc-"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(!toc.contains("Lost"), "not in the contents");
+    assert!(
+        !std::fs::read_to_string(dest.join("print.html"))
+            .unwrap()
+            .contains("Lost in the guide")
+    );
+
+    let book = fixture_copy("mdbook-compat");
+    edit(
+        &at(&book, "src/404.md"),
+        "guide/install.md#installing",
+        "guide/gone.md",
+    );
+    let stderr = failing(book.path());
+    assert!(
+        stderr.contains("src/404.md:3:28: error: broken link `guide/gone.md`"),
+        "{stderr}"
+    );
+
+    // `input-404` names another file; `404.md` is then an ordinary unlisted file.
+    edit(
+        &at(&book, "src/404.md"),
+        "guide/gone.md",
+        "guide/install.md",
+    );
+    std::fs::write(at(&book, "src/missing.md"), "# Nothing [here](README.md)\n").unwrap();
+    edit(
+        &at(&book, "book.toml"),
+        "[output.html]\n",
+        "[output.html]\ninput-404 = \"missing.md\"\n",
+    );
+    let (_tmp, dest, stderr) = built(book.path());
+    assert!(
+        stderr.contains("src/404.md: warning: not listed in SUMMARY.md"),
+        "{stderr}"
+    );
+    let page = html(&dest.join("404.html"));
+    assert_eq!(texts(&page, "main h1"), ["Nothing here"]);
+    assert_eq!(
+        attrs(&page, "main article h1 a:not(.heading-anchor)", "href"),
+        ["/compat/index.html"]
+    );
 }
 
 #[test]

@@ -127,6 +127,7 @@ mod tests {
                 page_title: None,
                 includes: crate::includes::targets("ch/x.md", source, 1),
             }],
+            not_found: None,
             assets: Vec::new(),
             includes,
             unreadable: Default::default(),

@@ -129,7 +129,11 @@ pub fn load(root: &Path) -> Result<Loaded> {
         &config,
         &mut diagnostics,
     )?;
-    let includes = read_includes(&config, &mut chapters);
+    let mut not_found = not_found_page(&config, &mut diagnostics);
+    let mut includes = read_includes(&config, &mut chapters);
+    if let Some(page) = &mut not_found {
+        read_chapter_includes(&config, page, &mut includes);
+    }
     let record = crate::pyodide::record_path(&config.src_dir);
     let playground_record = match std::fs::read_to_string(&record) {
         Ok(text) => text,
@@ -146,12 +150,55 @@ pub fn load(root: &Path) -> Result<Loaded> {
             config,
             toc,
             chapters,
+            not_found,
             assets,
             includes,
             unreadable,
             playground_record,
         },
         diagnostics,
+    })
+}
+
+/// The 404 page's text, as mdBook takes it: `src/404.md`, or the file `input-404` names
+/// (a warning if that one is missing). Its directives are carried out as a chapter's.
+fn not_found_page(
+    config: &crate::config::Config,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Chapter> {
+    let path = config.html.input_404.as_str();
+    let file = config.src_dir.join(path);
+    if !file.is_file() {
+        if config.html.input_404_set {
+            diagnostics.push(Diagnostic::warning(
+                Location::file("book.toml"),
+                format!("`output.html.input-404` = `{path}`: there is no such file in `{}`, so 404.html has the theme's text; create it or remove the key", config.display_path(&config.src_dir).display()),
+            ));
+        }
+        return None;
+    }
+    let source = match crate::paths::read_inside(&config.root, &file) {
+        Ok(source) => source,
+        Err(why) => {
+            diagnostics.push(Diagnostic::error(
+                Location::file(config.display_path(&file)),
+                format!("cannot read the 404 page: {why}"),
+            ));
+            return None;
+        }
+    };
+    let mut included = std::collections::BTreeSet::new();
+    let (source, page_title) = expand_prose(config, path, source, diagnostics, &mut included);
+    Some(Chapter {
+        title: "Page not found".into(),
+        number: None,
+        depth: 0,
+        part: None,
+        ancestors: Vec::new(),
+        source_path: path.into(),
+        source,
+        page_title,
+        includes: included.into_iter().map(Into::into).collect(),
     })
 }
 
@@ -338,8 +385,8 @@ fn scan_sources(
     let mut assets = Vec::new();
     for file in crate::paths::files_under(src_dir)? {
         if file.relative.ends_with(".md") {
-            // mdBook renders `404.md` as its 404 page; handbook writes its own.
-            let special = ["SUMMARY.md", "404.md"].contains(&file.relative.as_str());
+            // `404.md` (or `input-404`) is the text of the 404 page.
+            let special = file.relative == "SUMMARY.md" || file.relative == config.html.input_404;
             if !special
                 && !used.contains(file.relative.as_str())
                 && !included.contains(&file.relative)

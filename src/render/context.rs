@@ -169,6 +169,8 @@ pub struct NotFoundContext<'a> {
     pub inline_css: &'a str,
     /// The home page: `site-url` if set, else `/`.
     pub home_url: String,
+    /// The book's own text for the page (`src/404.md`), its links absolute under `home_url`.
+    pub content: Option<String>,
 }
 
 /// The context of `toc.html` (rendered once, into the sidebar script).

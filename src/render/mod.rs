@@ -310,18 +310,30 @@ impl<'a> Renderer<'a> {
         ))
     }
 
+    /// `404.html`, shown by servers for any missing path: the book's `404.md` (as in
+    /// mdBook) or the theme's text, with links absolute under the site's path.
     fn not_found(&self) -> Result<OutputFile> {
+        let html = &self.book.config.html;
+        let home_url = html
+            .site_url
+            .clone()
+            .or_else(|| html.site_path.clone())
+            .unwrap_or_else(|| "/".into());
+        let highlighter = crate::transform::highlight::Highlighter::new();
+        let content = self
+            .book
+            .not_found
+            .as_ref()
+            .zip(crate::transform::not_found(self.book, &highlighter))
+            .map(|(page, rendered)| {
+                let href = |dest: &str| links::absolute_href(&home_url, &page.source_path, dest);
+                markdown::render_html(&rendered.events, &href, "")
+            });
         let context = NotFoundContext {
             site: &self.shared.site,
             inline_css: &self.shared.css,
-            home_url: self
-                .book
-                .config
-                .html
-                .site_url
-                .clone()
-                .or_else(|| self.book.config.html.site_path.clone())
-                .unwrap_or_else(|| "/".into()),
+            home_url,
+            content,
         };
         Ok(OutputFile::bytes(
             "404.html".into(),
@@ -379,7 +391,8 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
         anchor: None,
         parent: false,
     };
-    let mut items: Vec<TocItem> = book.toc
+    let mut items: Vec<TocItem> = book
+        .toc
         .iter()
         .map(|entry| match entry {
             TocEntry::Part(title) => TocItem {
