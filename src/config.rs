@@ -770,9 +770,11 @@ impl Config {
 
     /// `path` shown relative to the book's root, for messages.
     pub fn display_path(&self, path: &Path) -> PathBuf {
+        // An included file may sit beside the source folder (`src/../listings/x.rs`).
+        let path = crate::paths::normalize(path);
         path.strip_prefix(&self.root)
             .map(Path::to_path_buf)
-            .unwrap_or_else(|_| path.to_path_buf())
+            .unwrap_or(path)
     }
 }
 

@@ -274,6 +274,10 @@ fn apply(preprocessor: &Preprocessor, book: Book, chapters: &mut [Chapter]) -> V
     for chapter in chapters.iter_mut() {
         match returned.remove(chapter.source_path.as_str()) {
             Some(new) => {
+                if new.content != chapter.source {
+                    // Its lines are the preprocessor's now.
+                    chapter.origins.clear();
+                }
                 chapter.source = new.content;
                 chapter.title = new.name;
             }
@@ -314,6 +318,7 @@ mod tests {
             source_path: path.into(),
             source: format!("# {title}\n"),
             page_title: None,
+            origins: Vec::new(),
             includes: Vec::new(),
         }
     }

@@ -113,6 +113,35 @@ fn includes_reach_the_book_root_but_not_beyond() {
     );
 }
 
+/// A multi-line `{{#include}}` in a chapter's prose shifted every later line: a
+/// broken link after it was reported lines too low. Now lines after an include are
+/// the chapter's own, and a problem inside included text names the included file.
+#[test]
+fn diagnostics_after_a_multi_line_prose_include_name_the_right_line() {
+    let book = fixture_copy("mdbook-compat");
+    std::fs::write(
+        at(&book, "shared/steps.md"),
+        "1. One\n2. Two, see [nowhere](gone.md)\n3. Three\n4. Four\n",
+    )
+    .unwrap();
+    edit(
+        &at(&book, "src/guide/README.md"),
+        "{{#include ../../shared/note.md}}",
+        "{{#include ../../shared/note.md}}\n\n{{#include ../../shared/steps.md}}\n\nAfter the steps, [a typo](instal.md).",
+    );
+    let stderr = failing(book.path());
+    assert!(
+        stderr.contains("src/guide/README.md:9:18: error: broken link `instal.md`"),
+        "the chapter's own line 9: {stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("shared/steps.md:2:13: error: broken link `gone.md`")),
+        "the included file's line 2: {stderr}"
+    );
+}
+
 #[test]
 fn rustdoc_include_playground_escapes_hidelines_and_title() {
     let (_tmp, dest, _) = built(&fixture("mdbook-compat"));

@@ -125,6 +125,7 @@ mod tests {
                 source_path: "ch/x.md".into(),
                 source: source.into(),
                 page_title: None,
+                origins: Vec::new(),
                 includes: crate::includes::targets("ch/x.md", source, 1),
             }],
             not_found: None,

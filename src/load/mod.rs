@@ -105,11 +105,11 @@ pub fn load(root: &Path) -> Result<Loaded> {
             }
         };
         let mut included = std::collections::BTreeSet::new();
-        let (source, page_title) =
-            expand_prose(&config, &path, source, &mut diagnostics, &mut included);
+        let prose = expand_prose(&config, &path, source, &mut diagnostics, &mut included);
         included_md.extend(included.iter().cloned());
         chapters.push(Chapter {
-            page_title,
+            page_title: prose.title,
+            origins: prose.origins,
             includes: included.into_iter().map(Into::into).collect(),
             title: link.title,
             number: link.number.map(SectionNumber),
@@ -117,7 +117,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
             part: context.part,
             ancestors: context.ancestors,
             source_path: path.into(),
-            source,
+            source: prose.text,
         });
     }
 
@@ -188,7 +188,7 @@ fn not_found_page(
         }
     };
     let mut included = std::collections::BTreeSet::new();
-    let (source, page_title) = expand_prose(config, path, source, diagnostics, &mut included);
+    let prose = expand_prose(config, path, source, diagnostics, &mut included);
     Some(Chapter {
         title: "Page not found".into(),
         number: None,
@@ -196,8 +196,9 @@ fn not_found_page(
         part: None,
         ancestors: Vec::new(),
         source_path: path.into(),
-        source,
-        page_title,
+        source: prose.text,
+        page_title: prose.title,
+        origins: prose.origins,
         includes: included.into_iter().map(Into::into).collect(),
     })
 }
@@ -211,30 +212,31 @@ fn src_depth(config: &crate::config::Config) -> usize {
 }
 
 /// The chapter at `path` with the directives outside its code blocks carried out
-/// ([`includes::expand_prose`]), and the page title it sets; problems go to `diagnostics`.
+/// ([`includes::expand_prose`]): its text, the page title it sets and where its lines
+/// were written; problems go to `diagnostics`.
 fn expand_prose(
     config: &crate::config::Config,
     path: &str,
     source: String,
     diagnostics: &mut Vec<Diagnostic>,
     included: &mut std::collections::BTreeSet<String>,
-) -> (String, Option<String>) {
+) -> includes::Prose {
     let mut read = |target: &Path| {
         included.insert(target.to_string_lossy().replace('\\', "/"));
         crate::paths::read_inside(&config.root, &config.src_dir.join(target))
     };
-    let prose = includes::expand_prose(&source, path, src_depth(config), &mut read);
+    let mut prose = includes::expand_prose(&source, path, src_depth(config), &mut read);
     if !prose.problems.is_empty() {
         let file = config.display_path(&config.src_dir.join(path));
         let lines = crate::diagnostics::LineIndex::new(&source);
-        for (offset, problem) in prose.problems {
+        for (offset, problem) in std::mem::take(&mut prose.problems) {
             diagnostics.push(Diagnostic::error(
                 lines.locate(&file, &source, offset),
                 problem,
             ));
         }
     }
-    (prose.text, prose.title)
+    prose
 }
 
 /// The 1-based line of the first NUL byte in `text`.
@@ -301,7 +303,7 @@ pub fn reload_chapter(book: &mut Book, index: usize) -> Result<bool> {
     })?;
     let mut problems = Vec::new();
     let mut included = std::collections::BTreeSet::new();
-    let (source, page_title) = expand_prose(
+    let prose = expand_prose(
         &book.config,
         &chapter.source_path,
         source,
@@ -312,9 +314,10 @@ pub fn reload_chapter(book: &mut Book, index: usize) -> Result<bool> {
     if let Some(problem) = problems.into_iter().next() {
         return Err(Error::Input(Box::new(problem)));
     }
-    let changed = source != chapter.source || page_title != chapter.page_title;
-    chapter.source = source;
-    chapter.page_title = page_title;
+    let changed = prose.text != chapter.source || prose.title != chapter.page_title;
+    chapter.source = prose.text;
+    chapter.page_title = prose.title;
+    chapter.origins = prose.origins;
     Ok(read_chapter_includes(&book.config, chapter, &mut book.includes) || changed)
 }
 

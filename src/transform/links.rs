@@ -263,12 +263,13 @@ pub fn check(book: &Book, pages: &[Page], not_found: Option<&Rendered>) -> Vec<D
                 }
             };
             let lines = lines.get_or_insert_with(|| LineIndex::new(&chapter.source));
-            let display = book
-                .config
-                .display_path(&book.config.src_dir.join(&chapter.source_path));
+            let display = |file: Option<&crate::model::SourcePath>| {
+                let file = file.unwrap_or(&chapter.source_path);
+                book.config.display_path(&book.config.src_dir.join(file))
+            };
             problems.push(Diagnostic {
                 severity,
-                location: Some(lines.locate(&display, &chapter.source, link.offset)),
+                location: Some(chapter.locate(lines, link.offset, &display)),
                 message,
             });
         }
