@@ -12,7 +12,7 @@ use std::time::Duration;
 use lightningcss::targets::Browsers;
 use serde::Deserialize;
 
-use crate::diagnostics::{Diagnostic, LineIndex, Location, Severity};
+use crate::diagnostics::{Diagnostic, LineIndex, Location, Severity, closest};
 
 /// The validated configuration of one book.
 #[derive(Debug, Clone)]
@@ -152,18 +152,52 @@ pub struct SearchConfig {
     pub heading_split_level: u8,
     /// Chapters and folders (`[output.html.search.chapter."dir"] enable = false`) left out of the index.
     pub excluded: Vec<String>,
+    /// Every path a `[output.html.search.chapter."PATH"]` table names, so one naming no
+    /// chapter can be reported once the chapters are known.
+    pub named: Vec<String>,
 }
 
 impl SearchConfig {
     /// Whether the chapter at `source_path` is indexed.
     pub fn indexes(&self, source_path: &str) -> bool {
-        !self.excluded.iter().any(|prefix| {
-            source_path == prefix
-                || source_path
-                    .strip_prefix(prefix.trim_end_matches('/'))
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+        !self
+            .excluded
+            .iter()
+            .any(|prefix| covers(prefix, source_path))
     }
+
+    /// Warnings for `[output.html.search.chapter."PATH"]` tables that name neither a
+    /// chapter nor a folder of chapters (of `chapters`, source paths), with the closest one.
+    pub fn unknown_chapters<'a>(
+        &self,
+        chapters: impl Iterator<Item = &'a str> + Clone,
+    ) -> Vec<Diagnostic> {
+        self.named
+            .iter()
+            .filter(|named| !chapters.clone().any(|c| covers(named, c)))
+            .map(|named| {
+                let folders = chapters
+                    .clone()
+                    .filter_map(|c| c.rsplit_once('/').map(|(dir, _)| dir));
+                let hint = closest(named, chapters.clone().chain(folders))
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                Diagnostic::warning(
+                    Location::file("book.toml"),
+                    format!("`output.html.search.chapter.\"{named}\"` names no chapter or folder of chapters, so it does nothing{hint}"),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Whether a search chapter key (`guide/` or `guide/install.md`) covers the chapter at
+/// `source_path`.
+fn covers(prefix: &str, source_path: &str) -> bool {
+    source_path == prefix
+        || source_path
+            .strip_prefix(prefix.trim_end_matches('/'))
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The colour theme a reader sees before choosing one. mdBook's theme names are
@@ -562,10 +596,11 @@ fn resolve(
         excluded: html
             .search
             .chapter
-            .into_iter()
+            .iter()
             .filter(|(_, c)| c.enable == Some(false))
-            .map(|(path, _)| path)
+            .map(|(path, _)| path.clone())
             .collect(),
+        named: html.search.chapter.into_keys().collect(),
     };
     let preprocessors = order_preprocessors(raw.preprocessor, warnings);
     let files = html.additional_css.iter().chain(&html.additional_js);

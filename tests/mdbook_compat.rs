@@ -416,7 +416,7 @@ fn src_404_md_is_the_404_page_with_links_that_work_from_any_depth() {
 }
 
 #[test]
-fn search_leaves_out_disabled_chapters() {
+fn search_leaves_out_disabled_chapters_and_warns_of_tables_naming_none() {
     let book = fixture("mdbook-compat");
     let found = |query: &str| {
         let out = handbook(&["search", query, path_str(&book), "--json"]);
@@ -429,6 +429,21 @@ fn search_leaves_out_disabled_chapters() {
     };
     assert!(found("zyxwvut").is_empty(), "secret.md has enable = false");
     assert!(!found("steps").is_empty());
+
+    // A table naming no chapter would silently do nothing: it is a warning.
+    let book = fixture_copy("mdbook-compat");
+    edit(
+        &at(&book, "book.toml"),
+        "chapter.\"secret.md\"",
+        "chapter.\"secrets.md\"",
+    );
+    let (_tmp, _, stderr) = built(book.path());
+    assert!(
+        stderr.contains("book.toml: warning: `output.html.search.chapter.\"secrets.md\"` names no chapter or folder of chapters, so it does nothing; did you mean `secret.md`?"),
+        "{stderr}"
+    );
+    let (_tmp, _, stderr) = built(&fixture("mdbook-compat"));
+    assert!(!stderr.contains("search.chapter"), "{stderr}");
 }
 
 /// A redirect page works in real Chromium from `file://`: it lands on the moved page,

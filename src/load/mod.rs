@@ -122,6 +122,12 @@ pub fn load(root: &Path) -> Result<Loaded> {
     }
 
     diagnostics.extend(crate::preprocess::run(&config, &toc, &mut chapters));
+    diagnostics.extend(
+        config
+            .html
+            .search
+            .unknown_chapters(chapters.iter().map(|c| c.source_path.as_str())),
+    );
     let assets = scan_sources(
         &config.src_dir,
         &chapters,
