@@ -225,6 +225,10 @@ pub struct TestConfig {
     /// Pinned packages for examples that declare `requires=` (absolute; by default
     /// `requirements.txt` in the book's `src`).
     pub requirements: PathBuf,
+    /// Whether `book.toml` has a `[test]` table: the book is written for `handbook test`,
+    /// so a `console` block that would not run (no `$ ` command) is worth a warning. An
+    /// mdBook book uses `console` for plain listings too; there it is just shown.
+    pub declared: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -251,7 +255,7 @@ struct RawConfig {
     book: RawBook,
     build: RawBuild,
     output: RawOutput,
-    test: RawTest,
+    test: Option<RawTest>,
     preprocessor: BTreeMap<String, RawPreprocessor>,
 }
 
@@ -733,7 +737,13 @@ fn order_preprocessors(
 }
 
 /// `[test]` checked: an interpreter named, a timeout an example can finish in.
-fn test_config(raw: RawTest, src_dir: &Path, file: &Location) -> Result<TestConfig, Diagnostic> {
+fn test_config(
+    raw: Option<RawTest>,
+    src_dir: &Path,
+    file: &Location,
+) -> Result<TestConfig, Diagnostic> {
+    let declared = raw.is_some();
+    let raw = raw.unwrap_or_default();
     if raw.python.trim().is_empty() {
         return Err(Diagnostic::error(
             file.clone(),
@@ -750,6 +760,7 @@ fn test_config(raw: RawTest, src_dir: &Path, file: &Location) -> Result<TestConf
         python: raw.python,
         timeout: Duration::from_secs(raw.timeout),
         requirements: src_dir.join(raw.requirements),
+        declared,
     })
 }
 

@@ -142,6 +142,33 @@ fn diagnostics_after_a_multi_line_prose_include_name_the_right_line() {
     );
 }
 
+/// mdBook books write `console` for bare command listings: shown as a shell listing,
+/// without a warning per block; a book written for `handbook test` (it has `[test]`)
+/// is told that such a block is not run.
+#[test]
+fn a_console_block_without_prompts_warns_only_in_a_book_with_a_test_table() {
+    let (_tmp, dest, stderr) = built(&fixture("mdbook-compat"));
+    assert!(!stderr.contains("console block"), "{stderr}");
+    let listings = html(&dest.join("listings.html"));
+    assert!(
+        texts(&listings, "pre code")
+            .iter()
+            .any(|code| code.trim() == "cargo build --release"),
+        "shown as written"
+    );
+    let book = fixture_copy("mdbook-compat");
+    edit(
+        &at(&book, "book.toml"),
+        "[rust]\n",
+        "[test]\ntimeout = 5\n\n[rust]\n",
+    );
+    let (_tmp, _, stderr) = built(book.path());
+    assert!(
+        stderr.contains("src/listings.md:20:1: warning: this console block has no `$ ` command"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn rustdoc_include_playground_escapes_hidelines_and_title() {
     let (_tmp, dest, _) = built(&fixture("mdbook-compat"));

@@ -85,6 +85,7 @@ fn context<'a>(
             .config
             .display_path(&book.config.src_dir.join(&chapter.source_path)),
         src_display: book.config.display_path(&book.config.src_dir),
+        strict_console: book.config.test.declared,
         allow_active_content: book.config.html.allow_active_content,
         options: markdown::options(&book.config.html),
         hidelines: &book.config.html.hidelines,
