@@ -220,6 +220,58 @@ fn the_preprocessor_runs_and_its_links_are_checked() {
     );
 }
 
+/// A preprocessor's book is the book: a chapter it adds is a page at its `path`, in the
+/// contents where it put it, its links checked; a renamed chapter shows its new name; a
+/// draft it adds is listed; one at a path outside the book is a warning, not a page.
+#[test]
+fn chapters_a_preprocessor_adds_are_built_where_it_puts_them() {
+    let book = fixture_copy("mdbook-compat");
+    edit(
+        &at(&book, "book.toml"),
+        "[preprocessor.shout]",
+        "[preprocessor.generate]\ncommand = \"python3 preprocessors/generate.py\"\n\n[preprocessor.shout]",
+    );
+    let (_tmp, dest, stderr) = built(book.path());
+    let page = html(&dest.join("guide/generated.html"));
+    assert_eq!(texts(&page, "main h1"), ["1.2. Generated"]);
+    assert_eq!(
+        attrs(&page, "main p a", "href"),
+        ["install.html#installing"]
+    );
+    let toc = std::fs::read_to_string(
+        walk(&dest.join("assets"))
+            .into_iter()
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("toc-"))
+            .unwrap(),
+    )
+    .unwrap();
+    let order: Vec<usize> = ["On Linux", "1.2.</span> Generated", "Classified", "Later"]
+        .iter()
+        .map(|t| toc.find(t).unwrap_or_else(|| panic!("{t} in {toc}")))
+        .collect();
+    assert!(order.is_sorted(), "in the preprocessor's order: {order:?}");
+    assert!(!toc.contains("Secret"), "renamed");
+    assert!(
+        stderr.contains(
+            "preprocessor `generate` added the chapter `Escapee` at a path that cannot be a page"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("dropped"), "{stderr}");
+
+    // What it adds is checked like the rest of the book.
+    edit(
+        &at(&book, "preprocessors/generate.py"),
+        "install.md#installing",
+        "install.md#nowhere",
+    );
+    let stderr = failing(book.path());
+    assert!(
+        stderr.contains("broken link `install.md#nowhere`: no heading with id `nowhere`"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_failing_preprocessor_is_an_error_naming_it_with_its_stderr() {
     let book = fixture_copy("mdbook-compat");

@@ -47,7 +47,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
         )))
     })?;
 
-    let (toc, chapter_links) = table_of_contents(&summary.items);
+    let (mut toc, chapter_links) = table_of_contents(&summary.items);
     if chapter_links.is_empty() {
         return Err(Error::Input(Box::new(Diagnostic::error(
             Location::file(&summary_display),
@@ -121,7 +121,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
         });
     }
 
-    diagnostics.extend(crate::preprocess::run(&config, &toc, &mut chapters));
+    diagnostics.extend(crate::preprocess::run(&config, &mut toc, &mut chapters));
     diagnostics.extend(
         config
             .html
