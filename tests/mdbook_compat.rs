@@ -339,6 +339,12 @@ fn mdbook_keys_are_honoured_or_noted_never_unknown() {
         attrs(&redirect, "meta[http-equiv=refresh]", "content"),
         ["0; URL=../guide/index.html"]
     );
+    // The Rustonomicon writes its redirect keys `./old.html`: relative to the site's root.
+    let redirect = html(&dest.join("moved.html"));
+    assert_eq!(
+        attrs(&redirect, "meta[http-equiv=refresh]", "content"),
+        ["0; URL=./guide/install.html"]
+    );
 }
 
 /// `[output.html.fold]`: the sidebar's sections with sub-chapters get a fold button;

@@ -79,7 +79,8 @@ fn is_external(dest: &str) -> bool {
 /// Resolves `relative` against the folder of `from`: a path relative to the source
 /// folder, starting with `../` if it climbs above it. A folder (`dir/`, `.`) ends in `/`.
 fn join(from: &str, relative: &str) -> String {
-    let mut parts: Vec<&str> = from.split('/').collect();
+    // `./old.html` (mdBook's redirect keys) is `old.html`.
+    let mut parts: Vec<&str> = from.split('/').filter(|part| *part != ".").collect();
     parts.pop();
     let mut above = 0;
     for part in relative.split('/') {
