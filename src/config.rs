@@ -12,7 +12,7 @@ use std::time::Duration;
 use lightningcss::targets::Browsers;
 use serde::Deserialize;
 
-use crate::diagnostics::{Diagnostic, LineIndex, Location, Severity};
+use crate::diagnostics::{Diagnostic, LineIndex, Location, Severity, closest};
 
 /// The validated configuration of one book.
 #[derive(Debug, Clone)]
@@ -109,6 +109,14 @@ pub struct HtmlConfig {
     pub search: SearchConfig,
     /// `[output.html.playground]`: the Run buttons.
     pub playground: PlaygroundConfig,
+    /// `input-404`: the Markdown file (relative to the source folder) whose text is the
+    /// 404 page's; mdBook's default is `404.md`.
+    pub input_404: String,
+    /// Whether `input-404` was given (a missing file is then worth a warning).
+    pub input_404_set: bool,
+    /// `[output.html.fold]` with `enable = true`: its `level`. Sidebar sections at that
+    /// depth or deeper (0 = top level) start folded; `None` shows every chapter.
+    pub fold: Option<usize>,
 }
 
 /// `[output.html.playground]` (mdBook's table and key names): Python examples that
@@ -144,6 +152,9 @@ pub struct SearchConfig {
     pub heading_split_level: u8,
     /// Chapters and folders (`[output.html.search.chapter."dir"] enable = false`) left out of the index.
     pub excluded: Vec<String>,
+    /// Every path a `[output.html.search.chapter."PATH"]` table names, so one naming no
+    /// chapter can be reported once the chapters are known.
+    pub named: Vec<String>,
     /// How the index ranks: mdBook's `boost-hierarchy`, `boost-title` and `boost-paragraph`
     /// weigh our page title, section heading and text (mdBook's hierarchy is the page's
     /// breadcrumbs, its title the section's heading); `use-boolean-and` requires every
@@ -154,13 +165,44 @@ pub struct SearchConfig {
 impl SearchConfig {
     /// Whether the chapter at `source_path` is indexed.
     pub fn indexes(&self, source_path: &str) -> bool {
-        !self.excluded.iter().any(|prefix| {
-            source_path == prefix
-                || source_path
-                    .strip_prefix(prefix.trim_end_matches('/'))
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+        !self
+            .excluded
+            .iter()
+            .any(|prefix| covers(prefix, source_path))
     }
+
+    /// Warnings for `[output.html.search.chapter."PATH"]` tables that name neither a
+    /// chapter nor a folder of chapters (of `chapters`, source paths), with the closest one.
+    pub fn unknown_chapters<'a>(
+        &self,
+        chapters: impl Iterator<Item = &'a str> + Clone,
+    ) -> Vec<Diagnostic> {
+        self.named
+            .iter()
+            .filter(|named| !chapters.clone().any(|c| covers(named, c)))
+            .map(|named| {
+                let folders = chapters
+                    .clone()
+                    .filter_map(|c| c.rsplit_once('/').map(|(dir, _)| dir));
+                let hint = closest(named, chapters.clone().chain(folders))
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                Diagnostic::warning(
+                    Location::file("book.toml"),
+                    format!("`output.html.search.chapter.\"{named}\"` names no chapter or folder of chapters, so it does nothing{hint}"),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Whether a search chapter key (`guide/` or `guide/install.md`) covers the chapter at
+/// `source_path`.
+fn covers(prefix: &str, source_path: &str) -> bool {
+    source_path == prefix
+        || source_path
+            .strip_prefix(prefix.trim_end_matches('/'))
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The colour theme a reader sees before choosing one. mdBook's theme names are
@@ -188,6 +230,10 @@ pub struct TestConfig {
     /// Pinned packages for examples that declare `requires=` (absolute; by default
     /// `requirements.txt` in the book's `src`).
     pub requirements: PathBuf,
+    /// Whether `book.toml` has a `[test]` table: the book is written for `handbook test`,
+    /// so a `console` block that would not run (no `$ ` command) is worth a warning. An
+    /// mdBook book uses `console` for plain listings too; there it is just shown.
+    pub declared: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -214,7 +260,7 @@ struct RawConfig {
     book: RawBook,
     build: RawBuild,
     output: RawOutput,
-    test: RawTest,
+    test: Option<RawTest>,
     preprocessor: BTreeMap<String, RawPreprocessor>,
 }
 
@@ -340,6 +386,16 @@ struct RawHtml {
     code: RawCode,
     search: RawSearch,
     playground: PlaygroundConfig,
+    fold: RawFold,
+    input_404: Option<String>,
+}
+
+/// `[output.html.fold]`, mdBook's keys.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawFold {
+    enable: bool,
+    level: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -456,10 +512,6 @@ const MDBOOK_ONLY: &[(&str, &str)] = &[
         "mdBook's Rust playground setting; here Rust code is shown, not run (Run buttons are for verified Python examples: `runnable`, `editable`)",
     ),
     (
-        "output.html.fold",
-        "mdBook folds the sidebar's sub-chapters; the sidebar here always shows every chapter",
-    ),
-    (
         "output.html.hash-files",
         "mdBook adds content hashes to asset names; handbook always does",
     ),
@@ -486,10 +538,6 @@ const MDBOOK_ONLY: &[(&str, &str)] = &[
     (
         "output.html.admonitions",
         "mdBook's `> [!NOTE]` admonitions; handbook always renders them",
-    ),
-    (
-        "output.html.input-404",
-        "mdBook renders this chapter as 404.html; handbook writes its own 404 page",
     ),
     (
         "output.html.copy-fonts",
@@ -597,10 +645,11 @@ fn resolve(
         excluded: html
             .search
             .chapter
-            .into_iter()
+            .iter()
             .filter(|(_, c)| c.enable == Some(false))
-            .map(|(path, _)| path)
+            .map(|(path, _)| path.clone())
             .collect(),
+        named: html.search.chapter.into_keys().collect(),
     };
     let preprocessors = order_preprocessors(raw.preprocessor, warnings);
     let files = html.additional_css.iter().chain(&html.additional_js);
@@ -650,6 +699,9 @@ fn resolve(
             hidelines: html.code.hidelines,
             search,
             playground: html.playground,
+            fold: html.fold.enable.then_some(html.fold.level),
+            input_404_set: html.input_404.is_some(),
+            input_404: html.input_404.unwrap_or_else(|| "404.md".into()),
         },
         book: BookMeta {
             title: raw.book.title,
@@ -730,7 +782,13 @@ fn order_preprocessors(
 }
 
 /// `[test]` checked: an interpreter named, a timeout an example can finish in.
-fn test_config(raw: RawTest, src_dir: &Path, file: &Location) -> Result<TestConfig, Diagnostic> {
+fn test_config(
+    raw: Option<RawTest>,
+    src_dir: &Path,
+    file: &Location,
+) -> Result<TestConfig, Diagnostic> {
+    let declared = raw.is_some();
+    let raw = raw.unwrap_or_default();
     if raw.python.trim().is_empty() {
         return Err(Diagnostic::error(
             file.clone(),
@@ -747,6 +805,7 @@ fn test_config(raw: RawTest, src_dir: &Path, file: &Location) -> Result<TestConf
         python: raw.python,
         timeout: Duration::from_secs(raw.timeout),
         requirements: src_dir.join(raw.requirements),
+        declared,
     })
 }
 
@@ -802,9 +861,11 @@ impl Config {
 
     /// `path` shown relative to the book's root, for messages.
     pub fn display_path(&self, path: &Path) -> PathBuf {
+        // An included file may sit beside the source folder (`src/../listings/x.rs`).
+        let path = crate::paths::normalize(path);
         path.strip_prefix(&self.root)
             .map(Path::to_path_buf)
-            .unwrap_or_else(|_| path.to_path_buf())
+            .unwrap_or(path)
     }
 }
 

@@ -213,6 +213,10 @@ pub struct Prose {
     pub title: Option<String>,
     /// Byte offset (in the chapter as written) and message of each directive that failed.
     pub problems: Vec<(usize, String)>,
+    /// Where each line of `text` was written (always a [`LineOrigin::File`]): the
+    /// chapter's own line, or an included file's. Empty when the text is the chapter's
+    /// as written, line for line.
+    pub origins: Vec<LineOrigin>,
 }
 
 /// How deep included files may include others (mdBook's limit), so a cycle ends.
@@ -231,42 +235,70 @@ pub fn expand_prose(
     read: &mut dyn FnMut(&Path) -> Result<String, String>,
 ) -> Prose {
     let mut prose = Prose::default();
-    prose.text = expand_prose_at(source, chapter_path, up, read, 0, &mut prose, None);
+    if !source.contains("{{") {
+        prose.text = source.to_string();
+        return prose;
+    }
+    let mut out = Expanded {
+        text: String::with_capacity(source.len()),
+        origins: Vec::new(),
+    };
+    let chapter = SourcePath::from(chapter_path);
+    let file = Included {
+        path: chapter_path,
+        origin: &|i| LineOrigin::File(chapter.clone(), i + 1),
+    };
+    expand_prose_at(source, &file, up, read, 0, &mut prose, None, &mut out);
+    prose.text = out.text;
+    prose.origins = out.origins;
     prose
 }
 
+/// A file whose text is being expanded: its path, and where its `i`th line was written.
+struct Included<'a> {
+    path: &'a str,
+    origin: &'a dyn Fn(usize) -> LineOrigin,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn expand_prose_at(
     source: &str,
-    path: &str,
+    file: &Included<'_>,
     up: usize,
     read: &mut dyn FnMut(&Path) -> Result<String, String>,
     depth: usize,
     prose: &mut Prose,
     at: Option<usize>,
-) -> String {
+    out: &mut Expanded,
+) {
+    let line_at = |offset: usize| source[..offset].matches('\n').count();
+    let copy = |out: &mut Expanded, range: std::ops::Range<usize>| {
+        let first = line_at(range.start);
+        out.push(&source[range], |i| (file.origin)(first + i));
+    };
     if !source.contains("{{") {
-        return source.to_string();
+        copy(out, 0..source.len());
+        return;
     }
     let code = code_block_ranges(source);
-    let mut out = String::with_capacity(source.len());
     let mut last = 0;
     for directive in find_directives(source) {
         let range = directive.range();
         if code.iter().any(|c| c.contains(&range.start)) {
             continue;
         }
-        out.push_str(&source[last..range.start]);
+        copy(out, last..range.start);
         last = range.end;
         let offset = at.unwrap_or(range.start);
         match directive {
-            Directive::Escaped(range) => out.push_str(&source[range.start + 1..range.end]),
+            Directive::Escaped(range) => copy(out, range.start + 1..range.end),
             Directive::Title(_, title) => prose.title = Some(title),
             Directive::Include(include) => {
-                let text = match prose_include(&include, path, up, read) {
-                    Ok(text) => text,
+                let (target, lines) = match prose_include(&include, file.path, up, read) {
+                    Ok(included) => included,
                     Err(why) => {
                         prose.problems.push((offset, why));
-                        out.push_str(&source[range]);
+                        copy(out, range);
                         continue;
                     }
                 };
@@ -274,31 +306,35 @@ fn expand_prose_at(
                     prose.problems.push((offset, format!("`{{{{#include {}}}}}`: files include each other more than {MAX_DEPTH} deep; is there a cycle?", include.path)));
                     continue;
                 }
-                let target = include_target(path, &include.path);
-                let target = target.to_string();
-                out.push_str(&expand_prose_at(
-                    &text,
-                    &target,
+                let text: Vec<&str> = lines.iter().map(|(_, line)| line.as_str()).collect();
+                let included = Included {
+                    path: target.as_str(),
+                    origin: &|i| LineOrigin::File(target.clone(), lines[i].0),
+                };
+                expand_prose_at(
+                    &text.join("\n"),
+                    &included,
                     up,
                     read,
                     depth + 1,
                     prose,
                     Some(offset),
-                ));
+                    out,
+                );
             }
         }
     }
-    out.push_str(&source[last..]);
-    out
+    copy(out, last..source.len());
 }
 
-/// The text an include outside a code block puts in its place.
+/// The lines an include outside a code block puts in its place, with their line
+/// numbers in the file they are from.
 fn prose_include(
     include: &Include,
     path: &str,
     up: usize,
     read: &mut dyn FnMut(&Path) -> Result<String, String>,
-) -> Result<String, String> {
+) -> Result<(SourcePath, Vec<(usize, String)>), String> {
     let directive = format!("`{{{{#include {}}}}}`", include.path);
     if let Some(why) = leaves_the_book(path, &include.path, up) {
         return Err(format!("{directive}: {why}"));
@@ -308,12 +344,7 @@ fn prose_include(
     let text = read(target.as_ref())
         .map_err(|why| format!("{directive}: cannot read `{target}`: {why}"))?;
     files.insert(target, Ok(text));
-    let (_, lines) = included_lines(include, path, &files)?;
-    Ok(lines
-        .into_iter()
-        .map(|(_, line)| line)
-        .collect::<Vec<_>>()
-        .join("\n"))
+    included_lines(include, path, &files)
 }
 
 /// Where the code blocks of a Markdown text are.
@@ -601,6 +632,29 @@ mod tests {
         );
         assert_eq!(prose.problems.len(), 1);
         assert_eq!(prose.problems[0].0, source.find("{{#include nope").unwrap());
+    }
+
+    #[test]
+    fn prose_lines_after_a_multi_line_include_keep_their_own_numbers() {
+        let mut read = |path: &Path| match path.to_str() {
+            Some("shared/two.md") => Ok("first\n{{#include deeper.md}}\nlast\n".to_string()),
+            Some("shared/deeper.md") => Ok("deep".to_string()),
+            other => Err(format!("no {other:?}")),
+        };
+        let source = "# A\n{{#include shared/two.md}}\nafter\n";
+        let prose = expand_prose(source, "a.md", 1, &mut read);
+        assert_eq!(prose.text, "# A\nfirst\ndeep\nlast\nafter\n");
+        let at = |file: &str, line| LineOrigin::File(SourcePath::from(file), line);
+        assert_eq!(
+            prose.origins,
+            [
+                at("a.md", 1),
+                at("shared/two.md", 1),
+                at("shared/deeper.md", 1),
+                at("shared/two.md", 3),
+                at("a.md", 3),
+            ]
+        );
     }
 
     #[test]

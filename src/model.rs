@@ -70,6 +70,9 @@ pub struct Book {
     pub toc: Vec<TocEntry>,
     /// Chapters with a file, in reading order.
     pub chapters: Vec<Chapter>,
+    /// The text of the 404 page (`src/404.md`, or `[output.html] input-404`), if the book
+    /// has one: not a chapter (no place in the contents, search or `print.html`).
+    pub not_found: Option<Chapter>,
     /// Files under the source folder that are not Markdown (images, example files): copied as they are.
     pub assets: Vec<SourcePath>,
     /// Files that code blocks include with `{{#include …}}`, read by the loader.
@@ -141,12 +144,39 @@ pub struct Chapter {
     pub source: String,
     /// The page's `<title>`, if `{{#title …}}` sets one.
     pub page_title: Option<String>,
+    /// Where each line of `source` was written, when the files its text includes make
+    /// that differ from the chapter's own lines (empty: line for line as written).
+    pub origins: Vec<crate::includes::LineOrigin>,
     /// The files its `{{#include …}}` directives read (relative to the source folder),
     /// in its text and in its code blocks, recorded when it was loaded.
     pub includes: Vec<SourcePath>,
 }
 
 impl Chapter {
+    /// Where `offset` in [`Chapter::source`] was written: in the chapter's file, or in a
+    /// file its text includes. `lines` indexes `source`; `display` gives the path to show
+    /// for a file of the source folder (the chapter's own for `None`).
+    pub fn locate(
+        &self,
+        lines: &crate::diagnostics::LineIndex,
+        offset: usize,
+        display: &dyn Fn(Option<&SourcePath>) -> std::path::PathBuf,
+    ) -> crate::diagnostics::Location {
+        let (line, col) = lines.line_col(&self.source, offset);
+        match self.origins.get(line - 1) {
+            Some(crate::includes::LineOrigin::File(file, line)) => crate::diagnostics::Location {
+                file: display((file != &self.source_path).then_some(file)),
+                line: *line,
+                col,
+            },
+            _ => crate::diagnostics::Location {
+                file: display(None),
+                line,
+                col,
+            },
+        }
+    }
+
     /// The page's path in the site, relative to its root (`core/types.md` → `core/types.html`).
     pub fn output_path(&self) -> String {
         output_path_for(&self.source_path)

@@ -7,8 +7,8 @@
 //! says), then `COMMAND` gets `[context, book]` as JSON on stdin and prints the book
 //! on stdout, in mdBook 0.5's shapes (`PreprocessorContext` with `root`, `config`,
 //! `renderer`, `mdbook_version`; `Book` with `items` of `Chapter`, `"Separator"` and
-//! `PartTitle`). The chapters' new text replaces the old; the table of contents stays
-//! `SUMMARY.md`'s. Includes, links and highlighting run afterwards, so what a
+//! `PartTitle`). The returned book is the book: new text and names, and chapters it
+//! adds (built at their `path`) or moves, where it puts them. Includes, links and highlighting run afterwards, so what a
 //! preprocessor emits is checked like what the author wrote.
 
 use std::collections::HashMap;
@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Preprocessor};
 use crate::diagnostics::{Diagnostic, Location};
-use crate::model::{Chapter, TocEntry};
+use crate::model::{Chapter, SectionNumber, TocEntry};
 
 /// The mdBook version whose protocol is spoken: preprocessors built against
 /// `mdbook-preprocessor` 0.5 check it.
@@ -63,13 +63,18 @@ struct ChapterJson {
     parent_names: Vec<String>,
 }
 
-/// Runs the book's preprocessors over `chapters`; each failure is a diagnostic naming
-/// the preprocessor (the chapters are then left as they were).
-pub fn run(config: &Config, toc: &[TocEntry], chapters: &mut [Chapter]) -> Vec<Diagnostic> {
+/// Runs the book's preprocessors over the book; each returns the book that the next one
+/// gets and that is built (chapters it added or moved included). Each failure is a
+/// diagnostic naming the preprocessor (the book is then left as it was).
+pub fn run(
+    config: &Config,
+    toc: &mut Vec<TocEntry>,
+    chapters: &mut Vec<Chapter>,
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for preprocessor in &config.preprocessors {
         match run_one(config, preprocessor, toc, chapters) {
-            Ok(Some(book)) => diagnostics.extend(apply(preprocessor, book, chapters)),
+            Ok(Some(book)) => diagnostics.extend(apply(preprocessor, book, toc, chapters)),
             Ok(None) => {}
             Err(problem) => diagnostics.push(problem),
         }
@@ -252,57 +257,160 @@ fn nest(
     out
 }
 
-/// Takes the new text (and title) of each chapter from `book`; a chapter the
-/// preprocessor added or dropped is a warning (the contents stay `SUMMARY.md`'s).
-fn apply(preprocessor: &Preprocessor, book: Book, chapters: &mut [Chapter]) -> Vec<Diagnostic> {
-    let mut returned: HashMap<String, ChapterJson> = HashMap::new();
-    let mut added = Vec::new();
-    let mut stack = book.items;
-    while let Some(item) = stack.pop() {
-        if let Item::Chapter(mut chapter) = item {
-            stack.append(&mut chapter.sub_items);
-            match chapter.source_path.clone() {
-                Some(path) => {
-                    returned.insert(path, *chapter);
+/// Makes the book `preprocessor` returned the book: its chapters in its order and
+/// nesting, each one already there (by `source_path`) with its new name and text. A
+/// chapter it added (a `path`, no `source_path`) becomes a page at that path; one it
+/// dropped is not built, with a warning (links to it then fail, as in mdBook).
+fn apply(
+    preprocessor: &Preprocessor,
+    book: Book,
+    toc: &mut Vec<TocEntry>,
+    chapters: &mut Vec<Chapter>,
+) -> Vec<Diagnostic> {
+    let mut rebuilt = Rebuilt {
+        name: &preprocessor.name,
+        old: chapters
+            .drain(..)
+            .map(|c| (c.source_path.to_string(), c))
+            .collect(),
+        toc: Vec::new(),
+        chapters: Vec::new(),
+        part: None,
+        diagnostics: Vec::new(),
+    };
+    rebuilt.walk(book.items, 0, &mut Vec::new());
+    let mut dropped: Vec<String> = rebuilt.old.into_keys().collect();
+    dropped.sort();
+    for path in dropped {
+        rebuilt.diagnostics.push(warning(format!(
+            "preprocessor `{}` dropped the chapter `{path}`, so it is not built",
+            preprocessor.name
+        )));
+    }
+    *toc = rebuilt.toc;
+    *chapters = rebuilt.chapters;
+    rebuilt.diagnostics
+}
+
+fn warning(message: String) -> Diagnostic {
+    Diagnostic::warning(Location::file("book.toml"), message)
+}
+
+/// The table of contents and chapters being rebuilt from a preprocessor's book.
+struct Rebuilt<'a> {
+    /// The preprocessor's name, for messages.
+    name: &'a str,
+    /// The chapters before it ran, by source path, until the returned book places them.
+    old: HashMap<String, Chapter>,
+    toc: Vec<TocEntry>,
+    chapters: Vec<Chapter>,
+    /// The part the next chapter belongs to.
+    part: Option<String>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Rebuilt<'_> {
+    /// Adds `items`, at `depth` under the chapters `ancestors` (indexes into `chapters`).
+    fn walk(&mut self, items: Vec<Item>, depth: usize, ancestors: &mut Vec<usize>) {
+        for item in items {
+            match item {
+                Item::PartTitle(title) => {
+                    self.part = Some(title.clone());
+                    self.toc.push(TocEntry::Part(title));
                 }
-                None if chapter.path.is_some() => added.push(chapter.name),
-                None => {}
+                Item::Separator => {
+                    self.part = None;
+                    self.toc.push(TocEntry::Separator);
+                }
+                Item::Chapter(json) => self.chapter(*json, depth, ancestors),
             }
         }
     }
-    let mut diagnostics = Vec::new();
-    for chapter in chapters.iter_mut() {
-        match returned.remove(chapter.source_path.as_str()) {
-            Some(new) => {
-                chapter.source = new.content;
-                chapter.title = new.name;
+
+    fn chapter(&mut self, mut json: ChapterJson, depth: usize, ancestors: &mut Vec<usize>) {
+        let sub_items = std::mem::take(&mut json.sub_items);
+        let number = json.number.take().map(SectionNumber);
+        let Some(mut chapter) = self.placed(json, &number, depth) else {
+            // A draft (or a chapter that cannot be built): its sub-chapters stay listed.
+            return self.walk(sub_items, depth + 1, ancestors);
+        };
+        chapter.number = number;
+        chapter.depth = depth;
+        chapter.part = self.part.clone();
+        chapter.ancestors = ancestors.clone();
+        let index = self.chapters.len();
+        self.chapters.push(chapter);
+        self.toc.push(TocEntry::Chapter(index));
+        ancestors.push(index);
+        self.walk(sub_items, depth + 1, ancestors);
+        ancestors.pop();
+    }
+
+    /// The chapter `json` is: one already in the book with its new text, a new one at
+    /// its `path`, or `None` for a draft (listed here) or a chapter that cannot be built
+    /// (a warning).
+    fn placed(
+        &mut self,
+        json: ChapterJson,
+        number: &Option<SectionNumber>,
+        depth: usize,
+    ) -> Option<Chapter> {
+        let name = self.name;
+        if let Some(source_path) = &json.source_path {
+            let Some(mut chapter) = self.old.remove(source_path) else {
+                self.diagnostics.push(warning(format!(
+                    "preprocessor `{name}` returned the chapter `{source_path}` twice, or one that is not in the book; it is built once, where SUMMARY.md has it"
+                )));
+                return None;
+            };
+            if json.content != chapter.source {
+                // Its lines are the preprocessor's now.
+                chapter.origins.clear();
             }
-            None => diagnostics.push(Diagnostic::warning(
-                Location::file("book.toml"),
-                format!(
-                    "preprocessor `{}` dropped the chapter `{}`; it is built as written",
-                    preprocessor.name, chapter.source_path
-                ),
-            )),
+            chapter.source = json.content;
+            chapter.title = json.name;
+            return Some(chapter);
         }
+        let Some(path) = json.path else {
+            self.toc.push(TocEntry::Draft {
+                title: json.name,
+                number: number.clone(),
+                depth,
+            });
+            return None;
+        };
+        let taken = self.old.contains_key(&path)
+            || self.chapters.iter().any(|c| c.source_path.as_str() == path);
+        let problem = match crate::load::summary::check_chapter_path(&path) {
+            Err(why) => Some(why),
+            Ok(()) if taken => Some(format!("`{path}` is another chapter's file")),
+            Ok(()) => None,
+        };
+        if let Some(why) = problem {
+            self.diagnostics.push(warning(format!(
+                "preprocessor `{name}` added the chapter `{}` at a path that cannot be a page ({why}); it is not built",
+                json.name
+            )));
+            return None;
+        }
+        Some(Chapter {
+            title: json.name,
+            number: None,
+            depth,
+            part: None,
+            ancestors: Vec::new(),
+            source_path: path.into(),
+            source: json.content,
+            page_title: None,
+            origins: Vec::new(),
+            includes: Vec::new(),
+        })
     }
-    added.extend(returned.into_keys());
-    for name in added {
-        diagnostics.push(Diagnostic::warning(
-            Location::file("book.toml"),
-            format!(
-                "preprocessor `{}` added the chapter `{name}`, which is not built: the table of contents is SUMMARY.md's",
-                preprocessor.name
-            ),
-        ));
-    }
-    diagnostics
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::SectionNumber;
 
     fn chapter(title: &str, path: &str, depth: usize, ancestors: Vec<usize>) -> Chapter {
         Chapter {
@@ -314,6 +422,7 @@ mod tests {
             source_path: path.into(),
             source: format!("# {title}\n"),
             page_title: None,
+            origins: Vec::new(),
             includes: Vec::new(),
         }
     }

@@ -113,6 +113,62 @@ fn includes_reach_the_book_root_but_not_beyond() {
     );
 }
 
+/// A multi-line `{{#include}}` in a chapter's prose shifted every later line: a
+/// broken link after it was reported lines too low. Now lines after an include are
+/// the chapter's own, and a problem inside included text names the included file.
+#[test]
+fn diagnostics_after_a_multi_line_prose_include_name_the_right_line() {
+    let book = fixture_copy("mdbook-compat");
+    std::fs::write(
+        at(&book, "shared/steps.md"),
+        "1. One\n2. Two, see [nowhere](gone.md)\n3. Three\n4. Four\n",
+    )
+    .unwrap();
+    edit(
+        &at(&book, "src/guide/README.md"),
+        "{{#include ../../shared/note.md}}",
+        "{{#include ../../shared/note.md}}\n\n{{#include ../../shared/steps.md}}\n\nAfter the steps, [a typo](instal.md).",
+    );
+    let stderr = failing(book.path());
+    assert!(
+        stderr.contains("src/guide/README.md:9:18: error: broken link `instal.md`"),
+        "the chapter's own line 9: {stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("shared/steps.md:2:13: error: broken link `gone.md`")),
+        "the included file's line 2: {stderr}"
+    );
+}
+
+/// mdBook books write `console` for bare command listings: shown as a shell listing,
+/// without a warning per block; a book written for `handbook test` (it has `[test]`)
+/// is told that such a block is not run.
+#[test]
+fn a_console_block_without_prompts_warns_only_in_a_book_with_a_test_table() {
+    let (_tmp, dest, stderr) = built(&fixture("mdbook-compat"));
+    assert!(!stderr.contains("console block"), "{stderr}");
+    let listings = html(&dest.join("listings.html"));
+    assert!(
+        texts(&listings, "pre code")
+            .iter()
+            .any(|code| code.trim() == "cargo build --release"),
+        "shown as written"
+    );
+    let book = fixture_copy("mdbook-compat");
+    edit(
+        &at(&book, "book.toml"),
+        "[rust]\n",
+        "[test]\ntimeout = 5\n\n[rust]\n",
+    );
+    let (_tmp, _, stderr) = built(book.path());
+    assert!(
+        stderr.contains("src/listings.md:20:1: warning: this console block has no `$ ` command"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn rustdoc_include_playground_escapes_hidelines_and_title() {
     let (_tmp, dest, _) = built(&fixture("mdbook-compat"));
@@ -164,6 +220,58 @@ fn the_preprocessor_runs_and_its_links_are_checked() {
     );
 }
 
+/// A preprocessor's book is the book: a chapter it adds is a page at its `path`, in the
+/// contents where it put it, its links checked; a renamed chapter shows its new name; a
+/// draft it adds is listed; one at a path outside the book is a warning, not a page.
+#[test]
+fn chapters_a_preprocessor_adds_are_built_where_it_puts_them() {
+    let book = fixture_copy("mdbook-compat");
+    edit(
+        &at(&book, "book.toml"),
+        "[preprocessor.shout]",
+        "[preprocessor.generate]\ncommand = \"python3 preprocessors/generate.py\"\n\n[preprocessor.shout]",
+    );
+    let (_tmp, dest, stderr) = built(book.path());
+    let page = html(&dest.join("guide/generated.html"));
+    assert_eq!(texts(&page, "main h1"), ["1.2. Generated"]);
+    assert_eq!(
+        attrs(&page, "main p a", "href"),
+        ["install.html#installing"]
+    );
+    let toc = std::fs::read_to_string(
+        walk(&dest.join("assets"))
+            .into_iter()
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("toc-"))
+            .unwrap(),
+    )
+    .unwrap();
+    let order: Vec<usize> = ["On Linux", "1.2.</span> Generated", "Classified", "Later"]
+        .iter()
+        .map(|t| toc.find(t).unwrap_or_else(|| panic!("{t} in {toc}")))
+        .collect();
+    assert!(order.is_sorted(), "in the preprocessor's order: {order:?}");
+    assert!(!toc.contains("Secret"), "renamed");
+    assert!(
+        stderr.contains(
+            "preprocessor `generate` added the chapter `Escapee` at a path that cannot be a page"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("dropped"), "{stderr}");
+
+    // What it adds is checked like the rest of the book.
+    edit(
+        &at(&book, "preprocessors/generate.py"),
+        "install.md#installing",
+        "install.md#nowhere",
+    );
+    let stderr = failing(book.path());
+    assert!(
+        stderr.contains("broken link `install.md#nowhere`: no heading with id `nowhere`"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_failing_preprocessor_is_an_error_naming_it_with_its_stderr() {
     let book = fixture_copy("mdbook-compat");
@@ -195,7 +303,6 @@ fn mdbook_keys_are_honoured_or_noted_never_unknown() {
     for key in [
         "output.html.mathjax-support",
         "output.html.playground",
-        "output.html.fold",
         "`rust`",
     ] {
         assert_eq!(
@@ -232,10 +339,169 @@ fn mdbook_keys_are_honoured_or_noted_never_unknown() {
         attrs(&redirect, "meta[http-equiv=refresh]", "content"),
         ["0; URL=../guide/index.html"]
     );
+    // The Rustonomicon writes its redirect keys `./old.html`: relative to the site's root.
+    let redirect = html(&dest.join("moved.html"));
+    assert_eq!(
+        attrs(&redirect, "meta[http-equiv=refresh]", "content"),
+        ["0; URL=./guide/install.html"]
+    );
+}
+
+/// `[output.html.fold]`: the sidebar's sections with sub-chapters get a fold button;
+/// at `level = 0` every section starts folded except those above the current page,
+/// and a folded section opens with its button, by keyboard too (real Chromium).
+#[test]
+fn folded_sidebar_sections_open_with_their_button_in_chromium() {
+    let (_tmp, dest, stderr) = built(&fixture("mdbook-compat"));
+    assert!(
+        !stderr.contains("output.html.fold"),
+        "honoured, not a note: {stderr}"
+    );
+    let Some(mut browser) = support::chromium::Browser::launch() else {
+        return;
+    };
+    let shown = "Array.from(document.querySelectorAll('.sidebar li.toc-item'))\
+        .filter(li => !li.hidden && li.offsetParent !== null).map(li => li.textContent.trim())";
+    browser.goto(&format!("file://{}", dest.join("listings.html").display()));
+    assert_eq!(
+        browser.eval(shown),
+        serde_json::json!(["Introduction", "1. Guide", "2. Listings", "3. Secret"])
+    );
+    assert_eq!(
+        browser.eval("document.querySelectorAll('.sidebar .toc-fold').length"),
+        2,
+        "Guide and Install have sub-chapters"
+    );
+    browser.eval("document.querySelector('.sidebar .toc-fold').focus()");
+    browser.press("Enter", 0);
+    assert_eq!(
+        browser.eval(shown),
+        serde_json::json!([
+            "Introduction",
+            "1. Guide",
+            "1.1. Install",
+            "2. Listings",
+            "3. Secret"
+        ]),
+        "Enter on Guide's button opens it; Install stays folded"
+    );
+    browser.eval("document.querySelector('.sidebar .toc-fold').click()");
+    assert_eq!(
+        browser.eval(shown),
+        serde_json::json!(["Introduction", "1. Guide", "2. Listings", "3. Secret"]),
+        "a second press folds it again"
+    );
+
+    browser.goto(&format!(
+        "file://{}",
+        dest.join("guide/linux.html").display()
+    ));
+    assert_eq!(
+        browser.eval(shown),
+        serde_json::json!([
+            "Introduction",
+            "1. Guide",
+            "1.1. Install",
+            "1.1.1. On Linux",
+            "2. Listings",
+            "3. Secret"
+        ]),
+        "the current chapter's ancestors are open"
+    );
+    assert_eq!(
+        browser.eval("Array.from(document.querySelectorAll('.toc-fold')).map(b => b.getAttribute('aria-expanded'))"),
+        serde_json::json!(["true", "true"])
+    );
+    assert!(browser.errors().is_empty(), "{:?}", browser.errors());
+
+    // Without `[output.html.fold]`, nothing folds and there are no buttons.
+    let book = fixture_copy("mdbook-compat");
+    edit(
+        &at(&book, "book.toml"),
+        "[output.html.fold]\nenable = true\n",
+        "",
+    );
+    let (_tmp, dest, _) = built(book.path());
+    browser.goto(&format!("file://{}", dest.join("listings.html").display()));
+    assert_eq!(browser.eval(shown).as_array().unwrap().len(), 6);
+    assert_eq!(
+        browser.eval("document.querySelectorAll('.toc-fold').length"),
+        0
+    );
+}
+
+/// mdBook renders `src/404.md` as `404.html`; a server shows that page at any depth,
+/// so its links are absolute under `site-url`. It is not a chapter, and its links are
+/// checked like a chapter's.
+#[test]
+fn src_404_md_is_the_404_page_with_links_that_work_from_any_depth() {
+    let (_tmp, dest, stderr) = built(&fixture("mdbook-compat"));
+    assert!(
+        !stderr.contains("404.md"),
+        "neither unlisted nor a note: {stderr}"
+    );
+    let page = html(&dest.join("404.html"));
+    assert_eq!(texts(&page, "main h1"), ["Lost in the guide"]);
+    assert_eq!(
+        attrs(&page, "main article a:not(.heading-anchor)", "href"),
+        [
+            "/compat/guide/install.html#installing",
+            "/compat/listings.html"
+        ]
+    );
+    let toc = std::fs::read_to_string(
+        walk(&dest.join("assets"))
+            .into_iter()
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("toc-"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(!toc.contains("Lost"), "not in the contents");
+    assert!(
+        !std::fs::read_to_string(dest.join("print.html"))
+            .unwrap()
+            .contains("Lost in the guide")
+    );
+
+    let book = fixture_copy("mdbook-compat");
+    edit(
+        &at(&book, "src/404.md"),
+        "guide/install.md#installing",
+        "guide/gone.md",
+    );
+    let stderr = failing(book.path());
+    assert!(
+        stderr.contains("src/404.md:3:28: error: broken link `guide/gone.md`"),
+        "{stderr}"
+    );
+
+    // `input-404` names another file; `404.md` is then an ordinary unlisted file.
+    edit(
+        &at(&book, "src/404.md"),
+        "guide/gone.md",
+        "guide/install.md",
+    );
+    std::fs::write(at(&book, "src/missing.md"), "# Nothing [here](README.md)\n").unwrap();
+    edit(
+        &at(&book, "book.toml"),
+        "[output.html]\n",
+        "[output.html]\ninput-404 = \"missing.md\"\n",
+    );
+    let (_tmp, dest, stderr) = built(book.path());
+    assert!(
+        stderr.contains("src/404.md: warning: not listed in SUMMARY.md"),
+        "{stderr}"
+    );
+    let page = html(&dest.join("404.html"));
+    assert_eq!(texts(&page, "main h1"), ["Nothing here"]);
+    assert_eq!(
+        attrs(&page, "main article h1 a:not(.heading-anchor)", "href"),
+        ["/compat/index.html"]
+    );
 }
 
 #[test]
-fn search_leaves_out_disabled_chapters() {
+fn search_leaves_out_disabled_chapters_and_warns_of_tables_naming_none() {
     let book = fixture("mdbook-compat");
     let found = |query: &str| {
         let out = handbook(&["search", query, path_str(&book), "--json"]);
@@ -248,6 +514,21 @@ fn search_leaves_out_disabled_chapters() {
     };
     assert!(found("zyxwvut").is_empty(), "secret.md has enable = false");
     assert!(!found("steps").is_empty());
+
+    // A table naming no chapter would silently do nothing: it is a warning.
+    let book = fixture_copy("mdbook-compat");
+    edit(
+        &at(&book, "book.toml"),
+        "chapter.\"secret.md\"",
+        "chapter.\"secrets.md\"",
+    );
+    let (_tmp, _, stderr) = built(book.path());
+    assert!(
+        stderr.contains("book.toml: warning: `output.html.search.chapter.\"secrets.md\"` names no chapter or folder of chapters, so it does nothing; did you mean `secret.md`?"),
+        "{stderr}"
+    );
+    let (_tmp, _, stderr) = built(&fixture("mdbook-compat"));
+    assert!(!stderr.contains("search.chapter"), "{stderr}");
 }
 
 /// A redirect page works in real Chromium from `file://`: it lands on the moved page,

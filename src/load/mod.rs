@@ -47,7 +47,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
         )))
     })?;
 
-    let (toc, chapter_links) = table_of_contents(&summary.items);
+    let (mut toc, chapter_links) = table_of_contents(&summary.items);
     if chapter_links.is_empty() {
         return Err(Error::Input(Box::new(Diagnostic::error(
             Location::file(&summary_display),
@@ -105,11 +105,11 @@ pub fn load(root: &Path) -> Result<Loaded> {
             }
         };
         let mut included = std::collections::BTreeSet::new();
-        let (source, page_title) =
-            expand_prose(&config, &path, source, &mut diagnostics, &mut included);
+        let prose = expand_prose(&config, &path, source, &mut diagnostics, &mut included);
         included_md.extend(included.iter().cloned());
         chapters.push(Chapter {
-            page_title,
+            page_title: prose.title,
+            origins: prose.origins,
             includes: included.into_iter().map(Into::into).collect(),
             title: link.title,
             number: link.number.map(SectionNumber),
@@ -117,11 +117,17 @@ pub fn load(root: &Path) -> Result<Loaded> {
             part: context.part,
             ancestors: context.ancestors,
             source_path: path.into(),
-            source,
+            source: prose.text,
         });
     }
 
-    diagnostics.extend(crate::preprocess::run(&config, &toc, &mut chapters));
+    diagnostics.extend(crate::preprocess::run(&config, &mut toc, &mut chapters));
+    diagnostics.extend(
+        config
+            .html
+            .search
+            .unknown_chapters(chapters.iter().map(|c| c.source_path.as_str())),
+    );
     let assets = scan_sources(
         &config.src_dir,
         &chapters,
@@ -129,7 +135,11 @@ pub fn load(root: &Path) -> Result<Loaded> {
         &config,
         &mut diagnostics,
     )?;
-    let includes = read_includes(&config, &mut chapters);
+    let mut not_found = not_found_page(&config, &mut diagnostics);
+    let mut includes = read_includes(&config, &mut chapters);
+    if let Some(page) = &mut not_found {
+        read_chapter_includes(&config, page, &mut includes);
+    }
     let record = crate::pyodide::record_path(&config.src_dir);
     let playground_record = match std::fs::read_to_string(&record) {
         Ok(text) => text,
@@ -146,12 +156,56 @@ pub fn load(root: &Path) -> Result<Loaded> {
             config,
             toc,
             chapters,
+            not_found,
             assets,
             includes,
             unreadable,
             playground_record,
         },
         diagnostics,
+    })
+}
+
+/// The 404 page's text, as mdBook takes it: `src/404.md`, or the file `input-404` names
+/// (a warning if that one is missing). Its directives are carried out as a chapter's.
+fn not_found_page(
+    config: &crate::config::Config,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Chapter> {
+    let path = config.html.input_404.as_str();
+    let file = config.src_dir.join(path);
+    if !file.is_file() {
+        if config.html.input_404_set {
+            diagnostics.push(Diagnostic::warning(
+                Location::file("book.toml"),
+                format!("`output.html.input-404` = `{path}`: there is no such file in `{}`, so 404.html has the theme's text; create it or remove the key", config.display_path(&config.src_dir).display()),
+            ));
+        }
+        return None;
+    }
+    let source = match crate::paths::read_inside(&config.root, &file) {
+        Ok(source) => source,
+        Err(why) => {
+            diagnostics.push(Diagnostic::error(
+                Location::file(config.display_path(&file)),
+                format!("cannot read the 404 page: {why}"),
+            ));
+            return None;
+        }
+    };
+    let mut included = std::collections::BTreeSet::new();
+    let prose = expand_prose(config, path, source, diagnostics, &mut included);
+    Some(Chapter {
+        title: "Page not found".into(),
+        number: None,
+        depth: 0,
+        part: None,
+        ancestors: Vec::new(),
+        source_path: path.into(),
+        source: prose.text,
+        page_title: prose.title,
+        origins: prose.origins,
+        includes: included.into_iter().map(Into::into).collect(),
     })
 }
 
@@ -164,30 +218,31 @@ fn src_depth(config: &crate::config::Config) -> usize {
 }
 
 /// The chapter at `path` with the directives outside its code blocks carried out
-/// ([`includes::expand_prose`]), and the page title it sets; problems go to `diagnostics`.
+/// ([`includes::expand_prose`]): its text, the page title it sets and where its lines
+/// were written; problems go to `diagnostics`.
 fn expand_prose(
     config: &crate::config::Config,
     path: &str,
     source: String,
     diagnostics: &mut Vec<Diagnostic>,
     included: &mut std::collections::BTreeSet<String>,
-) -> (String, Option<String>) {
+) -> includes::Prose {
     let mut read = |target: &Path| {
         included.insert(target.to_string_lossy().replace('\\', "/"));
         crate::paths::read_inside(&config.root, &config.src_dir.join(target))
     };
-    let prose = includes::expand_prose(&source, path, src_depth(config), &mut read);
+    let mut prose = includes::expand_prose(&source, path, src_depth(config), &mut read);
     if !prose.problems.is_empty() {
         let file = config.display_path(&config.src_dir.join(path));
         let lines = crate::diagnostics::LineIndex::new(&source);
-        for (offset, problem) in prose.problems {
+        for (offset, problem) in std::mem::take(&mut prose.problems) {
             diagnostics.push(Diagnostic::error(
                 lines.locate(&file, &source, offset),
                 problem,
             ));
         }
     }
-    (prose.text, prose.title)
+    prose
 }
 
 /// The 1-based line of the first NUL byte in `text`.
@@ -254,7 +309,7 @@ pub fn reload_chapter(book: &mut Book, index: usize) -> Result<bool> {
     })?;
     let mut problems = Vec::new();
     let mut included = std::collections::BTreeSet::new();
-    let (source, page_title) = expand_prose(
+    let prose = expand_prose(
         &book.config,
         &chapter.source_path,
         source,
@@ -265,9 +320,10 @@ pub fn reload_chapter(book: &mut Book, index: usize) -> Result<bool> {
     if let Some(problem) = problems.into_iter().next() {
         return Err(Error::Input(Box::new(problem)));
     }
-    let changed = source != chapter.source || page_title != chapter.page_title;
-    chapter.source = source;
-    chapter.page_title = page_title;
+    let changed = prose.text != chapter.source || prose.title != chapter.page_title;
+    chapter.source = prose.text;
+    chapter.page_title = prose.title;
+    chapter.origins = prose.origins;
     Ok(read_chapter_includes(&book.config, chapter, &mut book.includes) || changed)
 }
 
@@ -338,8 +394,8 @@ fn scan_sources(
     let mut assets = Vec::new();
     for file in crate::paths::files_under(src_dir)? {
         if file.relative.ends_with(".md") {
-            // mdBook renders `404.md` as its 404 page; handbook writes its own.
-            let special = ["SUMMARY.md", "404.md"].contains(&file.relative.as_str());
+            // `404.md` (or `input-404`) is the text of the 404 page.
+            let special = file.relative == "SUMMARY.md" || file.relative == config.html.input_404;
             if !special
                 && !used.contains(file.relative.as_str())
                 && !included.contains(&file.relative)

@@ -191,7 +191,7 @@ fn parse_link(text: &str) -> Result<(String, Option<String>), String> {
 }
 
 /// A chapter is a Markdown file inside the source folder: no absolute paths, no `..`.
-fn check_chapter_path(path: &str) -> Result<(), String> {
+pub(crate) fn check_chapter_path(path: &str) -> Result<(), String> {
     let outside = path.starts_with('/')
         || path.starts_with('\\')
         || path.contains(':')

@@ -132,6 +132,8 @@ pub struct TocItem {
     pub depth: usize,
     /// The id of a part's heading on the landing page.
     pub anchor: Option<String>,
+    /// Whether deeper entries follow it (its sub-chapters): a section the sidebar can fold.
+    pub parent: bool,
 }
 
 /// One chapter inside `print.html`.
@@ -167,6 +169,8 @@ pub struct NotFoundContext<'a> {
     pub inline_css: &'a str,
     /// The home page: `site-url` if set, else `/`.
     pub home_url: String,
+    /// The book's own text for the page (`src/404.md`), its links absolute under `home_url`.
+    pub content: Option<String>,
 }
 
 /// The context of `toc.html` (rendered once, into the sidebar script).
@@ -174,4 +178,7 @@ pub struct NotFoundContext<'a> {
 pub struct TocContext<'a> {
     /// The entries.
     pub items: &'a [TocItem],
+    /// `[output.html.fold]`: sections at this depth or deeper start folded (the current
+    /// chapter's stay open); `None`: nothing folds.
+    pub fold: Option<usize>,
 }

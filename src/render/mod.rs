@@ -46,11 +46,20 @@ impl Shared {
                 }
             })?;
         let contents = toc_items(book);
-        let toc_html = theme.render("toc.html", &TocContext { items: &contents })?;
-        let toc_js = format!(
+        let toc_html = theme.render(
+            "toc.html",
+            &TocContext {
+                items: &contents,
+                fold: book.config.html.fold,
+            },
+        )?;
+        let mut toc_js = format!(
             "window.handbookToc({});\n",
             serde_json::to_string(&toc_html).expect("strings serialise")
         );
+        if book.config.html.fold.is_some() {
+            toc_js.push_str(theme.file("js/fold.js"));
+        }
         let mut outputs = Vec::new();
         let mut hashed = |stem: &str, ext: &str, text: String| {
             let file = hashed_file(stem, ext, text);
@@ -308,18 +317,30 @@ impl<'a> Renderer<'a> {
         ))
     }
 
+    /// `404.html`, shown by servers for any missing path: the book's `404.md` (as in
+    /// mdBook) or the theme's text, with links absolute under the site's path.
     fn not_found(&self) -> Result<OutputFile> {
+        let html = &self.book.config.html;
+        let home_url = html
+            .site_url
+            .clone()
+            .or_else(|| html.site_path.clone())
+            .unwrap_or_else(|| "/".into());
+        let highlighter = crate::transform::highlight::Highlighter::new();
+        let content = self
+            .book
+            .not_found
+            .as_ref()
+            .zip(crate::transform::not_found(self.book, &highlighter))
+            .map(|(page, rendered)| {
+                let href = |dest: &str| links::absolute_href(&home_url, &page.source_path, dest);
+                markdown::render_html(&rendered.events, &href, "")
+            });
         let context = NotFoundContext {
             site: &self.shared.site,
             inline_css: &self.shared.css,
-            home_url: self
-                .book
-                .config
-                .html
-                .site_url
-                .clone()
-                .or_else(|| self.book.config.html.site_path.clone())
-                .unwrap_or_else(|| "/".into()),
+            home_url,
+            content,
         };
         Ok(OutputFile::bytes(
             "404.html".into(),
@@ -435,8 +456,10 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
         path: Some(chapter.output_path()),
         depth: chapter.depth,
         anchor: None,
+        parent: false,
     };
-    book.toc
+    let mut items: Vec<TocItem> = book
+        .toc
         .iter()
         .map(|entry| match entry {
             TocEntry::Part(title) => TocItem {
@@ -446,6 +469,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 path: None,
                 depth: 0,
                 anchor: Some(part_anchor(title)),
+                parent: false,
             },
             TocEntry::Separator => TocItem {
                 kind: TocKind::Separator,
@@ -454,6 +478,7 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 path: None,
                 depth: 0,
                 anchor: None,
+                parent: false,
             },
             TocEntry::Chapter(index) => chapter_item(&book.chapters[*index]),
             TocEntry::Draft {
@@ -467,9 +492,19 @@ fn toc_items(book: &Book) -> Vec<TocItem> {
                 path: None,
                 depth: *depth,
                 anchor: None,
+                parent: false,
             },
         })
-        .collect()
+        .collect();
+    let listed = |item: &TocItem| matches!(item.kind, TocKind::Chapter | TocKind::Draft);
+    let parents: Vec<bool> = items
+        .windows(2)
+        .map(|pair| listed(&pair[0]) && listed(&pair[1]) && pair[1].depth > pair[0].depth)
+        .collect();
+    for (item, parent) in items.iter_mut().zip(parents) {
+        item.parent = parent;
+    }
+    items
 }
 
 /// The id of a part's heading on the landing page.

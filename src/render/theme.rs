@@ -31,6 +31,7 @@ const DEFAULT_FILES: &[(&str, &str)] = embed![
     "css/print.css",
     "css/search.css",
     "js/book.js",
+    "js/fold.js",
     "js/search.js",
     "js/playground.js",
 ];

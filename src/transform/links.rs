@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::Page;
-use super::markdown::LinkRef;
+use super::markdown::{LinkRef, Rendered};
 use crate::diagnostics::{Diagnostic, LineIndex, Severity, closest};
 use crate::model::{Book, output_path_for};
 
@@ -79,7 +79,8 @@ fn is_external(dest: &str) -> bool {
 /// Resolves `relative` against the folder of `from`: a path relative to the source
 /// folder, starting with `../` if it climbs above it. A folder (`dir/`, `.`) ends in `/`.
 fn join(from: &str, relative: &str) -> String {
-    let mut parts: Vec<&str> = from.split('/').collect();
+    // `./old.html` (mdBook's redirect keys) is `old.html`.
+    let mut parts: Vec<&str> = from.split('/').filter(|part| *part != ".").collect();
     parts.pop();
     let mut above = 0;
     for part in relative.split('/') {
@@ -178,6 +179,17 @@ pub fn root_href(from: &str, dest: &str) -> String {
     }
 }
 
+/// The destination for a page served at any URL (`404.html`, which a server shows for
+/// any missing path), for a link written in the file at `from`: relative links become
+/// absolute under `base`, the path the site is served at (`/` or `site-url`).
+pub fn absolute_href(base: &str, from: &str, dest: &str) -> String {
+    let href = root_href(from, dest);
+    match classify("", &href) {
+        Target::Local { .. } | Target::Outside(_) => format!("{base}{href}"),
+        _ => href,
+    }
+}
+
 /// The id prefix of a page inside `print.html`, e.g. `core-types--`.
 pub fn print_prefix(output_path: &str) -> String {
     let stem = output_path.strip_suffix(".html").unwrap_or(output_path);
@@ -205,10 +217,10 @@ pub fn print_href(from: &str, dest: &str, chapters: &Chapters<'_>) -> String {
     }
 }
 
-/// Checks every link of every page; returns one diagnostic per broken link (an error,
-/// or a warning under `broken-links = "warn"`), and one warning per distinct target
-/// outside the book.
-pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
+/// Checks every link of every page, and of the 404 page (`not_found`, the transformed
+/// [`Book::not_found`]); returns one diagnostic per broken link (an error, or a warning
+/// under `broken-links = "warn"`), and one warning per distinct target outside the book.
+pub fn check(book: &Book, pages: &[Page], not_found: Option<&Rendered>) -> Vec<Diagnostic> {
     let ids: HashMap<&str, HashSet<&str>> = pages
         .iter()
         .map(|page| {
@@ -235,13 +247,16 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
     let broken = book.config.html.broken_links;
     let mut outside_seen = HashSet::new();
     let mut problems = known.redirect_problems(&book.config.html.redirect, broken);
-    for page in pages {
-        let chapter = &book.chapters[page.chapter];
+    let checked = pages
+        .iter()
+        .map(|page| (&book.chapters[page.chapter], &page.rendered))
+        .chain(book.not_found.iter().zip(not_found));
+    for (chapter, rendered) in checked {
         if book.unreadable.contains(chapter.source_path.as_str()) {
             continue;
         }
         let mut lines = None;
-        for link in &page.rendered.links {
+        for link in &rendered.links {
             let (severity, message) = match known.problem(&chapter.source_path, link) {
                 None => continue,
                 Some(Problem::Active(message)) => (Severity::Error, message),
@@ -254,12 +269,13 @@ pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
                 }
             };
             let lines = lines.get_or_insert_with(|| LineIndex::new(&chapter.source));
-            let display = book
-                .config
-                .display_path(&book.config.src_dir.join(&chapter.source_path));
+            let display = |file: Option<&crate::model::SourcePath>| {
+                let file = file.unwrap_or(&chapter.source_path);
+                book.config.display_path(&book.config.src_dir.join(file))
+            };
             problems.push(Diagnostic {
                 severity,
-                location: Some(lines.locate(&display, &chapter.source, link.offset)),
+                location: Some(chapter.locate(lines, link.offset, &display)),
                 message,
             });
         }

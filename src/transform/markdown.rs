@@ -74,6 +74,10 @@ pub struct Context<'a> {
     pub includes: &'a IncludedFiles,
     /// How to show the chapter's path in messages (e.g. `content/core/types.md`).
     pub display_path: std::path::PathBuf,
+    /// The source folder as shown in messages, for lines of files the chapter includes.
+    pub src_display: std::path::PathBuf,
+    /// Whether a `console` block without a `$ ` command is a warning ([`crate::config::TestConfig::declared`]).
+    pub strict_console: bool,
     /// Whether raw `<script>` and `on…=` attributes are allowed (`allow-active-content`).
     pub allow_active_content: bool,
     /// The Markdown extensions ([`options`]).
@@ -141,8 +145,11 @@ impl<'c> State<'c> {
     }
 
     fn locate(&self, offset: usize) -> Location {
-        self.lines
-            .locate(&self.ctx.display_path, &self.chapter.source, offset)
+        self.chapter
+            .locate(&self.lines, offset, &|file| match file {
+                Some(file) => self.ctx.src_display.join(file),
+                None => self.ctx.display_path.clone(),
+            })
     }
 
     fn event(&mut self, event: Event<'_>, range: std::ops::Range<usize>) {
@@ -394,10 +401,12 @@ impl<'c> State<'c> {
         let shown = code::shown_code(&info.lang, &code.text, self.ctx.hidelines);
         let mut info = info;
         if info.lang == Lang::Console && !console::has_command(&shown) {
-            self.diagnostics.push(Diagnostic::warning(
-                location.clone(),
-                "this console block has no `$ ` command, so it is shown as a shell listing and not run; write `$ ` before each command to make it a tested session",
-            ));
+            if self.ctx.strict_console {
+                self.diagnostics.push(Diagnostic::warning(
+                    location.clone(),
+                    "this console block has no `$ ` command, so it is shown as a shell listing and not run; write `$ ` before each command to make it a tested session",
+                ));
+            }
             info.lang = Lang::Shell;
         }
         let session = (info.lang == Lang::Console).then(|| console::parse(&shown));
@@ -666,6 +675,7 @@ mod tests {
             source_path: "t.md".into(),
             source: source.into(),
             page_title: None,
+            origins: Vec::new(),
             includes: Vec::new(),
         };
         let highlighter = Highlighter::new();
@@ -673,6 +683,8 @@ mod tests {
             highlighter: &highlighter,
             includes: &Default::default(),
             display_path: "t.md".into(),
+            src_display: "".into(),
+            strict_console: true,
             allow_active_content: false,
             options: Options::ENABLE_TABLES,
             hidelines: &Default::default(),

@@ -11,7 +11,7 @@ pub mod raw_html;
 use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
-use crate::model::Book;
+use crate::model::{Book, Chapter};
 
 /// A transformed chapter.
 #[derive(Debug, Clone)]
@@ -72,34 +72,54 @@ pub fn transform_in_batches<E>(
 /// links checked across the book. `build`, `serve` and `test` all report through this,
 /// so they agree on what is wrong.
 pub fn check(book: &Book, pages: &[Page]) -> Vec<Diagnostic> {
+    let not_found = not_found(book, &highlight::Highlighter::new());
     let mut diagnostics: Vec<Diagnostic> = pages
         .iter()
-        .flat_map(|p| p.rendered.diagnostics.iter().cloned())
+        .map(|p| &p.rendered)
+        .chain(&not_found)
+        .flat_map(|rendered| rendered.diagnostics.iter().cloned())
         .collect();
-    diagnostics.extend(links::check(book, pages));
+    diagnostics.extend(links::check(book, pages, not_found.as_ref()));
     diagnostics
 }
 
 /// Transforms one chapter.
 pub fn transform_chapter(book: &Book, index: usize, highlighter: &highlight::Highlighter) -> Page {
     let chapter = &book.chapters[index];
-    let ctx = markdown::Context {
-        highlighter,
-        includes: &book.includes,
-        display_path: book
-            .config
-            .display_path(&book.config.src_dir.join(&chapter.source_path)),
-        allow_active_content: book.config.html.allow_active_content,
-        options: markdown::options(&book.config.html),
-        hidelines: &book.config.html.hidelines,
-    };
     Page {
         chapter: index,
         html: String::new(),
         print_html: String::new(),
         landing_html: None,
-        rendered: markdown::transform(chapter, &ctx),
+        rendered: markdown::transform(chapter, &context(book, chapter, highlighter)),
         runnable: 0,
+    }
+}
+
+/// Transforms the 404 page's text ([`Book::not_found`]), if the book has one. It is small
+/// and not a page of its own, so `check` and the 404 output each transform it.
+pub fn not_found(book: &Book, highlighter: &highlight::Highlighter) -> Option<markdown::Rendered> {
+    let page = book.not_found.as_ref()?;
+    Some(markdown::transform(page, &context(book, page, highlighter)))
+}
+
+/// What the Markdown pass of `chapter` needs from the book.
+fn context<'a>(
+    book: &'a Book,
+    chapter: &Chapter,
+    highlighter: &'a highlight::Highlighter,
+) -> markdown::Context<'a> {
+    markdown::Context {
+        highlighter,
+        includes: &book.includes,
+        display_path: book
+            .config
+            .display_path(&book.config.src_dir.join(&chapter.source_path)),
+        src_display: book.config.display_path(&book.config.src_dir),
+        strict_console: book.config.test.declared,
+        allow_active_content: book.config.html.allow_active_content,
+        options: markdown::options(&book.config.html),
+        hidelines: &book.config.html.hidelines,
     }
 }
 

@@ -66,6 +66,9 @@ const GRAMMAR_ALIASES: &[(&str, &str)] = &[
     ("docker", "dockerfile"),
     ("patch", "diff"),
     ("zsh", "bash"),
+    // mdBook's own guide writes its Handlebars templates so; they are HTML with `{{…}}`.
+    ("hbs", "html"),
+    ("handlebars", "html"),
 ];
 
 impl Lang {
@@ -385,8 +388,16 @@ impl FenceInfo {
     /// `rust,ignore`); values may be double-quoted. An error says what is wrong and what
     /// to write instead.
     pub fn parse(info: &str) -> Result<FenceInfo, String> {
-        let mut tokens = tokenize(info)?.into_iter();
-        let lang = Lang::from_name(&tokens.next().map(|(k, _)| k).unwrap_or_default());
+        let mut tokens = tokenize(info)?.into_iter().peekable();
+        // As rustdoc reads them, ```ignore and ```should_panic are Rust blocks.
+        let rustdoc_first = tokens
+            .peek()
+            .is_some_and(|(key, value)| value.is_none() && is_rustdoc_attribute(key));
+        let lang = if rustdoc_first {
+            Lang::Rust
+        } else {
+            Lang::from_name(&tokens.next().map(|(k, _)| k).unwrap_or_default())
+        };
         let mut attrs = Attrs::default();
         for (key, value) in tokens {
             apply(&lang, &mut attrs, &key, value.as_deref())?;
@@ -544,6 +555,14 @@ fn service(name: &str) -> Result<Service, String> {
 /// rustdoc's attributes that are not in [`SPECS`] because they have a family of names:
 /// the error a `compile_fail` block expects (`E0597`), `ignore-wasm32`, and the
 /// test-harness switches. Rust is shown, not run, so they change nothing here.
+/// Whether `key` is one of rustdoc's attributes, which start a Rust block's info string
+/// when the language is left out (```ignore).
+fn is_rustdoc_attribute(key: &str) -> bool {
+    ["ignore", "should_panic", "no_run", "compile_fail"].contains(&key)
+        || key.starts_with("edition20")
+        || is_rustdoc_only(key)
+}
+
 fn is_rustdoc_only(key: &str) -> bool {
     let error_code =
         key.len() == 5 && key.starts_with('E') && key[1..].chars().all(|c| c.is_ascii_digit());
@@ -752,8 +771,14 @@ mod tests {
             "rust,compile_fail,E0597",
             "rust,ignore-wasm32",
             "rust,test_harness",
+            "ignore",
+            "should_panic,edition2021",
         ] {
-            assert!(FenceInfo::parse(info).is_ok(), "{info}");
+            assert_eq!(
+                FenceInfo::parse(info).map(|i| i.lang),
+                Ok(Lang::Rust),
+                "{info}"
+            );
         }
         assert!(FenceInfo::parse("python E0597").is_err());
     }
