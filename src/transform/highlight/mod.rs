@@ -7,6 +7,7 @@
 //! process; one [`Highlighter`] serves every page of a build.
 
 mod classes;
+mod lines;
 
 use std::rc::Rc;
 use std::sync::OnceLock;
@@ -204,19 +205,19 @@ impl SpanWriter {
     }
 
     fn line(&mut self, out: &mut String, line: &str, syntaxes: &SyntaxSet) {
-        let Ok(ops) = self.state.parse_line(line, syntaxes) else {
+        let Some(ops) = lines::parse(&mut self.state, line, syntaxes) else {
             // A grammar failure on odd input must not lose the text.
             out.push_str(&escape(line));
             return;
         };
         let mut done = 0;
-        for (index, op) in ops {
+        for &(index, ref op) in ops.iter() {
             if index > done {
                 out.push_str(&escape(&line[done..index]));
                 done = index;
             }
             let open = &mut self.open;
-            let applied = self.stack.apply_with_hook(&op, |basic, _| match basic {
+            let applied = self.stack.apply_with_hook(op, |basic, _| match basic {
                 BasicScopeStackOp::Push(scope) => {
                     let classes = classes::classes(scope);
                     if let Some(classes) = &classes {
@@ -419,6 +420,26 @@ class Order:
         assert_eq!(texts(".hl-go"), ["abc first"]);
         // The heredoc body is part of the command (copied), not output.
         assert!(!texts(".hl-go").iter().any(|t| t == "body"), "{html}");
+    }
+
+    #[test]
+    fn a_line_seen_before_in_another_state_is_parsed_anew() {
+        let h = Highlighter::new();
+        let in_string = h
+            .highlight(&Lang::Python, "s = \"\"\"\nreturn x\n\"\"\"\n")
+            .unwrap();
+        let code = h.highlight(&Lang::Python, "return x\n").unwrap();
+        let keyword = format!(
+            "<span class=\"{}\">return</span>",
+            class_of("keyword").unwrap()
+        );
+        assert!(!in_string.contains(&keyword), "{in_string}");
+        assert!(code.contains(&keyword), "{code}");
+        // And the same block twice, from the memo the second time, is the same HTML.
+        assert_eq!(
+            h.highlight(&Lang::Python, PYTHON),
+            h.highlight(&Lang::Python, PYTHON)
+        );
     }
 
     #[test]
