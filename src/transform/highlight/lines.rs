@@ -65,8 +65,8 @@ thread_local! {
 pub(super) fn parse(state: &mut ParseState, line: &str, syntaxes: &SyntaxSet) -> Option<Ops> {
     MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
-        let known = memo.lines.get(line).into_iter().flatten();
-        if let Some(parsed) = known.into_iter().find(|parsed| parsed.before == *state) {
+        let mut known = memo.lines.get(line).into_iter().flatten();
+        if let Some(parsed) = known.find(|parsed| parsed.before == *state) {
             *state = parsed.after.clone();
             return Some(parsed.ops.clone());
         }
