@@ -82,6 +82,15 @@ pub struct Book {
     pub playground_record: String,
 }
 
+impl Book {
+    /// Whether a chapter is the landing page (`index.md` or `README.md` at the top).
+    pub fn has_index_chapter(&self) -> bool {
+        self.chapters
+            .iter()
+            .any(|c| c.output_path() == "index.html")
+    }
+}
+
 /// One line of the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TocEntry {

@@ -1,7 +1,7 @@
 //! The build, stage by stage: load → transform → {render, search index} → write.
-//! Drivers (`build`, `bundle`) call [`build_site`] and decide where the files
-//! go; `serve` runs the same stages itself, one chapter at a time (see
-//! [`crate::serve`]).
+//! [`build`] sends the files to a folder or the offline zip as they are made (a
+//! build holds the transformed pages, not the site); `serve` runs the same stages
+//! itself, one chapter at a time (see [`crate::serve`]).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -11,50 +11,46 @@ use rayon::prelude::*;
 use crate::diagnostics::Diagnostic;
 use crate::error::{Error, Result};
 use crate::model::Book;
-use crate::output::Destination;
+use crate::output::{Destination, Outputs};
 use crate::transform::Page;
-use crate::write::OutputFile;
+use crate::write::Staging;
 
-/// A built site, in memory.
-pub struct Site {
-    /// Every output file.
-    pub files: Vec<OutputFile>,
-    /// How many chapter pages were rendered.
-    pub pages: usize,
-    /// Where `handbook build` writes it by default (`[build] build-dir`).
-    pub build_dir: PathBuf,
-    /// The book's title.
-    pub title: String,
-    /// The book's folder (with `book.toml`), which no output may replace.
-    pub root: PathBuf,
-    /// Its source folder, which no output may replace or sit in.
-    pub src_dir: PathBuf,
+/// How many chapters are transformed at a time before their pages are written and their
+/// HTML freed: enough to keep every core busy, few enough that memory stays flat.
+const BATCH: usize = 64;
+
+/// Streams the loaded `book` into `sink`: through transform and [`Outputs`] (each page
+/// written as it is transformed); once every chapter is transformed the book is checked,
+/// and the outputs finish (the search index, the book-wide pages). Diagnostics go to
+/// `report`; if any was an error (`errors` were already reported by the loader), the
+/// build fails after reporting them all, and what is in `sink` must be thrown away.
+/// Returns how many pages were made.
+fn stream(
+    book: &Book,
+    sink: &dyn crate::write::Sink,
+    mut errors: usize,
+    report: &mut dyn FnMut(&Diagnostic),
+) -> Result<usize> {
+    let mut outputs = Outputs::prepare(book)?;
+    let mark = |page: &mut Page| crate::playground::mark(book, page);
+    let pages = crate::transform::transform_in_batches(book, &mark, BATCH, |batch| {
+        batch
+            .par_iter()
+            .try_for_each(|page| outputs.page(book, page, sink))?;
+        outputs.batch(book, batch, sink)?;
+        batch.iter_mut().for_each(Page::written);
+        Ok::<_, Error>(())
+    })?;
+    errors += report_all(crate::transform::check(book, &pages), report);
+    if errors > 0 {
+        return Err(Error::Failed { count: errors });
+    }
+    outputs.finish(book, &pages, sink)?;
+    Ok(pages.len())
 }
 
-/// Builds the book in `root` in memory: every registered output (see
-/// [`crate::output`]) of the checked book, side by side. Every warning and error is
-/// passed to `report` as it is found; if any was an error, the build fails after
-/// reporting them all.
-pub fn build_site(root: &Path, report: &mut dyn FnMut(&Diagnostic)) -> Result<Site> {
-    let (book, pages) = load_and_transform(root, report)?;
-    let outputs = crate::output::registered(&book, &pages)?;
-    let files = outputs
-        .par_iter()
-        .map(|output| output.files(&book, &pages))
-        .collect::<Result<Vec<_>>>()?
-        .concat();
-    Ok(Site {
-        files,
-        pages: pages.len(),
-        build_dir: book.config.build_dir.clone(),
-        title: book.config.title().to_string(),
-        root: book.config.root.clone(),
-        src_dir: book.config.src_dir.clone(),
-    })
-}
-
-/// Loads the book in `root` and transforms its chapters, reporting diagnostics as
-/// [`build_site`] does.
+/// Loads the book in `root` and transforms its chapters, keeping every page whole
+/// (`handbook test`, `search`), reporting diagnostics as [`build`] does.
 pub fn load_and_transform(
     root: &Path,
     report: &mut dyn FnMut(&Diagnostic),
@@ -62,10 +58,8 @@ pub fn load_and_transform(
     let loaded = crate::load::load(root)?;
     let book = loaded.book;
     let mut errors = report_all(loaded.diagnostics, report);
-    let (mut pages, diagnostics) = crate::transform::transform(&book);
-    for page in &mut pages {
-        crate::playground::mark(&book, page);
-    }
+    let (pages, diagnostics) =
+        crate::transform::transform(&book, |page| crate::playground::mark(&book, page));
     errors += report_all(diagnostics, report);
     if errors > 0 {
         return Err(Error::Failed { count: errors });
@@ -94,7 +88,7 @@ pub struct BuildSummary {
     pub elapsed: std::time::Duration,
 }
 
-/// Builds the book in `root` and sends the site to `destination`; nothing is written
+/// Builds the book in `root` and sends the site to `destination`; nothing is published
 /// unless the whole build succeeded.
 pub fn build(
     root: &Path,
@@ -102,24 +96,32 @@ pub fn build(
     report: &mut dyn FnMut(&Diagnostic),
 ) -> Result<BuildSummary> {
     let start = Instant::now();
-    let site = build_site(root, report)?;
-    let (dest, folder) = match destination {
+    let loaded = crate::load::load(root)?;
+    let book = loaded.book;
+    let errors = report_all(loaded.diagnostics, report);
+    let config = &book.config;
+    let (dest, folder, pages, files) = match destination {
         Destination::Folder(dest) => {
-            let dest = dest.unwrap_or_else(|| site.build_dir.clone());
-            crate::write::check_destination(&dest, &site.root, &site.src_dir)?;
-            crate::write::write_site(&site.files, &dest)?;
-            (dest, None)
+            let dest = dest.unwrap_or_else(|| config.build_dir.clone());
+            crate::write::check_destination(&dest, &config.root, &config.src_dir)?;
+            let staging = Staging::beside(&dest)?;
+            let pages = stream(&book, &staging, errors, report)?;
+            let files = staging.count();
+            staging.publish(&dest)?;
+            (dest, None, pages, files)
         }
         Destination::Zip(out) => {
-            let out = out.unwrap_or_else(|| site.build_dir.with_extension("zip"));
-            let folder = crate::bundle::folder_name(&site.title);
-            crate::bundle::write_zip(&site, &folder, &out)?;
-            (out, Some(folder))
+            let out = out.unwrap_or_else(|| config.build_dir.with_extension("zip"));
+            let folder = crate::bundle::folder_name(config.title());
+            let staging = Staging::beside(&out)?;
+            let pages = stream(&book, &staging, errors, report)?;
+            crate::bundle::write_zip(staging.root(), &folder, &out)?;
+            (out, Some(folder), pages, staging.count())
         }
     };
     Ok(BuildSummary {
-        pages: site.pages,
-        files: site.files.len(),
+        pages,
+        files,
         dest,
         folder,
         elapsed: start.elapsed(),

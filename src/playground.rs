@@ -30,7 +30,7 @@ pub fn wanted(book: &Book) -> bool {
 }
 
 /// Adds the Run attributes to `page`'s verified examples, and counts them in
-/// [`Page::runnable`].
+/// [`Page::runnable`]; [`Page::finish`] renders them.
 pub fn mark(book: &Book, page: &mut Page) {
     if !wanted(book) {
         return;
@@ -69,10 +69,7 @@ pub fn mark(book: &Book, page: &mut Page) {
             }
         }
     }
-    if marked > 0 {
-        page.runnable = marked;
-        page.render_html(book.chapters[page.chapter].source_path.as_str());
-    }
+    page.runnable = marked;
 }
 
 /// The attributes of a runnable block.

@@ -96,11 +96,12 @@ pub fn search(index: &Index, query: &str, limit: usize) -> crate::Result<Vec<Fou
         .collect())
 }
 
-/// The exported index as site files.
-pub fn files(index: &Index) -> Vec<OutputFile> {
-    index
-        .export()
-        .into_iter()
-        .map(|file| OutputFile::bytes(format!("{DIR}/{}", file.path), file.bytes))
-        .collect()
+/// Writes the exported index's files into `sink`, each as it is made.
+pub fn write(index: &Index, sink: &dyn crate::write::Sink) -> crate::Result<()> {
+    index.export_each(|file| {
+        sink.put(OutputFile::bytes(
+            format!("{DIR}/{}", file.path),
+            file.bytes,
+        ))
+    })
 }

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
+use std::io::Write;
 
 use crate::diagnostics::{Diagnostic, Location};
 use crate::error::{Error, Result};
@@ -55,7 +55,7 @@ impl OutputFile {
 }
 
 /// The file that marks a folder as a site this tool wrote, so it may be replaced.
-const MARKER: &str = ".handbook-build";
+pub(crate) const MARKER: &str = ".handbook-build";
 
 /// Refuses a destination that would replace the book itself or sit inside its sources
 /// (the site would be copied into the next build), or a folder that is not a site this
@@ -104,74 +104,212 @@ pub fn check_destination(dest: &Path, root: &Path, src_dir: &Path) -> Result<()>
     Ok(())
 }
 
-/// Every output path is relative, stays inside the site, and is written once: a chapter
-/// named like a file the build makes (`print.md`, `404.md`) must not race with it.
-pub fn check_paths(files: &[OutputFile]) -> Result<()> {
-    let mut seen = std::collections::HashSet::new();
-    for file in files {
-        let inside = Path::new(&file.path)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-        let problem = if !inside {
-            "is outside the site"
-        } else if !seen.insert(file.path.as_str()) {
-            "would be written twice: a chapter's page has the name of another page or of a file the build makes (404.html, print.html, sitemap.xml); rename the chapter"
-        } else {
-            continue;
-        };
-        let message = format!("the output `{}` {problem}", file.path);
-        return Err(Error::Input(Box::new(Diagnostic::error(
-            Location::file("SUMMARY.md"),
-            message,
-        ))));
-    }
-    Ok(())
+/// Where the outputs put their files as they make them, so a build holds no more than
+/// it must. Shared by the outputs running side by side.
+pub trait Sink: Sync {
+    /// Adds one file.
+    fn put(&self, file: OutputFile) -> Result<()>;
+    /// Adds one file to be written piece by piece (a page the size of the book); it is
+    /// complete once the writer is flushed and dropped.
+    fn create(&self, path: &str) -> Result<Box<dyn Write + Send + Sync>>;
+    /// Overwrites `bytes.len()` bytes of a file already added, at `offset`.
+    fn patch(&self, path: &str, offset: usize, bytes: &[u8]) -> Result<()>;
 }
 
-/// Writes `files` as the site at `dest`, replacing what was there only on success.
-pub fn write_site(files: &[OutputFile], dest: &Path) -> Result<()> {
-    check_paths(files)?;
-    let parent = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "book".into());
-    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    let result = write_all(files, &staging).and_then(|()| swap(&staging, dest));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
+/// Keeps files in memory (`handbook serve`, tests).
+#[derive(Default)]
+pub struct Collect {
+    files: std::sync::Arc<std::sync::Mutex<Vec<OutputFile>>>,
 }
 
-fn write_all(files: &[OutputFile], root: &Path) -> Result<()> {
-    if root.exists() {
-        std::fs::remove_dir_all(root).map_err(Error::io(root))?;
+impl Collect {
+    /// The files put so far, in the order they came.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        std::mem::take(&mut *self.files.lock().expect("no put panicked"))
     }
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|d| root.join(d)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    std::fs::create_dir_all(root).map_err(Error::io(root))?;
-    for dir in dirs {
-        std::fs::create_dir_all(&dir).map_err(Error::io(&dir))?;
+}
+
+impl Sink for Collect {
+    fn put(&self, file: OutputFile) -> Result<()> {
+        self.files.lock().expect("no put panicked").push(file);
+        Ok(())
     }
-    std::fs::write(root.join(MARKER), "").map_err(Error::io(root.join(MARKER)))?;
-    files.par_iter().try_for_each(|file| {
-        let target = root.join(&file.path);
+
+    fn create(&self, path: &str) -> Result<Box<dyn Write + Send + Sync>> {
+        Ok(Box::new(Collecting {
+            file: Some(OutputFile::bytes(path.to_string(), Vec::new())),
+            into: self.files.clone(),
+        }))
+    }
+
+    fn patch(&self, path: &str, offset: usize, bytes: &[u8]) -> Result<()> {
+        let mut files = self.files.lock().expect("no put panicked");
+        let file = files.iter_mut().find(|f| f.path == path);
+        if let Some(Contents::Bytes(old)) = file.map(|f| &mut f.contents) {
+            old[offset..offset + bytes.len()].copy_from_slice(bytes);
+        }
+        Ok(())
+    }
+}
+
+/// A file of a [`Collect`] being written; added when dropped.
+struct Collecting {
+    file: Option<OutputFile>,
+    into: std::sync::Arc<std::sync::Mutex<Vec<OutputFile>>>,
+}
+
+impl Write for Collecting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(OutputFile {
+            contents: Contents::Bytes(bytes),
+            ..
+        }) = &mut self.file
+        {
+            bytes.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for Collecting {
+    fn drop(&mut self) {
+        if let (Some(file), Ok(mut files)) = (self.file.take(), self.into.lock()) {
+            files.push(file);
+        }
+    }
+}
+
+/// A site being written into a staging folder beside its destination, which replaces
+/// the old site in [`Staging::publish`]. Dropped unpublished (a failed build), the
+/// staging folder is removed and the last good site is left as it was.
+pub struct Staging {
+    root: PathBuf,
+    dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    paths: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Staging {
+    /// A staging folder for the site at `dest`.
+    pub fn beside(dest: &Path) -> Result<Staging> {
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "book".into());
+        Staging::at(parent.join(format!(".{name}.staging-{}", std::process::id())))
+    }
+
+    /// A staging folder at `root` (replaced if it exists).
+    pub fn at(root: PathBuf) -> Result<Staging> {
+        if root.exists() {
+            std::fs::remove_dir_all(&root).map_err(Error::io(&root))?;
+        }
+        std::fs::create_dir_all(&root).map_err(Error::io(&root))?;
+        std::fs::write(root.join(MARKER), "").map_err(Error::io(root.join(MARKER)))?;
+        Ok(Staging {
+            root,
+            dirs: Default::default(),
+            paths: Default::default(),
+        })
+    }
+
+    /// How many files were put.
+    pub fn count(&self) -> usize {
+        self.paths.lock().expect("no put panicked").len()
+    }
+
+    /// The staging folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Moves the finished site to `dest`, replacing what was there.
+    pub fn publish(self, dest: &Path) -> Result<()> {
+        let result = swap(&self.root, dest);
+        if result.is_ok() {
+            std::mem::forget(self);
+        }
+        result
+    }
+
+    /// Checks `path` and makes its folder; returns where the file goes.
+    fn target(&self, path: &str) -> Result<PathBuf> {
+        check_path(path, &mut self.paths.lock().expect("no put panicked"))?;
+        let target = self.root.join(path);
+        if let Some(dir) = target.parent() {
+            // Made while holding the lock: another page of the folder must not be written
+            // before the folder exists.
+            let mut dirs = self.dirs.lock().expect("no put panicked");
+            if !dirs.contains(dir) {
+                std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
+                dirs.insert(dir.to_path_buf());
+            }
+        }
+        Ok(target)
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, file: OutputFile) -> Result<()> {
+        let target = self.target(&file.path)?;
         match &file.contents {
             Contents::Bytes(bytes) => std::fs::write(&target, bytes).map_err(Error::io(&target)),
             Contents::Copy(source) => std::fs::copy(source, &target)
                 .map(drop)
                 .map_err(Error::io(source)),
         }
-    })
+    }
+
+    fn create(&self, path: &str) -> Result<Box<dyn Write + Send + Sync>> {
+        let target = self.target(path)?;
+        let file = std::fs::File::create(&target).map_err(Error::io(&target))?;
+        Ok(Box::new(std::io::BufWriter::new(file)))
+    }
+
+    fn patch(&self, path: &str, offset: usize, bytes: &[u8]) -> Result<()> {
+        use std::os::unix::fs::FileExt;
+        let target = self.root.join(path);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&target)
+            .map_err(Error::io(&target))?;
+        file.write_all_at(bytes, offset as u64)
+            .map_err(Error::io(&target))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// An output path is relative, stays inside the site, and is written once: a chapter
+/// named like a file the build makes (`print.md`, `404.md`) must not race with it.
+fn check_path(path: &str, seen: &mut std::collections::HashSet<String>) -> Result<()> {
+    let inside = Path::new(path)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    let problem = if !inside {
+        "is outside the site"
+    } else if !seen.insert(path.to_string()) {
+        "would be written twice: a chapter's page has the name of another page or of a file the build makes (404.html, print.html, sitemap.xml); rename the chapter"
+    } else {
+        return Ok(());
+    };
+    let message = format!("the output `{path}` {problem}");
+    Err(Error::Input(Box::new(Diagnostic::error(
+        Location::file("SUMMARY.md"),
+        message,
+    ))))
 }
 
 /// Moves `staging` to `dest`; the old `dest` is moved aside first and removed after.
@@ -201,4 +339,79 @@ fn swap(staging: &Path, dest: &Path) -> Result<()> {
         std::fs::remove_dir_all(&old).map_err(Error::io(&old))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    #[test]
+    fn pages_of_a_new_folder_written_at_once_all_land_in_the_staging_folder() {
+        // Many threads writing into folders that do not exist yet: none may find its
+        // folder missing because another thread is still making it.
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::at(dir.path().join("site")).unwrap();
+        let paths: Vec<String> = (0..2000)
+            .map(|i| format!("part-{}/deep-{}/page-{i}.html", i % 40, i % 7))
+            .collect();
+        paths
+            .par_iter()
+            .try_for_each(|path| {
+                staging.put(OutputFile::bytes(path.clone(), path.clone().into_bytes()))
+            })
+            .unwrap();
+        assert_eq!(staging.count(), paths.len());
+        for path in &paths {
+            assert_eq!(
+                std::fs::read_to_string(staging.root().join(path)).unwrap(),
+                *path
+            );
+        }
+    }
+
+    #[test]
+    fn a_staging_folder_dropped_unpublished_is_removed_and_the_old_site_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("book");
+        std::fs::create_dir_all(&dest).unwrap();
+        std::fs::write(dest.join("index.html"), "old").unwrap();
+        let staging = Staging::beside(&dest).unwrap();
+        staging
+            .put(OutputFile::bytes("index.html".into(), b"new".to_vec()))
+            .unwrap();
+        let root = staging.root().to_path_buf();
+        drop(staging);
+        assert!(!root.exists());
+        assert_eq!(
+            std::fs::read_to_string(dest.join("index.html")).unwrap(),
+            "old"
+        );
+    }
+
+    #[test]
+    fn a_patch_overwrites_bytes_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::at(dir.path().join("site")).unwrap();
+        staging
+            .put(OutputFile::bytes(
+                "a.html".into(),
+                b"<a href=\"search/XXXX.js\">".to_vec(),
+            ))
+            .unwrap();
+        staging.patch("a.html", 16, b"1234").unwrap();
+        let text = std::fs::read_to_string(staging.root().join("a.html")).unwrap();
+        assert_eq!(text, "<a href=\"search/1234.js\">");
+        let collect = Collect::default();
+        collect
+            .put(OutputFile::bytes(
+                "a.html".into(),
+                b"<a href=\"search/XXXX.js\">".to_vec(),
+            ))
+            .unwrap();
+        collect.patch("a.html", 16, b"1234").unwrap();
+        assert!(
+            matches!(&collect.into_files()[0].contents, Contents::Bytes(b) if b == text.as_bytes())
+        );
+    }
 }

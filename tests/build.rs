@@ -561,3 +561,33 @@ fn heading_ids_are_escaped() {
         ["x\"onmouseover=\"alert(1)"]
     );
 }
+
+#[test]
+fn every_page_names_the_search_index_that_was_written() {
+    // Pages are written before the index is built, with a placeholder for its entry
+    // file patched at the end: no page may keep the placeholder or name another file.
+    let (_tmp, dest, _) = built("basic");
+    let mut checked = 0;
+    for path in walk(&dest) {
+        // 404.html names files by absolute URL; print.html has no search box.
+        let skip = ["404.html", "print.html"]
+            .iter()
+            .any(|name| path.ends_with(name));
+        if path.extension().is_none_or(|e| e != "html") || skip {
+            continue;
+        }
+        let doc = html(&path);
+        let entries = attrs(&doc, "[data-search-index]", "data-search-index");
+        assert_eq!(entries.len(), 1, "{}", path.display());
+        let entry = path.parent().unwrap().join(&entries[0]);
+        let text = std::fs::read_to_string(&entry)
+            .unwrap_or_else(|e| panic!("{} names {}: {e}", path.display(), entry.display()));
+        assert!(
+            text.starts_with("handbookSearch.load(\"index\""),
+            "{}",
+            entry.display()
+        );
+        checked += 1;
+    }
+    assert!(checked > 5, "only {checked} pages");
+}

@@ -147,12 +147,26 @@ pub(crate) fn entry_name(id: &str) -> String {
 impl Index {
     /// The exported index: the entry file ([`crate::entry_file`]) and every shard and chunk.
     pub fn export(&self) -> Vec<File> {
-        export(self, &Parameters::CURRENT)
+        let mut files = Vec::new();
+        let Ok(()) = self.export_each(|file| {
+            files.push(file);
+            Ok::<_, std::convert::Infallible>(())
+        });
+        files
+    }
+
+    /// Hands each exported file to `put` as it is made, so the export is never held whole.
+    pub fn export_each<E>(&self, put: impl FnMut(File) -> Result<(), E>) -> Result<(), E> {
+        export(self, &Parameters::CURRENT, put)
     }
 }
 
-/// Every file of the index exported with `parameters`.
-fn export(index: &Index, parameters: &Parameters) -> Vec<File> {
+/// Exports `index` with `parameters`, each file to `put` in turn.
+fn export<E>(
+    index: &Index,
+    parameters: &Parameters,
+    mut put: impl FnMut(File) -> Result<(), E>,
+) -> Result<(), E> {
     let id = id(&index.docs, parameters);
     let file = |key: &str, json: String| File {
         path: format!("{key}-{id}.js"),
@@ -161,25 +175,26 @@ fn export(index: &Index, parameters: &Parameters) -> Vec<File> {
     let shards = shard_ranges(&index.vocabulary, parameters.shard_bytes);
     let chunks = chunk_sizes(&index.docs, parameters.chunk_bytes);
     let entry = entry(index, &id, &shards, &chunks, parameters);
-    let mut files = vec![file("index", json(&entry))];
+    put(file("index", json(&entry)))?;
     let mut positions = Vec::new();
+    let mut groups = 0;
     for (n, range) in shards.iter().enumerate() {
         let (shard, shard_positions) = shard(&index.vocabulary, range, &index.stats);
-        files.push(file(&format!("s{n}"), json(&shard)));
+        put(file(&format!("s{n}"), json(&shard)))?;
         positions.push(shard_positions);
-    }
-    for (n, group) in positions.chunks(parameters.position_group).enumerate() {
-        let shards = group.to_vec();
-        files.push(file(&format!("p{n}"), json(&Positions { shards })));
+        if positions.len() == parameters.position_group || n + 1 == shards.len() {
+            let shards = std::mem::take(&mut positions);
+            put(file(&format!("p{groups}"), json(&Positions { shards })))?;
+            groups += 1;
+        }
     }
     let mut rest = index.docs.as_slice();
     for (n, &size) in chunks.iter().enumerate() {
         let (docs, after) = rest.split_at(size);
-        files.push(file(&format!("c{n}"), json(&Chunk::of(docs))));
+        put(file(&format!("c{n}"), json(&Chunk::of(docs))))?;
         rest = after;
     }
-    files.push(file("words", json(&words(&index.vocabulary))));
-    files
+    put(file("words", json(&words(&index.vocabulary))))
 }
 
 fn json(value: &impl Serialize) -> String {
@@ -623,7 +638,11 @@ mod tests {
         let index = Index::build(docs).unwrap();
         let mut boosted = current;
         boosted.boosts[0] = 4.0;
-        let files = export(&index, &boosted);
+        let mut files = Vec::new();
+        let Ok(()) = export(&index, &boosted, |file| {
+            files.push(file);
+            Ok::<_, std::convert::Infallible>(())
+        });
         let entry = String::from_utf8(files[0].bytes.clone()).unwrap();
         assert!(
             files[0]

@@ -1,28 +1,54 @@
 //! The outputs: what the parsed, checked book becomes. Each output is one
-//! module implementing [`Output`] (the book in, files out); [`registered`]
-//! lists them, the pipeline runs them side by side, and a [`Destination`]
-//! (a folder, or the offline zip) receives all their files. Adding a format
-//! (an EPUB, say) is one new module here and one line in [`registered`].
+//! module implementing [`Output`]; [`Outputs`] runs them as the pipeline
+//! streams the book through: each page as soon as it is transformed (so a
+//! page's HTML is written and freed, not held until the end), each batch of
+//! pages in reading order, then the rest once the book is checked. A
+//! [`Destination`] (a folder, or the offline zip) receives their files.
+//! Adding a format (an EPUB, say) is one new module here and one line in
+//! [`Outputs::prepare`].
+//!
+//! Pages name the search index's entry file, which is named by the hash of every
+//! page's text and so is known only at the end: pages are written with a
+//! placeholder of the same length, patched in [`Outputs::finish`].
 
 mod print;
 mod search;
 mod site;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use crate::error::Result;
 use crate::model::Book;
 use crate::render::{Shared, theme::Theme};
 use crate::transform::Page;
-use crate::write::OutputFile;
+use crate::write::Sink;
 
-/// One output format.
-pub trait Output: Send + Sync {
-    /// Its name, for messages and timings (`site`, `print`, `search`).
-    fn name(&self) -> &'static str;
-    /// The files it makes of the checked book (paths relative to the site's root).
-    fn files(&self, book: &Book, pages: &[Page]) -> Result<Vec<OutputFile>>;
+/// One output format. Its hooks are called in this order: [`Output::page`] for the
+/// pages of a batch (in parallel), [`Output::batch`] for the batch, then, once every
+/// batch is done and the book is checked, [`Output::finish`].
+trait Output: Send + Sync {
+    /// One page, as soon as it is transformed.
+    fn page(&self, _html: &Html, _book: &Book, _page: &Page, _sink: &dyn Sink) -> Result<()> {
+        Ok(())
+    }
+    /// A batch of pages, in reading order, after each had [`Output::page`].
+    fn batch(
+        &mut self,
+        _html: &Html,
+        _book: &Book,
+        _pages: &[Page],
+        _sink: &dyn Sink,
+    ) -> Result<()> {
+        Ok(())
+    }
+    /// The rest of its files. `html` now names the search index's real entry file.
+    fn finish(
+        self: Box<Self>,
+        html: &Html,
+        book: &Book,
+        pages: &[Page],
+        sink: &dyn Sink,
+    ) -> Result<()>;
 }
 
 /// What the HTML outputs share, prepared once per build: the theme and the assets
@@ -30,36 +56,88 @@ pub trait Output: Send + Sync {
 struct Html {
     theme: Theme,
     shared: Shared,
+    /// The entry file's name as written in pages until [`Outputs::finish`] knows it.
+    placeholder: Option<String>,
 }
 
-/// The book's outputs, in the order their files are listed.
-pub fn registered(book: &Book, pages: &[Page]) -> Result<Vec<Box<dyn Output>>> {
-    // `[output.html.search] enable = false`: no search box and no index.
-    let index = book
-        .config
-        .html
-        .search
-        .enable
-        .then(|| search::SearchIndex::new(book, pages));
-    let theme = Theme::load(&book.config)?;
-    let mut shared = Shared::prepare(book, &theme)?;
-    if let Some(index) = &index {
-        shared.enable_search(&theme, index.entry_path());
+/// Every output of one build.
+pub struct Outputs {
+    html: Html,
+    list: Vec<Box<dyn Output>>,
+}
+
+impl Outputs {
+    /// The book's outputs, with the theme and the shared assets prepared.
+    pub fn prepare(book: &Book) -> Result<Outputs> {
+        let theme = Theme::load(&book.config)?;
+        let mut shared = Shared::prepare(book, &theme)?;
+        // `[output.html.search] enable = false`: no search box and no index.
+        let placeholder = book.config.html.search.enable.then(search::placeholder);
+        if let Some(placeholder) = &placeholder {
+            shared.enable_search(&theme, placeholder.clone());
+        }
+        if crate::playground::wanted(book) {
+            let cache = crate::examples::venv::default_cache_dir();
+            shared.enable_playground(crate::playground::assets(book, &theme, &cache)?);
+        }
+        let mut list: Vec<Box<dyn Output>> = vec![Box::new(site::Site::default())];
+        if book.config.html.print {
+            list.push(Box::new(print::Print::default()));
+        }
+        Ok(Outputs {
+            html: Html {
+                theme,
+                shared,
+                placeholder,
+            },
+            list,
+        })
     }
-    // The runtime is shipped only when a page has a Run button to load it.
-    if pages.iter().any(|page| page.runnable > 0) {
-        let cache = crate::examples::venv::default_cache_dir();
-        shared.enable_playground(crate::playground::assets(book, &theme, &cache)?);
+
+    /// Hands one freshly transformed page to every output.
+    pub fn page(&self, book: &Book, page: &Page, sink: &dyn Sink) -> Result<()> {
+        self.list
+            .iter()
+            .try_for_each(|output| output.page(&self.html, book, page, sink))
     }
-    let html = Arc::new(Html { theme, shared });
-    let mut outputs: Vec<Box<dyn Output>> = vec![Box::new(site::Site(html.clone()))];
-    if book.config.html.print {
-        outputs.push(Box::new(print::Print(html)));
+
+    /// Hands a batch of pages, in reading order, to every output.
+    pub fn batch(&mut self, book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+        let html = &self.html;
+        self.list
+            .iter_mut()
+            .try_for_each(|output| output.batch(html, book, pages, sink))
     }
-    if let Some(index) = index {
-        outputs.push(Box::new(index));
+
+    /// Builds the search index of the checked book, then has every output write the rest
+    /// of its files.
+    pub fn finish(mut self, book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+        if self.html.placeholder.is_some() {
+            let entry = search::write(book, pages, sink)?;
+            self.html.shared.set_search_index(entry);
+        }
+        let html = &self.html;
+        self.list
+            .into_iter()
+            .try_for_each(|output| output.finish(html, book, pages, sink))
     }
-    Ok(outputs)
+}
+
+impl Html {
+    /// Where the placeholder is in `bytes` (a rendered page), if search is on.
+    fn placeholder_in(&self, bytes: &[u8]) -> Option<usize> {
+        let placeholder = self.placeholder.as_deref()?;
+        memchr::memmem::find(bytes, placeholder.as_bytes())
+    }
+
+    /// Replaces the placeholder written at `offset` of `path` with the entry's real name.
+    fn patch(&self, path: &str, offset: usize, sink: &dyn Sink) -> Result<()> {
+        let entry = self
+            .shared
+            .search_index()
+            .expect("search is on when pages hold a placeholder");
+        sink.patch(path, offset, entry.as_bytes())
+    }
 }
 
 /// Where a build's files go.

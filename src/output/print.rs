@@ -1,25 +1,109 @@
-//! `print.html`: the whole book on one page (`[output.html.print] enable`).
+//! `print.html`: the whole book on one page (`[output.html.print] enable`),
+//! written batch by batch as pages are transformed, so no build holds it whole.
 
-use std::sync::Arc;
+use std::io::Write;
+use std::path::Path;
 
 use super::{Html, Output};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::Book;
-use crate::render::Renderer;
+use crate::render::{PrintSkeleton, Renderer};
 use crate::transform::Page;
-use crate::write::OutputFile;
+use crate::write::Sink;
 
-/// The one-page book.
-pub(super) struct Print(pub(super) Arc<Html>);
+/// The one-page book, being written.
+#[derive(Default)]
+pub(super) struct Print {
+    writing: Option<Writing>,
+}
 
-impl Output for Print {
-    fn name(&self) -> &'static str {
-        "print"
+/// `print.html` once its first batch came.
+struct Writing {
+    skeleton: PrintSkeleton,
+    out: Box<dyn Write + Send + Sync>,
+    /// How many bodies are written, each followed by the piece of template after it.
+    bodies: usize,
+    /// Bytes written so far.
+    written: usize,
+    /// Where the search index's placeholder landed in the file.
+    placeholder: Option<usize>,
+}
+
+impl Writing {
+    fn start(html: &Html, book: &Book, sink: &dyn Sink) -> Result<Writing> {
+        let skeleton = Renderer::new(book, &html.theme, &html.shared).print()?;
+        let mut writing = Writing {
+            skeleton,
+            out: sink.create(PrintSkeleton::PATH)?,
+            bodies: 0,
+            written: 0,
+            placeholder: None,
+        };
+        writing.piece(html, 0)?;
+        Ok(writing)
     }
 
-    fn files(&self, book: &Book, pages: &[Page]) -> Result<Vec<OutputFile>> {
-        Ok(vec![
-            Renderer::new(book, &self.0.theme, &self.0.shared).print(pages)?,
-        ])
+    /// Writes the `n`th piece of the template, noting where the placeholder is in it.
+    fn piece(&mut self, html: &Html, n: usize) -> Result<()> {
+        let (start, piece) = self.skeleton.piece(n);
+        let at = html.placeholder_in(self.skeleton.text().as_bytes());
+        if let Some(at) = at.filter(|&at| at >= start && at < start + piece.len()) {
+            self.placeholder = Some(self.written + at - start);
+        }
+        let piece = piece.as_bytes().to_vec();
+        self.write(&piece)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        self.written += bytes.len();
+        self.out
+            .write_all(bytes)
+            .map_err(Error::io(Path::new(PrintSkeleton::PATH)))
+    }
+
+    /// Writes the bodies of `pages` that the page holds, each with the template after it.
+    fn pages(&mut self, html: &Html, pages: &[Page]) -> Result<()> {
+        let holds: Vec<usize> = self.skeleton.chapters().collect();
+        for page in pages {
+            if holds.get(self.bodies) == Some(&page.chapter) {
+                self.write(page.print_html.as_bytes())?;
+                self.bodies += 1;
+                self.piece(html, self.bodies)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Output for Print {
+    fn batch(&mut self, html: &Html, book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+        let writing = match &mut self.writing {
+            Some(writing) => writing,
+            None => self.writing.insert(Writing::start(html, book, sink)?),
+        };
+        writing.pages(html, pages)
+    }
+
+    fn finish(
+        self: Box<Self>,
+        html: &Html,
+        book: &Book,
+        _pages: &[Page],
+        sink: &dyn Sink,
+    ) -> Result<()> {
+        let mut writing = match self.writing {
+            Some(writing) => writing,
+            // A book without chapters has no batch.
+            None => Writing::start(html, book, sink)?,
+        };
+        writing
+            .out
+            .flush()
+            .map_err(Error::io(Path::new(PrintSkeleton::PATH)))?;
+        drop(writing.out);
+        match writing.placeholder {
+            Some(offset) => html.patch(PrintSkeleton::PATH, offset, sink),
+            None => Ok(()),
+        }
     }
 }

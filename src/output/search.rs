@@ -1,40 +1,22 @@
 //! The search index's files (`search/`), built with tantivy from every
-//! section of every page.
+//! section of every page once the book is checked.
 
-use search_index::Doc;
-
-use super::Output;
 use crate::error::Result;
 use crate::model::Book;
 use crate::transform::Page;
-use crate::write::OutputFile;
+use crate::write::Sink;
 
-/// The index of the book's sections. Its documents are collected when it is
-/// registered, so pages can name its entry file before it is built.
-pub(super) struct SearchIndex {
-    docs: Vec<Doc>,
+/// What pages name as the index's entry file until it is built: a name of the same
+/// length as the real one (that of an index of nothing), patched afterwards.
+pub(super) fn placeholder() -> String {
+    crate::search::entry_path(&[])
 }
 
-impl SearchIndex {
-    pub(super) fn new(book: &Book, pages: &[Page]) -> Self {
-        SearchIndex {
-            docs: crate::search::documents(book, pages),
-        }
-    }
-
-    /// The entry file pages load, relative to the site's root.
-    pub(super) fn entry_path(&self) -> String {
-        crate::search::entry_path(&self.docs)
-    }
-}
-
-impl Output for SearchIndex {
-    fn name(&self) -> &'static str {
-        "search"
-    }
-
-    fn files(&self, _book: &Book, _pages: &[Page]) -> Result<Vec<OutputFile>> {
-        let index = crate::search::index(self.docs.clone())?;
-        Ok(crate::search::files(&index))
-    }
+/// Builds the index of `pages` and writes its files; returns its entry file's path.
+pub(super) fn write(book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<String> {
+    let docs = crate::search::documents(book, pages);
+    let entry = crate::search::entry_path(&docs);
+    let index = crate::search::index(docs)?;
+    crate::search::write(&index, sink)?;
+    Ok(entry)
 }

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::error::Result;
 use crate::model::{Book, Chapter, TocEntry};
 use crate::transform::{Page, links, markdown};
-use crate::write::OutputFile;
+use crate::write::{OutputFile, Sink};
 use context::{
     NavLink, NotFoundContext, PageContext, PrintChapter, PrintContext, SearchContext, SiteContext,
     TocContext, TocItem, TocKind,
@@ -114,6 +114,18 @@ impl Shared {
         self.files.extend(assets.files);
     }
 
+    /// Points the search box at the index whose entry file is `index` (once it is built).
+    pub fn set_search_index(&mut self, index: String) {
+        if let Some(search) = &mut self.site.search {
+            search.index = index;
+        }
+    }
+
+    /// The search index's entry file pages name, when the site has search.
+    pub fn search_index(&self) -> Option<&str> {
+        self.site.search.as_ref().map(|s| s.index.as_str())
+    }
+
     /// The stylesheet's path in the site (`assets/main-<hash>.css`).
     pub fn stylesheet(&self) -> &str {
         &self.site.css
@@ -139,19 +151,20 @@ impl<'a> Renderer<'a> {
 
     /// Renders the whole site: every page, the book-wide files (landing page, 404,
     /// sitemap), the shared assets and the book's own files; `print.html` is [`Renderer::print`].
-    pub fn render_all(&self, pages: &[Page]) -> Result<Vec<OutputFile>> {
-        let mut outputs: Vec<OutputFile> = pages
+    pub fn render_all(&self, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+        pages
             .par_iter()
-            .map(|page| self.page(page))
-            .collect::<Result<_>>()?;
-        outputs.extend(self.shared.files.iter().cloned());
-        if !self
-            .book
-            .chapters
-            .iter()
-            .any(|c| c.output_path() == "index.html")
-        {
-            outputs.push(self.landing(pages.first())?);
+            .try_for_each(|page| sink.put(self.page(page)?))?;
+        self.book_files(pages.first(), sink)
+    }
+
+    /// The files of the book as a whole: the landing page (showing `first`, the first
+    /// chapter, when no chapter is the index), 404, sitemap, the shared assets and the
+    /// book's own files.
+    pub fn book_files(&self, first: Option<&Page>, sink: &dyn Sink) -> Result<()> {
+        let mut outputs: Vec<OutputFile> = self.shared.files.clone();
+        if !self.book.has_index_chapter() {
+            outputs.push(self.landing(first)?);
         }
         outputs.push(self.not_found()?);
         if let Some(url) = &self.book.config.html.site_url {
@@ -188,7 +201,7 @@ impl<'a> Renderer<'a> {
                 self.book.config.src_dir.join(asset),
             ));
         }
-        Ok(outputs)
+        outputs.into_iter().try_for_each(|file| sink.put(file))
     }
 
     /// Renders one chapter's page.
@@ -266,15 +279,9 @@ impl<'a> Renderer<'a> {
     /// rewritten for the site's root.
     fn landing(&self, first: Option<&Page>) -> Result<OutputFile> {
         let config = &self.book.config;
-        let content = first.map_or_else(String::new, |page| {
-            let from = &self.book.chapters[page.chapter].source_path;
-            markdown::render_html(
-                &page.rendered.events,
-                &|dest| links::root_href(from, dest),
-                "",
-            )
-        });
-        let content = content.as_str();
+        let content = first
+            .and_then(|page| page.landing_html.as_deref())
+            .unwrap_or_default();
         let context = PageContext {
             site: &self.shared.site,
             root: String::new(),
@@ -321,20 +328,21 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders `print.html`: every page on one page, with book-wide ids.
-    pub fn print(&self, pages: &[Page]) -> Result<OutputFile> {
-        let chapter_paths =
-            links::Chapters::new(self.book.chapters.iter().map(|c| c.source_path.as_str()));
-        let chapters = pages
-            .par_iter()
-            .map(|page| {
-                let chapter = &self.book.chapters[page.chapter];
+    pub fn print(&self) -> Result<PrintSkeleton> {
+        // The template is rendered with a marker for each chapter's body, to be filled
+        // with the bodies in order: print.html is the size of the whole book, and is
+        // written piece by piece as pages are transformed, not built as one string.
+        let chapters = self
+            .book
+            .chapters
+            .iter()
+            .enumerate()
+            .map(|(i, chapter)| {
                 let prefix = links::print_prefix(&chapter.output_path());
-                let href =
-                    |dest: &str| links::print_href(&chapter.source_path, dest, &chapter_paths);
                 PrintChapter {
                     id: prefix.trim_end_matches('-').to_string(),
                     title: chapter.numbered_title(),
-                    content: markdown::render_html(&page.rendered.events, &href, &prefix),
+                    content: print_marker(i),
                 }
             })
             .collect();
@@ -344,10 +352,69 @@ impl<'a> Renderer<'a> {
             chapters,
             contents: &self.shared.contents,
         };
-        Ok(OutputFile::bytes(
-            "print.html".into(),
-            self.theme.render("print.html", &context)?.into_bytes(),
-        ))
+        let text = self.theme.render("print.html", &context)?;
+        let mut holes = Vec::new();
+        let mut from = 0;
+        for i in 0..self.book.chapters.len() {
+            let marker = print_marker(i);
+            // A theme's template may leave a chapter out; its body is then left out too.
+            if let Some(at) = text[from..].find(&marker) {
+                holes.push((from + at..from + at + marker.len(), i));
+                from += at + marker.len();
+            }
+        }
+        Ok(PrintSkeleton { text, holes })
+    }
+}
+
+/// Marks where the body of the `index`th chapter goes in the rendered print template
+/// ([`crate::transform::Page::finish`] keeps U+0000 out of page bodies).
+fn print_marker(index: usize) -> String {
+    format!("\0{index}\0")
+}
+
+/// `print.html` without the chapters' bodies: the rendered template, and where each
+/// chapter's body goes in it.
+pub struct PrintSkeleton {
+    text: String,
+    /// Where each chapter's body goes in `text`, with the chapter's index, in order.
+    holes: Vec<(std::ops::Range<usize>, usize)>,
+}
+
+impl PrintSkeleton {
+    /// The page's path in the site.
+    pub const PATH: &'static str = "print.html";
+
+    /// The chapters whose bodies the page holds, in order.
+    pub fn chapters(&self) -> impl Iterator<Item = usize> + '_ {
+        self.holes.iter().map(|(_, chapter)| *chapter)
+    }
+
+    /// The `n`th piece of text around the bodies (`0` comes before the first body, and
+    /// the last after the last body), with where it starts in the template's text.
+    pub fn piece(&self, n: usize) -> (usize, &str) {
+        let start = n.checked_sub(1).map_or(0, |i| self.holes[i].0.end);
+        let end = self
+            .holes
+            .get(n)
+            .map_or(self.text.len(), |(hole, _)| hole.start);
+        (start, &self.text[start..end])
+    }
+
+    /// The template's rendered text (bodies marked).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The whole page, with the bodies of `pages` (every chapter's page, in order).
+    pub fn file(&self, pages: &[Page]) -> OutputFile {
+        let mut bytes = Vec::new();
+        for (n, chapter) in self.chapters().enumerate() {
+            bytes.extend_from_slice(self.piece(n).1.as_bytes());
+            bytes.extend_from_slice(pages[chapter].print_html.as_bytes());
+        }
+        bytes.extend_from_slice(self.piece(self.holes.len()).1.as_bytes());
+        OutputFile::bytes(Self::PATH.into(), bytes)
     }
 }
 

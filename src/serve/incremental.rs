@@ -348,7 +348,11 @@ impl Incremental {
         let model = self.model.as_ref()?;
         let docs = crate::search::documents(&model.book, &model.pages);
         let entry = crate::search::entry_path(&docs);
-        let files = crate::search::index(docs).map(|index| crate::search::files(&index));
+        let files = crate::search::index(docs).and_then(|index| {
+            let files = crate::write::Collect::default();
+            crate::search::write(&index, &files)?;
+            Ok(files.into_files())
+        });
         Some(files.and_then(read_all).map(|files| {
             files
                 .into_iter()
@@ -367,7 +371,11 @@ impl Incremental {
             return None;
         }
         let renderer = Renderer::new(&model.book, &model.theme, &model.shared);
-        Some(renderer.print(&model.pages).and_then(read))
+        Some(
+            renderer
+                .print()
+                .and_then(|print| read(print.file(&model.pages))),
+        )
     }
 }
 
@@ -420,10 +428,18 @@ fn transform_reusing(
     previous: Option<Transformed>,
     highlighter: &Highlighter,
 ) -> (Vec<Page>, usize) {
-    // A new verification record changes the Run buttons of every page.
+    // A new verification record changes the Run buttons of every page; a new list of
+    // chapters, the links of every page inside print.html (and which is the landing page).
+    let sources = |book: &Book| -> Vec<String> {
+        book.chapters
+            .iter()
+            .map(|c| c.source_path.to_string())
+            .collect()
+    };
     let previous = previous.filter(|p| {
         p.book.config.src_dir == book.config.src_dir
             && p.book.playground_record == book.playground_record
+            && sources(&p.book) == sources(book)
     });
     let reusable: HashMap<&str, &Page> = previous
         .iter()
@@ -455,6 +471,7 @@ fn transform_reusing(
 fn page(book: &Book, index: usize, highlighter: &Highlighter) -> Page {
     let mut page = transform::transform_chapter(book, index, highlighter);
     crate::playground::mark(book, &mut page);
+    page.finish(book, &transform::links::Chapters::of(book));
     page
 }
 
@@ -500,9 +517,11 @@ fn reload_chapters(book: &mut Book, chapters: BTreeSet<usize>) -> crate::Result<
 
 /// Every file of the site, `print.html` included when the book has it.
 fn site_and_print(renderer: &Renderer<'_>, model: &Model) -> crate::Result<Vec<OutputFile>> {
-    let mut files = renderer.render_all(&model.pages)?;
+    let files = crate::write::Collect::default();
+    renderer.render_all(&model.pages, &files)?;
+    let mut files = files.into_files();
     if model.book.config.html.print {
-        files.push(renderer.print(&model.pages)?);
+        files.push(renderer.print()?.file(&model.pages));
     }
     Ok(files)
 }

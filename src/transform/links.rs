@@ -118,6 +118,11 @@ impl<'a> Chapters<'a> {
         }
     }
 
+    /// The chapters of `book`.
+    pub fn of(book: &'a Book) -> Self {
+        Chapters::new(book.chapters.iter().map(|c| c.source_path.as_str()))
+    }
+
     /// The chapter that `path` (relative to the source folder, as [`classify`] gives it)
     /// names, as its source path.
     pub fn find(&self, path: &str) -> Option<&'a str> {
