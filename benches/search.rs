@@ -55,7 +55,7 @@ fn kb(bytes: u64) -> String {
 fn bench(root: &Path) {
     let (book, pages) = handbook::pipeline::load_and_transform(root, &mut |_| {})
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()));
-    let docs = handbook::search::documents(&book, &pages);
+    let handbook::search::Documents { docs, options } = handbook::search::documents(&book, &pages);
     println!(
         "\n== {} ({} pages, {} sections, {:.1} MB of text)",
         book.config.title(),
@@ -69,7 +69,7 @@ fn bench(root: &Path) {
     let mut index = None;
     for _ in 0..5 {
         let start = Instant::now();
-        let built = Index::build(docs.clone()).unwrap();
+        let built = Index::build(docs.clone(), &options).unwrap();
         builds.push(start.elapsed());
         let start = Instant::now();
         let files = built.export();
@@ -108,7 +108,7 @@ fn bench(root: &Path) {
                 .starts_with("search-")
         })
         .expect("the site has a search client");
-    let kinds = ["index", "s", "p", "c", "words"];
+    let kinds = ["index", "s", "t", "p", "c", "words"];
     let paths: Vec<PathBuf> = files.iter().map(|f| dir.path().join(&f.path)).collect();
     let gzip = client
         .gzip_sizes(&[vec![asset.clone()], paths].concat())

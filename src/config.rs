@@ -133,7 +133,7 @@ impl Default for PlaygroundConfig {
 }
 
 /// `[output.html.search]`: what the search box offers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchConfig {
     /// `enable = false`: no search box and no index.
     pub enable: bool,
@@ -144,6 +144,11 @@ pub struct SearchConfig {
     pub heading_split_level: u8,
     /// Chapters and folders (`[output.html.search.chapter."dir"] enable = false`) left out of the index.
     pub excluded: Vec<String>,
+    /// How the index ranks: mdBook's `boost-hierarchy`, `boost-title` and `boost-paragraph`
+    /// weigh our page title, section heading and text (mdBook's hierarchy is the page's
+    /// breadcrumbs, its title the section's heading); `use-boolean-and` requires every
+    /// word; `expand = false` matches the word being typed only as a whole word.
+    pub ranking: search_index::Options,
 }
 
 impl SearchConfig {
@@ -255,7 +260,42 @@ struct RawSearch {
     enable: Option<bool>,
     limit_results: Option<usize>,
     heading_split_level: Option<u8>,
+    boost_hierarchy: Option<RawBoost>,
+    boost_title: Option<RawBoost>,
+    boost_paragraph: Option<RawBoost>,
+    use_boolean_and: Option<bool>,
+    expand: Option<bool>,
     chapter: BTreeMap<String, RawSearchChapter>,
+}
+
+/// A search boost (`boost-title = 2` or `1.5`): a finite number, not negative.
+#[derive(Debug, Clone, Copy)]
+struct RawBoost(f32);
+
+impl<'de> Deserialize<'de> for RawBoost {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = RawBoost;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number of at least 0, such as 2 or 1.5")
+            }
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<RawBoost, E> {
+                let boost = value as f32;
+                match boost.is_finite() && boost >= 0.0 {
+                    true => Ok(RawBoost(boost)),
+                    false => Err(E::invalid_value(serde::de::Unexpected::Float(value), &self)),
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<RawBoost, E> {
+                self.visit_f64(value as f64)
+            }
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<RawBoost, E> {
+                self.visit_f64(value as f64)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -388,6 +428,22 @@ pub fn parse(root: &Path, text: &str) -> Result<Loaded, Diagnostic> {
     Ok(Loaded { config, warnings })
 }
 
+/// The index's ranking options from `[output.html.search]`: a key not given keeps its default.
+fn ranking(search: &RawSearch) -> search_index::Options {
+    let defaults = search_index::Options::default();
+    let [title, heading, body] = defaults.boosts;
+    let boost = |key: Option<RawBoost>, default: f32| key.map_or(default, |b| b.0);
+    search_index::Options {
+        boosts: [
+            boost(search.boost_hierarchy, title),
+            boost(search.boost_title, heading),
+            boost(search.boost_paragraph, body),
+        ],
+        all_terms: search.use_boolean_and.unwrap_or(defaults.all_terms),
+        prefixes: search.expand.unwrap_or(defaults.prefixes),
+    }
+}
+
 /// mdBook's settings that have no effect here, with what they do in mdBook and what
 /// happens instead (keys by prefix: a table covers its keys).
 const MDBOOK_ONLY: &[(&str, &str)] = &[
@@ -440,20 +496,8 @@ const MDBOOK_ONLY: &[(&str, &str)] = &[
         "mdBook copies its fonts; handbook's theme carries its own",
     ),
     (
-        "output.html.search.use-boolean-and",
-        "mdBook then shows only sections with every word; handbook ranks every section by BM25, those with every word first",
-    ),
-    (
-        "output.html.search.boost-",
-        "mdBook's weights of title, headings and text; handbook's ranking weighs them 3/2/1 (BM25)",
-    ),
-    (
         "output.html.search.teaser-word-count",
         "mdBook's snippet length; handbook's snippets fit the matched words",
-    ),
-    (
-        "output.html.search.expand",
-        "mdBook's prefix matching; handbook always matches the word being typed as a prefix",
     ),
     (
         "output.html.search.copy-js",
@@ -546,6 +590,7 @@ fn resolve(
         other => (other, None),
     };
     let search = SearchConfig {
+        ranking: ranking(&html.search),
         enable: html.search.enable.unwrap_or(true),
         limit_results: html.search.limit_results.unwrap_or(10).max(1),
         heading_split_level: html.search.heading_split_level.unwrap_or(6),
@@ -795,6 +840,39 @@ mod tests {
             "{}",
             loaded.warnings[0]
         );
+    }
+
+    #[test]
+    fn search_boosts_and_use_boolean_and_shape_the_ranking() {
+        let text = "[output.html.search]\nboost-title = 5\nboost-hierarchy = 1\nboost-paragraph = 0.5\nuse-boolean-and = true\nexpand = false\n";
+        let loaded = parse(Path::new("/b"), text).unwrap();
+        let ranking = loaded.config.html.search.ranking;
+        // mdBook's title is the section's heading, its hierarchy the page's title.
+        assert_eq!(ranking.boosts, [1.0, 5.0, 0.5]);
+        assert!(ranking.all_terms);
+        assert!(!ranking.prefixes);
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        // A key left out keeps its default.
+        let loaded = parse(Path::new("/b"), "[output.html.search]\nboost-title = 4\n").unwrap();
+        let defaults = search_index::Options::default();
+        let ranking = loaded.config.html.search.ranking;
+        assert_eq!(
+            ranking.boosts,
+            [defaults.boosts[0], 4.0, defaults.boosts[2]]
+        );
+        assert_eq!(ranking.all_terms, defaults.all_terms);
+    }
+
+    #[test]
+    fn a_negative_search_boost_is_an_error_at_its_line() {
+        let err = parse(
+            Path::new("/b"),
+            "[output.html.search]\nenable = true\nboost-paragraph = -1\n",
+        )
+        .unwrap_err();
+        let at = err.location.as_ref().unwrap();
+        assert_eq!(at.line, 3, "{err}");
+        assert!(err.to_string().contains("at least 0"), "{err}");
     }
 
     #[test]

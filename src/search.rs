@@ -2,7 +2,7 @@
 //! `search-index` crate (tantivy at build time, its JavaScript client in the
 //! browser), whose files go under `search/` in the site.
 
-use search_index::{Doc, Index};
+use search_index::{Doc, Index, Options};
 
 use crate::model::Book;
 use crate::transform::Page;
@@ -11,10 +11,19 @@ use crate::write::OutputFile;
 /// The folder of the site that holds the exported index.
 const DIR: &str = "search";
 
+/// What the index is built from: the documents, and how the book wants them ranked.
+#[derive(Debug, Clone)]
+pub struct Documents {
+    /// One per section of every page, in reading order.
+    pub docs: Vec<Doc>,
+    /// `[output.html.search]`'s boosts, `use-boolean-and` and `expand`.
+    pub options: Options,
+}
+
 /// One document per section of every page, in reading order. Chapters that
 /// `[output.html.search.chapter]` leaves out have none, and a section under a heading
 /// deeper than `heading-split-level` is part of the section before it.
-pub fn documents(book: &Book, pages: &[Page]) -> Vec<Doc> {
+pub fn documents(book: &Book, pages: &[Page]) -> Documents {
     let settings = &book.config.html.search;
     let mut docs: Vec<Doc> = Vec::new();
     for page in pages {
@@ -44,18 +53,24 @@ pub fn documents(book: &Book, pages: &[Page]) -> Vec<Doc> {
             });
         }
     }
-    docs
+    Documents {
+        docs,
+        options: settings.ranking,
+    }
 }
 
 /// The entry file of the index of `docs`, relative to the site's root (known before the index
 /// is built, so pages can be rendered meanwhile).
-pub fn entry_path(docs: &[Doc]) -> String {
-    format!("{DIR}/{}", search_index::entry_file(docs))
+pub fn entry_path(docs: &Documents) -> String {
+    format!(
+        "{DIR}/{}",
+        search_index::entry_file(&docs.docs, &docs.options)
+    )
 }
 
 /// Builds the index of `docs`.
-pub fn index(docs: Vec<Doc>) -> crate::Result<Index> {
-    Ok(Index::build(docs)?)
+pub fn index(docs: Documents) -> crate::Result<Index> {
+    Ok(Index::build(docs.docs, &docs.options)?)
 }
 
 /// One result of [`search`].

@@ -2,6 +2,8 @@
 //! ranks and scores exactly as tantivy does, stems every word of the book as
 //! tantivy does, and `handbook search` prints tantivy's answer.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -63,9 +65,11 @@ const QUERIES: &[&str] = &[
     "clos",
     "deco",
     "gen",
+    "gene",
     "exce",
     "itert",
     "asy",
+    "asyn",
     "pars",
     "collec",
     "functo",
@@ -119,6 +123,58 @@ fn every_query_kind_finds_the_section_it_names() {
     assert!(first("\"context manager\"").starts_with("advanced/context-managers.html"));
     assert!(first("decoratr ").starts_with("advanced/decorators.html"));
     assert!(first("asyncio gather").contains("#gather"));
+}
+
+/// The search fixture, copied into a temporary folder with `keys` added to its
+/// `[output.html.search]` table.
+fn search_fixture_with(keys: &str) -> tempfile::TempDir {
+    let dir = support::fixture_copy("search");
+    let toml = dir.path().join("book.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{text}\n[output.html.search]\n{keys}\n")).unwrap();
+    dir
+}
+
+fn fixture_index(root: &Path) -> Index {
+    let (book, pages) = handbook::pipeline::load_and_transform(root, &mut |d| panic!("{d}"))
+        .expect("the fixture builds");
+    handbook::search::index(handbook::search::documents(&book, &pages)).unwrap()
+}
+
+#[test]
+fn use_boolean_and_boosts_and_expand_from_book_toml_rank_as_tantivy_does() {
+    let plain = search_fixture_with("");
+    let keyed = search_fixture_with(
+        "use-boolean-and = true\nboost-title = 5\nboost-hierarchy = 0.5\nboost-paragraph = 2\nexpand = false",
+    );
+    let (plain, keyed) = (fixture_index(plain.path()), fixture_index(keyed.path()));
+    let queries = [
+        "late binding",
+        "closure late",
+        "closures scope variables",
+        "late zzzzqqq",
+        "\"late binding\" closure",
+        "clos",
+        "closure",
+        "bindng closure",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let client = NodeClient::write(&keyed, dir.path()).unwrap();
+    let problems = client.compare(&keyed, &queries, 10).unwrap();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let count = |index: &Index, query: &str| index.score_every_doc(query).unwrap().len();
+    // Every word must match: a word in no section leaves no result, and fewer sections
+    // have both words than either.
+    assert_eq!(count(&keyed, "late zzzzqqq"), 0);
+    assert!(count(&plain, "late zzzzqqq") > 0);
+    assert!(count(&keyed, "closure late") < count(&plain, "closure late"));
+    assert!(count(&keyed, "closure late") > 0);
+    // `expand = false`: the word being typed matches whole words only.
+    assert_eq!(count(&keyed, "clos"), 0);
+    assert!(count(&plain, "clos") > 0);
+    // The boosts change the scores.
+    let score = |index: &Index| index.search("closure ", 1).unwrap()[0].score;
+    assert_ne!(score(&keyed).to_bits(), score(&plain).to_bits());
 }
 
 #[test]

@@ -16,7 +16,7 @@
 //   engine.files() -> [url]: every file loaded so far.
 //   snippet(text, stems, maxChars) -> [{text, match}]: the best passage.
 
-var FORMAT_VERSION = 1;
+var FORMAT_VERSION = 2;
 var f32 = Math.fround;
 
 // --- Encodings ---------------------------------------------------------------
@@ -240,25 +240,32 @@ function Engine(entry, loader) {
     return { name: field.name, boost: f32(parameters.boosts[f]), norms: norms };
   });
   this.shardKeys = [""].concat(frontCoded(entry.shards));
+  this.packKeys = [""].concat(frontCoded(entry.packs));
+  this.shortStems = new Set(frontCoded(entry.shortStems));
   this.positionGroup = parameters.positionGroup;
   this.chunkStarts = [0];
   vlqList(entry.chunks).forEach(function (n) { self.chunkStarts.push(self.chunkStarts[self.chunkStarts.length - 1] + n); });
   this.shards = new Map();
+  this.packs = new Map();
   this.positionLists = new Map();
   this.terms = new Map();
 }
 
-// The shard whose key range holds `key`.
-Engine.prototype.shardOf = function (key) {
-  var low = 0, high = this.shardKeys.length - 1;
+// The last of `keys` (sorted; the first is "") that is not after `key`.
+function lastAtMost(keys, key) {
+  var low = 0, high = keys.length - 1;
   while (low < high) {
     var mid = (low + high + 1) >> 1;
-    if (this.shardKeys[mid] <= key) low = mid; else high = mid - 1;
+    if (keys[mid] <= key) low = mid; else high = mid - 1;
   }
   return low;
-};
+}
 
-// The shards holding keys that start with `prefix`.
+// The dictionary shard whose key range holds `key`; the pack holding stem `key`.
+Engine.prototype.shardOf = function (key) { return lastAtMost(this.shardKeys, key); };
+Engine.prototype.packOf = function (key) { return lastAtMost(this.packKeys, key); };
+
+// The dictionary shards holding keys that start with `prefix`.
 Engine.prototype.prefixShards = function (prefix) {
   var first = this.shardOf(prefix), last = first;
   while (last + 1 < this.shardKeys.length && this.shardKeys[last + 1].startsWith(prefix)) last++;
@@ -267,36 +274,64 @@ Engine.prototype.prefixShards = function (prefix) {
   return out;
 };
 
+// A dictionary shard: its words, each with its stem's text and weight.
 Engine.prototype.shard = function (n) {
   var self = this;
   return this.loader.get("s" + n).then(function (data) {
-    if (!self.shards.has(n)) self.shards.set(n, self.decodeShard(n, data));
+    if (!self.shards.has(n)) {
+      var stemTexts = frontCoded(data.stems), weights = vlqList(data.weights);
+      var stems = stemTexts.map(function (text, i) { return { text: text, weight: weights[i] }; });
+      self.shards.set(n, {
+        words: frontCoded(data.words),
+        wordStems: vlqList(data.wordStems).map(function (i) { return stems[i]; }),
+        stems: stems,
+        // The stems in the shard's key range (and its words' stems).
+        has: new Set(stemTexts)
+      });
+    }
     return self.shards.get(n);
   });
 };
 
-Engine.prototype.decodeShard = function (n, data) {
+// A postings pack: its terms (stems with their postings per field), registered in `terms`.
+Engine.prototype.pack = function (n) {
   var self = this;
-  var words = frontCoded(data.words), stemTexts = frontCoded(data.stems);
-  var wordStems = vlqList(data.wordStems), idf = new Map(), reader = new Vlq(data.idf), docCount = 0;
+  return this.loader.get("t" + n).then(function (data) {
+    if (!self.packs.has(n)) self.packs.set(n, self.decodePack(n, data));
+    return self.packs.get(n);
+  });
+};
+
+Engine.prototype.decodePack = function (n, data) {
+  var self = this;
+  var stemTexts = frontCoded(data.stems), idf = new Map(), reader = new Vlq(data.idf), docCount = 0;
   while (!reader.done()) {
     docCount += reader.next();
     idf.set(docCount, f32FromBits(reader.next()));
   }
   var postings = data.postings.map(function (text) { return decodePostings(text, stemTexts.length); });
   var terms = stemTexts.map(function (text, local) {
-    var term = self.terms.get(text);
-    if (!term) {
-      term = { text: text, shard: n, local: local, weight: 0, fields: postings.map(function (field) {
-        var p = field[local];
-        return { docs: p.docs, freqs: p.freqs, ids: p.ids, idf: idf.get(p.docs.length) };
-      }) };
-      term.fields.forEach(function (field) { term.weight += field.docs.length; });
-      self.terms.set(text, term);
-    }
+    var term = { text: text, pack: n, local: local, weight: 0, fields: postings.map(function (field) {
+      var p = field[local];
+      return { docs: p.docs, freqs: p.freqs, ids: p.ids, idf: idf.get(p.docs.length) };
+    }) };
+    term.fields.forEach(function (field) { term.weight += field.docs.length; });
+    self.terms.set(text, term);
     return term;
   });
-  return { words: words, wordTerms: wordStems.map(function (i) { return terms[i]; }), terms: terms };
+  return { terms: terms };
+};
+
+// Loads the packs of `stems` (texts), but for stems known not to be in the index: short ones
+// not in the entry's list, others not in their dictionary shard if it is loaded.
+Engine.prototype.loadPacks = function (stems) {
+  var self = this, needed = new Set();
+  stems.forEach(function (stem) {
+    var shard = self.shards.get(self.shardOf(stem));
+    var known = Array.from(stem).length < self.params.minPrefixChars ? self.shortStems.has(stem) : !shard || shard.has.has(stem);
+    if (known) needed.add(self.packOf(stem));
+  });
+  return Promise.all(Array.from(needed, function (n) { return self.pack(n); }));
 };
 
 function decodePostings(text, count) {
@@ -318,18 +353,17 @@ function decodePostings(text, count) {
 // Positions of `term` in field `f`: one Int32Array per document of its postings.
 Engine.prototype.positions = function (term, f) {
   var self = this, group = this.positionGroup;
-  return this.loader.get("p" + Math.floor(term.shard / group)).then(function (data) {
-    var key = term.shard + ":" + f;
+  return this.loader.get("p" + Math.floor(term.pack / group)).then(function (data) {
+    var key = term.pack + ":" + f;
     if (!self.positionLists.has(key)) {
-      var text = data.shards[term.shard % group][f];
-      self.positionLists.set(key, decodePositions(text, self.shards.get(term.shard).terms, f));
+      var text = data.packs[term.pack % group][f];
+      self.positionLists.set(key, decodePositions(text, self.packs.get(term.pack).terms, f));
     }
     return self.positionLists.get(key)[term.local];
   });
 };
 
-// `terms` are the shard's terms, in its order; a term shared with another shard has the
-// same postings there.
+// `terms` are the pack's terms, in its order.
 function decodePositions(text, terms, f) {
   var reader = new Vlq(text), out = [];
   terms.forEach(function (term) {
@@ -364,29 +398,51 @@ Engine.prototype.words = function () {
   });
 };
 
-// Step 2 of src/query.rs: each word's alternatives, each phrase's terms.
+// Step 2 of src/query.rs: each word's alternatives, each phrase's terms. A word being typed
+// loads the dictionary shards of its prefix (and of its stem) first, which say whether its
+// stem is in the index and which words it begins; then the packs of the stems that matter
+// are loaded. Other stems' packs are loaded at once (a loaded shard may already tell that
+// the stem is not in the index, and spare its pack).
 Engine.prototype.plan = function (items) {
-  var self = this, params = this.params, needed = new Set();
+  var self = this, shards = new Set();
   items.forEach(function (it) {
-    if (it.kind === "phrase") {
-      it.terms.forEach(function (t) { needed.add(self.shardOf(t.stem)); });
-      return;
-    }
-    needed.add(self.shardOf(it.stem));
-    if (it.typing && Array.from(it.word).length >= params.minPrefixChars) {
-      self.prefixShards(it.word).forEach(function (n) { needed.add(n); });
+    if (it.kind === "word" && self.expands(it)) {
+      shards.add(self.shardOf(it.stem));
+      self.prefixShards(it.word).forEach(function (n) { shards.add(n); });
     }
   });
-  return Promise.all(Array.from(needed, function (n) { return self.shard(n); })).then(function () {
+  var stems = [];
+  items.forEach(function (it) {
+    if (it.kind === "phrase") it.terms.forEach(function (t) { stems.push(t.stem); });
+    else if (!self.expands(it)) stems.push(it.stem);
+  });
+  var shardsLoaded = Promise.all(Array.from(shards, function (n) { return self.shard(n); }));
+  return Promise.all([this.loadPacks(stems), shardsLoaded]).then(function () {
+    var more = [];
+    items.forEach(function (it) {
+      if (it.kind !== "word" || !self.expands(it)) return;
+      it.prefixes = self.prefixAlternatives(it);
+      more.push(it.stem);
+      it.prefixes.forEach(function (a) { more.push(a.text); });
+    });
+    return self.loadPacks(more);
+  }).then(function () {
     return Promise.all(items.map(function (it) { return self.clause(it); }));
   }).then(function (clauses) {
+    // With allTerms, an item that matches nothing leaves nothing to match.
+    if (self.params.allTerms && clauses.indexOf(null) >= 0) return [];
     return clauses.filter(function (c) { return c !== null; });
   });
 };
 
+// Whether word item `it` also matches as a prefix.
+Engine.prototype.expands = function (it) {
+  return this.params.prefixes && it.typing && Array.from(it.word).length >= this.params.minPrefixChars;
+};
+
 // A parsed item as a clause: a phrase's terms, or a word's alternatives (the word itself,
 // the words it begins while being typed, or else the words closest to it); null if nothing
-// matches. The shards the item needs are loaded.
+// matches. The packs the item needs are loaded.
 Engine.prototype.clause = function (it) {
   var self = this;
   if (it.kind === "phrase") {
@@ -394,21 +450,23 @@ Engine.prototype.clause = function (it) {
     return terms.every(function (t) { return t.term; }) ? { kind: "phrase", terms: terms } : null;
   }
   var exact = this.terms.get(it.stem);
-  var alternatives = (exact ? [{ term: exact, factor: 1 }] : []).concat(this.prefixAlternatives(it, exact));
+  var alternatives = (exact ? [{ term: exact, factor: 1 }] : []).concat((it.prefixes || []).map(function (a) {
+    return { term: self.terms.get(a.text), factor: a.factor };
+  }));
   if (alternatives.length > 0) return { kind: "word", alternatives: alternatives };
   return it.quoted ? null : this.typoAlternatives(it).then(function (found) {
     return found.length > 0 ? { kind: "word", alternatives: found } : null;
   });
 };
 
-Engine.prototype.prefixAlternatives = function (it, exact) {
-  var self = this;
-  if (!it.typing || Array.from(it.word).length < this.params.minPrefixChars) return [];
-  var candidates = [];
+// The stems ({text, factor}) of the words that word item `it` begins, but its own: from the
+// loaded dictionary shards.
+Engine.prototype.prefixAlternatives = function (it) {
+  var self = this, candidates = [];
   this.prefixShards(it.word).forEach(function (n) {
     var shard = self.shards.get(n);
     shard.words.forEach(function (word, i) {
-      if (word.startsWith(it.word) && shard.wordTerms[i] !== exact) candidates.push(shard.wordTerms[i]);
+      if (word.startsWith(it.word) && shard.wordStems[i].text !== it.stem) candidates.push(shard.wordStems[i]);
     });
   });
   return this.best(candidates, this.params.prefixFactor);
@@ -428,13 +486,14 @@ Engine.prototype.typoAlternatives = function (it) {
     }
     var candidates = found.map(function (i) { return { text: words.stems[i], weight: words.weights[i] }; });
     var chosen = self.best(candidates, f32(Math.pow(params.editFactor, best)));
-    return Promise.all(chosen.map(function (a) { return self.shard(self.shardOf(a.term.text)); })).then(function () {
-      return chosen.map(function (a) { return { term: self.terms.get(a.term.text), factor: a.factor }; });
+    return self.loadPacks(chosen.map(function (a) { return a.text; })).then(function () {
+      return chosen.map(function (a) { return { term: self.terms.get(a.text), factor: a.factor }; });
     });
   });
 };
 
-// The most common `maxExpansions` of `candidates` (terms, or {text, weight}), deduplicated.
+// The most common `maxExpansions` of `candidates` ({text, weight}), deduplicated, as
+// {text, factor}.
 Engine.prototype.best = function (candidates, factor) {
   var seen = new Set(), unique = candidates.filter(function (c) {
     if (seen.has(c.text)) return false;
@@ -444,7 +503,7 @@ Engine.prototype.best = function (candidates, factor) {
   unique.sort(function (a, b) {
     return b.weight - a.weight || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
   });
-  return unique.slice(0, this.params.maxExpansions).map(function (term) { return { term: term, factor: factor }; });
+  return unique.slice(0, this.params.maxExpansions).map(function (c) { return { text: c.text, factor: factor }; });
 };
 
 // --- Scoring (step 3) ----------------------------------------------------------
@@ -480,7 +539,7 @@ Engine.prototype.scoreWord = function (clause, into, matched) {
   for (var doc = 0; doc < this.docs; doc++) {
     if (any[doc]) {
       into[doc] = matched[doc] ? f32(into[doc] + best[doc]) : best[doc];
-      matched[doc] = 1;
+      matched[doc]++;
     }
   }
 };
@@ -503,7 +562,7 @@ Engine.prototype.scorePhrase = function (clause, into, matched) {
     for (var doc = 0; doc < self.docs; doc++) {
       if (hit[doc]) {
         into[doc] = matched[doc] ? f32(into[doc] + sum[doc]) : sum[doc];
-        matched[doc] = 1;
+        matched[doc]++;
       }
     }
   });
@@ -540,6 +599,7 @@ function phraseCounts(terms, positions, f, maxOffset) {
 Engine.prototype.search = function (query, limit) {
   var self = this;
   return this.plan(parse(query, this.maxTokenBytes)).then(function (clauses) {
+    // `matched` counts the clauses each document matches.
     var total = new Float64Array(self.docs), matched = new Uint8Array(self.docs);
     var done = Promise.resolve();
     clauses.forEach(function (clause) {
@@ -548,10 +608,11 @@ Engine.prototype.search = function (query, limit) {
         else return self.scorePhrase(clause, total, matched);
       });
     });
+    var needed = self.params.allTerms ? Math.max(1, clauses.length) : 1;
     return done.then(function () {
       var hits = [];
       for (var doc = 0; doc < self.docs; doc++) {
-        if (matched[doc]) hits.push({ doc: doc, score: total[doc] });
+        if (matched[doc] >= needed) hits.push({ doc: doc, score: total[doc] });
       }
       hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
       var matchedStems = new Set();

@@ -39,12 +39,20 @@ async function decode() {
     words: {},
     documents: [],
   };
+  out.weights = {};
+  out.shortStems = Array.from(engine.shortStems);
   for (let n = 0; n < engine.shardKeys.length; n++) {
     const shard = await engine.shard(n);
     shard.words.forEach((word, i) => {
-      out.words[word] = shard.wordTerms[i].text;
+      out.words[word] = shard.wordStems[i].text;
     });
-    for (const term of shard.terms) {
+    shard.stems.forEach((stem) => {
+      out.weights[stem.text] = stem.weight;
+    });
+  }
+  for (let n = 0; n < engine.packKeys.length; n++) {
+    const pack = await engine.pack(n);
+    for (const term of pack.terms) {
       const fields = [];
       for (let f = 0; f < engine.fields.length; f++) {
         const p = term.fields[f];

@@ -15,7 +15,7 @@ use crate::vocabulary::{Postings, Vocabulary, key_order};
 use crate::{Doc, File};
 
 /// The format's version; the client refuses an index with another one.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The entry file, `index-<id>.js`: what every query needs.
 #[derive(Serialize)]
@@ -29,8 +29,15 @@ struct Entry<'a> {
     fields: Vec<FieldInfo>,
     /// VLQ: the 256 field lengths tantivy's one-byte length codes stand for.
     fieldnorm_table: String,
-    /// Front-coded: the first key of every shard but the first.
+    /// Front-coded: the first key of every dictionary shard but the first.
     shards: String,
+    /// Front-coded: for every postings pack but the first, the shortest prefix of its first
+    /// stem that sorts after the previous pack's last stem (enough to find a stem's pack).
+    packs: String,
+    /// Front-coded: every stem shorter than the query parameters' `min_prefix_chars`. The
+    /// first letters of every query are such words, and most are not in the index: the
+    /// client looks them up here instead of loading the pack where they would be.
+    short_stems: String,
     /// VLQ: the number of documents in each chunk.
     chunks: String,
     /// Everything else that shapes the index: boosts, BM25's constants, the query limits,
@@ -45,7 +52,9 @@ struct FieldInfo {
     tokens: u64,
 }
 
-/// A shard, `s<n>-<id>.js`: a range of keys (words and stems, in UTF-16 order).
+/// A dictionary shard, `s<n>-<id>.js`: a range of keys (words and stems, in UTF-16 order)
+/// without their postings, so that expanding a prefix loads the words it could become and
+/// then the postings of the few it keeps, not those of every word in the range.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Shard {
@@ -55,24 +64,36 @@ struct Shard {
     word_stems: String,
     /// Front-coded: the stems in the range and the stems of its words.
     stems: String,
+    /// VLQ: per stem, how common it is (its (document, field) pairs), which orders a prefix's
+    /// candidates.
+    weights: String,
+}
+
+/// A postings pack, `t<n>-<id>.js`: a run of stems (in UTF-16 order) with their postings. A
+/// stem whose postings alone fill a pack has one of its own.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Pack {
+    /// Front-coded: the stems.
+    stems: String,
     /// Per field, VLQ, for each stem: its document count, then per document the gap from
     /// the previous document (minus one) times two, plus one if the term frequency is not
     /// one (then followed by the frequency minus two), and the document's length code in
     /// the field (so a query loads the lengths of the documents it scores, and no others).
     postings: Vec<String>,
     /// VLQ: pairs (document count − the previous pair's, IDF as f32 bits) for every
-    /// document count in the shard: tantivy's IDF, which JavaScript's `Math.log` does not
+    /// document count in the pack: tantivy's IDF, which JavaScript's `Math.log` does not
     /// always reproduce.
     idf: String,
 }
 
-/// Positions of `position_group` consecutive shards, `p<n>-<id>.js` (shards
+/// Positions of `position_group` consecutive packs, `p<n>-<id>.js` (packs
 /// `n * position_group` on), loaded for phrases only.
 #[derive(Serialize)]
 struct Positions {
-    /// Per shard, per field, VLQ, for each stem and each of its documents (as in the shard):
+    /// Per pack, per field, VLQ, for each stem and each of its documents (as in the pack):
     /// its term frequency's worth of positions, the first as is, then gaps minus one.
-    shards: Vec<Vec<String>>,
+    packs: Vec<Vec<String>>,
 }
 
 /// A chunk of documents, `c<n>-<id>.js`: what results show.
@@ -157,7 +178,7 @@ impl Index {
 
     /// Hands each exported file to `put` as it is made, so the export is never held whole.
     pub fn export_each<E>(&self, put: impl FnMut(File) -> Result<(), E>) -> Result<(), E> {
-        export(self, &Parameters::CURRENT, put)
+        export(self, &self.parameters, put)
     }
 }
 
@@ -173,18 +194,35 @@ fn export<E>(
         bytes: format!("handbookSearch.load({key:?},{json});\n").into_bytes(),
     };
     let shards = shard_ranges(&index.vocabulary, parameters.shard_bytes);
-    let chunks = chunk_sizes(&index.docs, parameters.chunk_bytes);
-    let entry = entry(index, &id, &shards, &chunks, parameters);
+    let pack_bytes = cut_size(
+        index.vocabulary.stems.iter().map(stem_bytes).sum(),
+        parameters.pack_bytes,
+        parameters.max_packs,
+    );
+    let packs = pack_ranges(&index.vocabulary, pack_bytes);
+    let chunk_bytes = cut_size(
+        index.docs.iter().map(doc_bytes).sum(),
+        parameters.chunk_bytes,
+        parameters.max_chunks,
+    );
+    let chunks = chunk_sizes(&index.docs, chunk_bytes);
+    let entry = entry(index, &id, &shards, &packs, &chunks, parameters);
     put(file("index", json(&entry)))?;
+    for (n, range) in shards.iter().enumerate() {
+        put(file(
+            &format!("s{n}"),
+            json(&shard(&index.vocabulary, range)),
+        ))?;
+    }
     let mut positions = Vec::new();
     let mut groups = 0;
-    for (n, range) in shards.iter().enumerate() {
-        let (shard, shard_positions) = shard(&index.vocabulary, range, &index.stats);
-        put(file(&format!("s{n}"), json(&shard)))?;
-        positions.push(shard_positions);
-        if positions.len() == parameters.position_group || n + 1 == shards.len() {
-            let shards = std::mem::take(&mut positions);
-            put(file(&format!("p{groups}"), json(&Positions { shards })))?;
+    for (n, range) in packs.iter().enumerate() {
+        let (pack, pack_positions) = pack(&index.vocabulary, range.clone(), &index.stats);
+        put(file(&format!("t{n}"), json(&pack)))?;
+        positions.push(pack_positions);
+        if positions.len() == parameters.position_group || n + 1 == packs.len() {
+            let packs = std::mem::take(&mut positions);
+            put(file(&format!("p{groups}"), json(&Positions { packs })))?;
             groups += 1;
         }
     }
@@ -205,6 +243,7 @@ fn entry<'a>(
     index: &Index,
     id: &'a str,
     shards: &[ShardRange],
+    packs: &[Range<usize>],
     chunks: &[usize],
     parameters: &'a Parameters,
 ) -> Entry<'a> {
@@ -222,6 +261,19 @@ fn entry<'a>(
             .collect(),
         fieldnorm_table: Vlq::of(stats.fieldnorm_table.iter().map(|&n| n.into())),
         shards: front_coded(shards.iter().skip(1).map(|s| s.first_key.as_str())),
+        packs: front_coded(
+            pack_separators(&index.vocabulary, packs)
+                .iter()
+                .map(String::as_str),
+        ),
+        short_stems: front_coded(
+            index
+                .vocabulary
+                .stems
+                .iter()
+                .map(|s| s.text.as_str())
+                .filter(|s| s.chars().count() < parameters.query.min_prefix_chars),
+        ),
         chunks: Vlq::of(chunks.iter().map(|&n| n as u64)),
         parameters,
     }
@@ -234,8 +286,8 @@ struct ShardRange {
     stems: Range<usize>,
 }
 
-/// Cuts the sorted keys (words and stems together) into shards of about `shard_bytes`.
-/// A word and a stem with the same text always land in the same shard.
+/// Cuts the sorted keys (words and stems together) into dictionary shards of about
+/// `shard_bytes`. A word and a stem with the same text always land in the same shard.
 fn shard_ranges(vocabulary: &Vocabulary, shard_bytes: usize) -> Vec<ShardRange> {
     let (words, stems) = (&vocabulary.words, &vocabulary.stems);
     let mut ranges = Vec::new();
@@ -268,8 +320,7 @@ fn shard_ranges(vocabulary: &Vocabulary, shard_bytes: usize) -> Vec<ShardRange> 
         }
         let mut count_stem = |id: u32, bytes: &mut usize| {
             if counted.insert(id) {
-                let stem = vocabulary.stem(id);
-                *bytes += stem.text.len() + 3 * stem.weight();
+                *bytes += vocabulary.stem(id).text.len() + 3;
             }
         };
         if let Some(word) = words.get(current.words.end).filter(|w| &w.text == key) {
@@ -286,8 +337,8 @@ fn shard_ranges(vocabulary: &Vocabulary, shard_bytes: usize) -> Vec<ShardRange> 
     ranges
 }
 
-/// A shard, and its positions (per field).
-fn shard(vocabulary: &Vocabulary, range: &ShardRange, stats: &Stats) -> (Shard, Vec<String>) {
+/// The dictionary shard of `range`.
+fn shard(vocabulary: &Vocabulary, range: &ShardRange) -> Shard {
     let words = &vocabulary.words[range.words.clone()];
     let mut ids: Vec<u32> = range
         .stems
@@ -302,6 +353,70 @@ fn shard(vocabulary: &Vocabulary, range: &ShardRange, stats: &Stats) -> (Shard, 
         ids.binary_search(&id)
             .expect("a word's stem is in its shard") as u64
     };
+    Shard {
+        words: front_coded(words.iter().map(|w| w.text.as_str())),
+        word_stems: Vlq::of(words.iter().map(|w| local(w.stem))),
+        stems: front_coded(stems.iter().map(|s| s.text.as_str())),
+        weights: Vlq::of(stems.iter().map(|s| s.weight() as u64)),
+    }
+}
+
+/// The size files holding `total` bytes are cut at: `least`, or more when over `most` files
+/// would hold them.
+fn cut_size(total: usize, least: usize, most: usize) -> usize {
+    least.max(total.div_ceil(most))
+}
+
+/// About the bytes `stem` takes in a pack (postings take about three a document).
+fn stem_bytes(stem: &crate::vocabulary::Stem) -> usize {
+    stem.text.len() + 3 * stem.weight()
+}
+
+/// The bytes of text `doc` takes in a chunk.
+fn doc_bytes(doc: &Doc) -> usize {
+    doc.body.len() + doc.section_title.len()
+}
+
+/// Cuts the stems (sorted) into runs whose postings take about `pack_bytes`; a stem that
+/// would take a pack past it starts a new one, so a common stem has a pack to itself and a
+/// query for it loads no other stem's postings.
+fn pack_ranges(vocabulary: &Vocabulary, pack_bytes: usize) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (id, stem) in vocabulary.stems.iter().enumerate() {
+        let size = stem_bytes(stem);
+        if bytes > 0 && bytes + size > pack_bytes {
+            ranges.push(start..id);
+            (start, bytes) = (id, 0);
+        }
+        bytes += size;
+    }
+    ranges.push(start..vocabulary.stems.len());
+    ranges
+}
+
+/// For every pack but the first, the shortest prefix of its first stem that sorts after the
+/// last stem of the pack before it: the client finds a key's pack as the last whose
+/// separator is not after the key.
+fn pack_separators(vocabulary: &Vocabulary, packs: &[Range<usize>]) -> Vec<String> {
+    packs
+        .windows(2)
+        .map(|pair| {
+            let last = &vocabulary.stem(pair[0].end as u32 - 1).text;
+            let first = &vocabulary.stem(pair[1].start as u32).text;
+            let shared = last
+                .chars()
+                .zip(first.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            first.chars().take(shared + 1).collect()
+        })
+        .collect()
+}
+
+/// The pack of the stems `range`, and its positions (per field).
+fn pack(vocabulary: &Vocabulary, range: Range<usize>, stats: &Stats) -> (Pack, Vec<String>) {
+    let stems = &vocabulary.stems[range];
     let mut doc_counts: Vec<u64> = stems
         .iter()
         .flat_map(|s| s.fields.iter().map(|p| p.docs.len() as u64))
@@ -329,14 +444,12 @@ fn shard(vocabulary: &Vocabulary, range: &ShardRange, stats: &Stats) -> (Shard, 
             })
             .collect()
     };
-    let shard = Shard {
-        words: front_coded(words.iter().map(|w| w.text.as_str())),
-        word_stems: Vlq::of(words.iter().map(|w| local(w.stem))),
+    let pack = Pack {
         stems: front_coded(stems.iter().map(|s| s.text.as_str())),
         postings: per_field(encode_postings),
         idf: idf.0,
     };
-    (shard, per_field(encode_positions))
+    (pack, per_field(encode_positions))
 }
 
 fn encode_postings(postings: &Postings, fieldnorm_ids: &[u8], out: &mut Vlq) {
@@ -376,7 +489,7 @@ fn chunk_sizes(docs: &[Doc], chunk_bytes: usize) -> Vec<usize> {
     let (mut count, mut bytes) = (0, 0);
     for doc in docs {
         count += 1;
-        bytes += doc.body.len() + doc.section_title.len();
+        bytes += doc_bytes(doc);
         if bytes >= chunk_bytes {
             sizes.push(count);
             (count, bytes) = (0, 0);
@@ -480,7 +593,7 @@ mod tests {
     fn expected(index: &Index) -> Value {
         let stats = &index.stats;
         let vocabulary = &index.vocabulary;
-        let Parameters { k1, b, .. } = Parameters::CURRENT;
+        let Parameters { k1, b, boosts, .. } = index.parameters;
         let fields: Vec<Value> = Field::ALL
             .iter()
             .map(|&field| {
@@ -492,7 +605,7 @@ mod tests {
                     .collect();
                 json!({
                     "name": field.name(),
-                    "boost": field.boost().to_bits(),
+                    "boost": boosts[field.index()].to_bits(),
                     "norms": norms,
                 })
             })
@@ -525,6 +638,11 @@ mod tests {
                 (stem.text.clone(), Value::from(fields))
             })
             .collect();
+        let weights: serde_json::Map<String, Value> = vocabulary
+            .stems
+            .iter()
+            .map(|s| (s.text.clone(), s.weight().into()))
+            .collect();
         let words: serde_json::Map<String, Value> = vocabulary
             .words
             .iter()
@@ -548,6 +666,10 @@ mod tests {
             "fields": fields,
             "stems": stems,
             "words": words,
+            "weights": weights,
+            "shortStems": index.vocabulary.stems.iter().map(|s| s.text.as_str())
+                .filter(|s| s.chars().count() < index.parameters.query.min_prefix_chars)
+                .collect::<Vec<_>>(),
             "documents": documents,
             "wordsFile": words_file,
         })
@@ -595,7 +717,17 @@ mod tests {
 
     #[test]
     fn the_client_decodes_every_file_as_encoded() {
-        assert_decodes(&Index::build(crate::testdocs::docs()).unwrap());
+        assert_decodes(&Index::build(crate::testdocs::docs(), &Default::default()).unwrap());
+    }
+
+    #[test]
+    fn the_client_decodes_an_index_with_other_options() {
+        let options = crate::Options {
+            boosts: [1.5, 0.25, 4.0],
+            all_terms: true,
+            prefixes: false,
+        };
+        assert_decodes(&Index::build(crate::testdocs::docs(), &options).unwrap());
     }
 
     #[test]
@@ -614,28 +746,45 @@ mod tests {
                 body: words.join(" "),
             });
         }
-        let index = Index::build(docs).unwrap();
-        let parameters = Parameters::CURRENT;
+        let index = Index::build(docs, &Default::default()).unwrap();
+        let parameters = Parameters::DEFAULT;
         assert!(shard_ranges(&index.vocabulary, parameters.shard_bytes).len() > 20);
+        assert!(pack_ranges(&index.vocabulary, parameters.pack_bytes).len() > 20);
         assert!(chunk_sizes(&index.docs, parameters.chunk_bytes).len() > 20);
+        assert_decodes(&index);
+
+        // A book too large for the file limits gets larger files, about that many of them.
+        let mut index = index;
+        index.parameters.max_chunks = 6;
+        index.parameters.max_packs = 10;
+        let files = index.export();
+        let count = |key: char| {
+            let is_key =
+                |p: &str| p.starts_with(key) && p[1..].starts_with(|c: char| c.is_ascii_digit());
+            files.iter().filter(|f| is_key(&f.path)).count()
+        };
+        assert!((5..=7).contains(&count('c')), "{} chunks", count('c'));
+        assert!((5..=20).contains(&count('t')), "{} packs", count('t'));
         assert_decodes(&index);
     }
 
     #[test]
     fn every_parameter_is_in_the_index_name() {
         let docs = crate::testdocs::docs();
-        let current = Parameters::CURRENT;
+        let current = Parameters::DEFAULT;
         let name = id(&docs, &current);
-        let mut changed = [current; 4];
+        let mut changed = [current; 6];
         changed[0].boosts[0] = 4.0;
         changed[1].k1 = 1.5;
         changed[2].max_token_bytes = 41;
         changed[3].query.max_expansions = 9;
+        changed[4].query.all_terms = true;
+        changed[5].query.prefixes = false;
         for parameters in changed {
             assert_ne!(id(&docs, &parameters), name, "{parameters:?}");
         }
         // And the entry file carries what was hashed.
-        let index = Index::build(docs).unwrap();
+        let index = Index::build(docs, &Default::default()).unwrap();
         let mut boosted = current;
         boosted.boosts[0] = 4.0;
         let mut files = Vec::new();

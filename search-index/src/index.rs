@@ -8,6 +8,7 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, Searcher, TERMINATED, TantivyDocument};
 
+use crate::parameters::{Options, Parameters};
 use crate::schema::{Field, Schema};
 use crate::vocabulary::Vocabulary;
 use crate::{Doc, Result};
@@ -26,6 +27,8 @@ pub struct Index {
     ords: Vec<Vec<u32>>,
     pub(crate) vocabulary: Vocabulary,
     pub(crate) stats: Stats,
+    /// What shapes the queries and the exported files.
+    pub(crate) parameters: Parameters,
 }
 
 /// The collection statistics BM25 needs, as tantivy computes them.
@@ -50,8 +53,9 @@ pub struct Hit {
 }
 
 impl Index {
-    /// Indexes `docs` (in memory; takes a fraction of a second for a large book).
-    pub fn build(docs: Vec<Doc>) -> Result<Index> {
+    /// Indexes `docs` (in memory; takes a fraction of a second for a large book), to be
+    /// searched and exported with `options`.
+    pub fn build(docs: Vec<Doc>, options: &Options) -> Result<Index> {
         let schema = Schema::new();
         let index = tantivy::Index::create_in_ram(schema.schema.clone());
         let recorder = Schema::register_analyzer(&index);
@@ -76,6 +80,7 @@ impl Index {
             ords,
             vocabulary,
             stats,
+            parameters: Parameters::new(options),
         })
     }
 
@@ -124,8 +129,10 @@ impl Index {
     }
 
     fn query(&self, query: &str) -> Box<dyn Query> {
-        let clauses = crate::query::plan(&crate::query::parse(query), &self.vocabulary);
-        crate::query::to_tantivy(&clauses, &self.schema, &self.vocabulary)
+        let parameters = &self.parameters;
+        let items = crate::query::parse(query);
+        let clauses = crate::query::plan(&items, &self.vocabulary, &parameters.query);
+        crate::query::to_tantivy(&clauses, &self.schema, &self.vocabulary, parameters)
     }
 
     fn ord(&self, address: DocAddress) -> usize {
@@ -185,7 +192,7 @@ mod tests {
 
     #[test]
     fn the_client_scores_every_kind_of_query_as_tantivy_does() {
-        let index = Index::build(crate::testdocs::docs()).unwrap();
+        let index = Index::build(crate::testdocs::docs(), &Default::default()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let client = NodeClient::write(&index, dir.path()).unwrap();
         let queries = [
@@ -235,8 +242,47 @@ mod tests {
     }
 
     #[test]
+    fn the_client_scores_all_terms_queries_and_other_boosts_as_tantivy_does() {
+        let options = Options {
+            boosts: [1.5, 0.25, 4.0],
+            all_terms: true,
+            prefixes: false,
+        };
+        let index = Index::build(crate::testdocs::docs(), &options).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let client = NodeClient::write(&index, dir.path()).unwrap();
+        let queries = [
+            "closure",
+            "closures capture",
+            "decorators closures functions",
+            "wraps functools",
+            "a closure",
+            "functions are objects",
+            "\"captured variables\" scope",
+            "clsure scope",
+            "closures zzzzqqq",
+            "func",
+            "yield from",
+            "generators yield from",
+        ];
+        let problems = client.compare(&index, &queries, 10).unwrap();
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        // Fewer sections match every word than any, a word matching nothing leaves nothing,
+        // and the word being typed is not a prefix.
+        let any = Index::build(crate::testdocs::docs(), &Options::default()).unwrap();
+        let count = |index: &Index, query: &str| index.score_every_doc(query).unwrap().len();
+        let query = "decorators closures functions";
+        assert!(count(&index, query) > 0);
+        assert!(count(&index, query) < count(&any, query));
+        assert_eq!(count(&index, "closures zzzzqqq"), 0);
+        assert!(count(&any, "closures zzzzqqq") > 0);
+        assert_eq!(count(&index, "func"), 0);
+        assert!(count(&any, "func") > 0);
+    }
+
+    #[test]
     fn prefixes_typos_and_phrases_find_their_sections() {
-        let index = Index::build(crate::testdocs::docs()).unwrap();
+        let index = Index::build(crate::testdocs::docs(), &Default::default()).unwrap();
         let first = |query: &str| {
             let hits = index.search(query, 1).unwrap();
             hits.first()

@@ -25,9 +25,10 @@
 //!
 //! | key | loaded | holds |
 //! |---|---|---|
-//! | `index` | when the search box is first used | version, document count, per field its name and token total; tantivy's 256-entry field-length table; the first key of each shard; documents per chunk; `parameters`: every number that shapes the index (field boosts, token limit, K1, B, query limits, file sizes: `src/parameters.rs`) |
-//! | `s<n>` | when a query needs a key in its range | the words as written and the stems in a range of keys, each word's stem, per stem and field its postings (documents, term frequencies, the documents' field-length codes), IDF values as f32 bits |
-//! | `p<n>` | for phrases | the positions of every posting of a run of shards |
+//! | `index` | when the search box is first used | version, document count, per field its name and token total; tantivy's 256-entry field-length table; the first key of each dictionary shard; a separator key per postings pack; the stems shorter than a prefix that expands; documents per chunk; `parameters`: every number that shapes the index (field boosts, token limit, K1, B, query limits, file sizes: `src/parameters.rs`) |
+//! | `s<n>` | when a word being typed needs the words its prefix could become | a dictionary shard: the words as written and the stems in a range of keys, each word's stem, each stem's weight (how many (document, field) pairs hold it); no postings |
+//! | `t<n>` | when a query needs one of its stems | a postings pack: a run of stems, per stem and field its postings (documents, term frequencies, the documents' field-length codes), IDF values as f32 bits; a common stem has a pack of its own |
+//! | `p<n>` | for phrases | the positions of every posting of a run of packs |
 //! | `c<n>` | to show results | url, anchor, page title, section title and text of a run of documents |
 //! | `words` | to correct a typo | every word as written, its stem and how common it is |
 //!
@@ -39,8 +40,9 @@
 //! - **Front-coded lists**: entries separated by a space, each the VLQ
 //!   number of UTF-16 units shared with the previous entry, then the rest.
 //! - **Keys** (words and stems) are compared by UTF-16 code units, as
-//!   JavaScript compares strings. A shard holds every key from its first key
-//!   up to the next shard's; the stem of every word it holds is in it too.
+//!   JavaScript compares strings. A dictionary shard holds every key from its
+//!   first key up to the next shard's; the stem of every word it holds is in
+//!   it too. A stem's pack is the last whose separator does not sort after it.
 //! - **Postings** list each document as the gap from the previous one
 //!   (minus one) times two, plus one when the term frequency is not one (in
 //!   which case the frequency minus two follows), then the document's
@@ -67,6 +69,7 @@ mod vocabulary;
 
 pub use format::VERSION as FORMAT_VERSION;
 pub use index::{Hit, Index};
+pub use parameters::Options;
 
 /// The browser client's source: the format decoder, the query engine and the BM25 scorer.
 const CLIENT_SOURCE: &str = concat!(
@@ -133,8 +136,8 @@ pub enum Error {
 /// Result with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The name of the entry file [`Index::export`] will write for `docs`: pages can refer to it
-/// while the index is still being built.
-pub fn entry_file(docs: &[Doc]) -> String {
-    format::entry_name(&format::id(docs, &parameters::Parameters::CURRENT))
+/// The name of the entry file [`Index::export`] will write for `docs` indexed with `options`:
+/// pages can refer to it while the index is still being built.
+pub fn entry_file(docs: &[Doc], options: &Options) -> String {
+    format::entry_name(&format::id(docs, &parameters::Parameters::new(options)))
 }

@@ -76,7 +76,10 @@ impl NodeClient {
         )?;
         Ok(NodeClient {
             dir: dir.to_path_buf(),
-            entry: dir.join(crate::entry_file(index.docs())),
+            entry: dir.join(crate::format::entry_name(&crate::format::id(
+                index.docs(),
+                &index.parameters,
+            ))),
         })
     }
 

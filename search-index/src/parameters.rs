@@ -1,12 +1,38 @@
 //! Every number that shapes an exported index: the field boosts, the
 //! analyzer's token limit, BM25's constants, the query language's limits
 //! and the sizes the files are cut at. They live in one struct,
-//! [`Parameters::CURRENT`]: the Rust side reads them from it, the entry file
+//! [`Parameters`] ([`Parameters::DEFAULT`], with the site's [`Options`]):
+//! the Rust side reads them from it, the entry file
 //! carries it to the client (which reads the boosts, K1, B and the limits
 //! from there instead of repeating them), and the index's name hashes its
 //! serialized form, so changing any of them renames every file.
 
 use serde::Serialize;
+
+/// What a site may choose about ranking (mdBook's `[output.html.search]` keys, mapped by the
+/// caller); everything else that shapes an index is fixed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// How much a match weighs in the page's title, the section's heading and the section's
+    /// text (BM25 scores are multiplied by it).
+    pub boosts: [f32; 3],
+    /// A query of several words or phrases matches only the sections that have all of them
+    /// (their scores are those the same query would have without it).
+    pub all_terms: bool,
+    /// The word being typed also matches the words it begins.
+    pub prefixes: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        let defaults = Parameters::DEFAULT;
+        Options {
+            boosts: defaults.boosts,
+            all_terms: defaults.query.all_terms,
+            prefixes: defaults.query.prefixes,
+        }
+    }
+}
 
 /// What shapes an index besides its documents (serialized into the entry file as
 /// `parameters`).
@@ -27,17 +53,29 @@ pub(crate) struct Parameters {
     pub(crate) b: f32,
     /// How queries expand (see `query.rs`).
     pub(crate) query: QueryParameters,
-    /// A shard is closed once its postings and words take about this many bytes. Every
-    /// keystroke's query loads the shards of its words and prefixes, so they are small: at
-    /// 8,000 typing `context manager` into the handbook's box loaded 33 KB of shards (gzipped),
-    /// at 2,000 it loads 16 KB, at the price of more files (687 instead of 81 for the
-    /// handbook; every file costs the build a file creation).
+    /// A dictionary shard (words and stems, no postings) is closed once its keys take
+    /// about this many bytes. A word being typed loads the shards of its prefix, so they
+    /// are small.
     pub(crate) shard_bytes: usize,
+    /// A postings pack is closed before a stem that would take it past about this many
+    /// bytes (a stem's postings count three bytes a document), so a common stem has a pack
+    /// to itself and a query loads little besides its own stems' postings.
+    pub(crate) pack_bytes: usize,
     /// A chunk of document texts is closed once it holds about this many bytes of text. A
     /// query's best documents are often far apart, so showing its results loads about one
     /// chunk per result: the top 10 of `context manager` load 15 KB at 8,000, 12 KB at 2,000.
     pub(crate) chunk_bytes: usize,
-    /// Shards per positions file: phrases are rarer than words, and every file costs the
+    /// At most about this many chunks: a larger book gets larger ones. Every file costs
+    /// the build a file creation, and a 3,000-page book had 15,927 chunks of 2,000 bytes
+    /// (5,000 of 8,000 now; its first queries load more text, 6 results, 6 chunks), while
+    /// the 600-page corpus (8 MB of text) keeps chunks of 2,000 bytes and its first
+    /// queries within 40 KB (at 4,000 `context manager` took 40.3 KB).
+    pub(crate) max_chunks: usize,
+    /// At most about this many packs (more when big stems leave packs part full), by the
+    /// same reasoning: 2,362 packs of 2,000 bytes at 3,000 pages; the 600-page corpus keeps
+    /// its 1,022 (at 1,200, its packs grew and `context manager` loaded 0.8 KB more).
+    pub(crate) max_packs: usize,
+    /// Packs per positions file: phrases are rarer than words, and every file costs the
     /// build a file creation, which on some file systems outweighs writing its bytes.
     pub(crate) position_group: usize,
 }
@@ -47,6 +85,11 @@ pub(crate) struct Parameters {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct QueryParameters {
+    /// A query matches only the sections that have each of its words and phrases
+    /// ([`Options::all_terms`]).
+    pub(crate) all_terms: bool,
+    /// The word being typed matches as a prefix ([`Options::prefixes`]).
+    pub(crate) prefixes: bool,
     /// A word being typed shorter than this (in characters) matches only itself.
     pub(crate) min_prefix_chars: usize,
     /// Weight of a word that the typed word is a prefix of, against the word itself.
@@ -62,14 +105,16 @@ pub(crate) struct QueryParameters {
 }
 
 impl Parameters {
-    /// The parameters every index is built and exported with.
-    pub(crate) const CURRENT: Parameters = Parameters {
+    /// The parameters of an index built with the default [`Options`].
+    pub(crate) const DEFAULT: Parameters = Parameters {
         boosts: [3.0, 2.0, 1.0],
         max_token_bytes: 40,
         k1: 1.2,
         b: 0.75,
         query: QueryParameters {
-            min_prefix_chars: 3,
+            all_terms: false,
+            prefixes: true,
+            min_prefix_chars: 4,
             prefix_factor: 0.9,
             one_edit_chars: 4,
             two_edits_chars: 8,
@@ -77,7 +122,19 @@ impl Parameters {
             max_expansions: 8,
         },
         shard_bytes: 2_000,
+        pack_bytes: 2_000,
         chunk_bytes: 2_000,
-        position_group: 8,
+        max_chunks: 5_000,
+        max_packs: 1_500,
+        position_group: 16,
     };
+
+    /// The parameters of an index built with `options`.
+    pub(crate) fn new(options: &Options) -> Parameters {
+        let mut parameters = Parameters::DEFAULT;
+        parameters.boosts = options.boosts;
+        parameters.query.all_terms = options.all_terms;
+        parameters.query.prefixes = options.prefixes;
+        parameters
+    }
 }

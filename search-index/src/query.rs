@@ -11,7 +11,8 @@
 //!    is *being typed* when it is unquoted, from the last chunk, and the
 //!    query does not end with whitespace.
 //! 2. **Expand.** A word matches its stem if the index has it (factor 1).
-//!    A word being typed (at least `min_prefix_chars` characters) also
+//!    A word being typed (at least `min_prefix_chars` characters, unless the
+//!    site turned `prefixes` off) also
 //!    matches the stems of the words that start with it (factor
 //!    `prefix_factor`). A word that matches nothing so far, unless it was
 //!    quoted, matches the stems of the words closest to it: one edit
@@ -19,25 +20,27 @@
 //!    `one_edit_chars` characters, two from `two_edits_chars`; each edit
 //!    multiplies the factor by `edit_factor`. Expansions are ordered by how
 //!    many (document, field) pairs contain them, then by text, and at most
-//!    `max_expansions` are kept.
+//!    `max_expansions` are kept. With `all_terms`, an item that matches
+//!    nothing makes the whole query match nothing.
 //! 3. **Score.** The query is a sum (tantivy's `BooleanQuery` of SHOULD
 //!    clauses) over the words and phrases in order. A word is the best
 //!    (`DisjunctionMaxQuery`) of its alternatives, each a sum over the
 //!    fields of a `TermQuery` boosted by field boost × factor. A phrase is a
 //!    sum over the fields of a `PhraseQuery` boosted by the field boost.
+//!    With `all_terms`, every clause is also required (a MUST clause that
+//!    scores 0), so a section matches only with all of them and scores as
+//!    the sum does.
 
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery,
+    Query, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 
 use crate::parameters::{Parameters, QueryParameters};
 use crate::schema::{Field, Schema, Token};
 use crate::vocabulary::{Vocabulary, key_order};
-
-/// The query language's limits, from the one struct of every parameter.
-const LIMITS: QueryParameters = Parameters::CURRENT.query;
 
 /// A parsed query item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,19 +120,25 @@ pub(crate) enum Clause {
     Phrase(Vec<(usize, u32)>),
 }
 
-/// Expands parsed items against `vocabulary` (step 2 above). Items that cannot match
-/// anything are dropped.
-pub(crate) fn plan(items: &[Item], vocabulary: &Vocabulary) -> Vec<Clause> {
-    items
+/// Expands parsed items against `vocabulary` with the query language's `limits` (step 2
+/// above). Items that cannot match anything are dropped, unless every item must match
+/// ([`QueryParameters::all_terms`]): then the query matches nothing.
+pub(crate) fn plan(
+    items: &[Item],
+    vocabulary: &Vocabulary,
+    limits: &QueryParameters,
+) -> Vec<Clause> {
+    let clauses: Vec<Option<Clause>> = items
         .iter()
-        .filter_map(|item| match item {
+        .map(|item| match item {
             Item::Word {
                 word,
                 stem,
                 typing,
                 quoted,
             } => {
-                let alternatives = alternatives(vocabulary, word, stem, *typing, *quoted);
+                let typing = *typing && limits.prefixes;
+                let alternatives = alternatives(vocabulary, limits, word, stem, typing, *quoted);
                 (!alternatives.is_empty()).then_some(Clause::Word(alternatives))
             }
             Item::Phrase(terms) => terms
@@ -138,11 +147,16 @@ pub(crate) fn plan(items: &[Item], vocabulary: &Vocabulary) -> Vec<Clause> {
                 .collect::<Option<Vec<_>>>()
                 .map(Clause::Phrase),
         })
-        .collect()
+        .collect();
+    if limits.all_terms && clauses.iter().any(Option::is_none) {
+        return Vec::new();
+    }
+    clauses.into_iter().flatten().collect()
 }
 
 fn alternatives(
     vocabulary: &Vocabulary,
+    limits: &QueryParameters,
     word: &str,
     stem: &str,
     typing: bool,
@@ -154,26 +168,27 @@ fn alternatives(
         .into_iter()
         .collect();
     let chars = word.chars().count();
-    if typing && chars >= LIMITS.min_prefix_chars {
+    if typing && chars >= limits.min_prefix_chars {
         let stems = vocabulary
             .words_with_prefix(word)
             .iter()
             .map(|w| w.stem)
             .filter(|&s| Some(s) != exact);
-        alternatives.extend(best_stems(vocabulary, stems, LIMITS.prefix_factor));
+        alternatives.extend(best_stems(vocabulary, limits, stems, limits.prefix_factor));
     }
     if alternatives.is_empty() && !quoted {
         let max_edits = match chars {
-            c if c >= LIMITS.two_edits_chars => 2,
-            c if c >= LIMITS.one_edit_chars => 1,
+            c if c >= limits.two_edits_chars => 2,
+            c if c >= limits.one_edit_chars => 1,
             _ => 0,
         };
         if max_edits > 0
             && let Some((edits, words)) = vocabulary.closest_words(word, max_edits)
         {
-            let factor = LIMITS.edit_factor.powi(edits as i32);
+            let factor = limits.edit_factor.powi(edits as i32);
             alternatives.extend(best_stems(
                 vocabulary,
+                limits,
                 words.into_iter().map(|w| w.stem),
                 factor,
             ));
@@ -185,6 +200,7 @@ fn alternatives(
 /// The `max_expansions` most common of `stems` (deduplicated), most common first.
 fn best_stems(
     vocabulary: &Vocabulary,
+    limits: &QueryParameters,
     stems: impl Iterator<Item = u32>,
     factor: f32,
 ) -> Vec<Alternative> {
@@ -197,18 +213,19 @@ fn best_stems(
             .cmp(&a.weight())
             .then_with(|| key_order(&a.text, &b.text))
     });
-    stems.truncate(LIMITS.max_expansions);
+    stems.truncate(limits.max_expansions);
     stems
         .into_iter()
         .map(|stem| Alternative { stem, factor })
         .collect()
 }
 
-/// The tantivy query for `clauses` (step 3 above).
+/// The tantivy query for `clauses` (step 3 above), with the field boosts of `parameters`.
 pub(crate) fn to_tantivy(
     clauses: &[Clause],
     schema: &Schema,
     vocabulary: &Vocabulary,
+    parameters: &Parameters,
 ) -> Box<dyn Query> {
     if clauses.is_empty() {
         return Box::new(EmptyQuery);
@@ -216,57 +233,65 @@ pub(crate) fn to_tantivy(
     let per_field = |make: &dyn Fn(tantivy::schema::Field, f32) -> Box<dyn Query>| {
         let clauses = Field::ALL
             .iter()
-            .map(|&field| (Occur::Should, make(schema.field(field), field.boost())))
+            .map(|&field| {
+                let boost = parameters.boosts[field.index()];
+                (Occur::Should, make(schema.field(field), boost))
+            })
             .collect();
         Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>
     };
-    let clauses = clauses
+    let clauses: Vec<Box<dyn Query>> = clauses
         .iter()
-        .map(|clause| {
-            let query = match clause {
-                Clause::Word(alternatives) => {
-                    let mut queries: Vec<Box<dyn Query>> = alternatives
-                        .iter()
-                        .map(|alternative| {
-                            let text = &vocabulary.stem(alternative.stem).text;
-                            per_field(&|field, boost| {
-                                let term = TermQuery::new(
-                                    Term::from_field_text(field, text),
-                                    IndexRecordOption::WithFreqs,
-                                );
-                                Box::new(BoostQuery::new(
-                                    Box::new(term),
-                                    boost * alternative.factor,
-                                ))
-                            })
+        .map(|clause| match clause {
+            Clause::Word(alternatives) => {
+                let mut queries: Vec<Box<dyn Query>> = alternatives
+                    .iter()
+                    .map(|alternative| {
+                        let text = &vocabulary.stem(alternative.stem).text;
+                        per_field(&|field, boost| {
+                            let term = TermQuery::new(
+                                Term::from_field_text(field, text),
+                                IndexRecordOption::WithFreqs,
+                            );
+                            Box::new(BoostQuery::new(Box::new(term), boost * alternative.factor))
                         })
-                        .collect();
-                    if queries.len() == 1 {
-                        queries.pop().expect("one alternative")
-                    } else {
-                        Box::new(DisjunctionMaxQuery::new(queries))
-                    }
+                    })
+                    .collect();
+                if queries.len() == 1 {
+                    queries.pop().expect("one alternative")
+                } else {
+                    Box::new(DisjunctionMaxQuery::new(queries))
                 }
-                Clause::Phrase(terms) => per_field(&|field, boost| {
-                    let terms = terms
-                        .iter()
-                        .map(|&(offset, stem)| {
-                            (
-                                offset,
-                                Term::from_field_text(field, &vocabulary.stem(stem).text),
-                            )
-                        })
-                        .collect();
-                    Box::new(BoostQuery::new(
-                        Box::new(PhraseQuery::new_with_offset(terms)),
-                        boost,
-                    ))
-                }),
-            };
-            (Occur::Should, query)
+            }
+            Clause::Phrase(terms) => per_field(&|field, boost| {
+                let terms = terms
+                    .iter()
+                    .map(|&(offset, stem)| {
+                        (
+                            offset,
+                            Term::from_field_text(field, &vocabulary.stem(stem).text),
+                        )
+                    })
+                    .collect();
+                Box::new(BoostQuery::new(
+                    Box::new(PhraseQuery::new_with_offset(terms)),
+                    boost,
+                ))
+            }),
         })
         .collect();
-    Box::new(BooleanQuery::new(clauses))
+    let mut occurs: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if parameters.query.all_terms && clauses.len() > 1 {
+        // Every clause required, each scoring 0, beside the same sum as without: tantivy
+        // sums required clauses in the order of their cost, which could move a score by an
+        // ulp; 0 plus the sum of the SHOULD clauses (in clause order) is that sum exactly.
+        occurs.extend(clauses.iter().map(|query| {
+            let required = ConstScoreQuery::new(query.box_clone(), 0.0);
+            (Occur::Must, Box::new(required) as Box<dyn Query>)
+        }));
+    }
+    occurs.extend(clauses.into_iter().map(|query| (Occur::Should, query)));
+    Box::new(BooleanQuery::new(occurs))
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::parameters::Parameters;
 const ANALYZER: &str = "handbook_en";
 
 /// The analyzer's token limit (see [`Parameters::max_token_bytes`]).
-const MAX_TOKEN_BYTES: usize = Parameters::CURRENT.max_token_bytes;
+const MAX_TOKEN_BYTES: usize = Parameters::DEFAULT.max_token_bytes;
 
 /// A field of every indexed section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,11 +42,6 @@ impl Field {
             Field::Heading => "heading",
             Field::Body => "body",
         }
-    }
-
-    /// How much a match in this field weighs against one in the body.
-    pub(crate) fn boost(self) -> f32 {
-        Parameters::CURRENT.boosts[self.index()]
     }
 
     /// The field's index in [`Field::ALL`].
@@ -332,7 +327,7 @@ mod tests {
             .iter()
             .flat_map(|b| suffixes.iter().map(move |s| format!("{b}{s}")))
             .collect();
-        let index = crate::Index::build(crate::testdocs::docs()).unwrap();
+        let index = crate::Index::build(crate::testdocs::docs(), &Default::default()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let client = NodeClient::write(&index, dir.path()).unwrap();
         let problems = client.compare_stems(&index, &words).unwrap();

@@ -6,7 +6,7 @@ use crate::Doc;
 /// A small corpus: repeated and rare words, phrases, code, numbers, accents, characters
 /// outside the BMP, markup-looking text and a token too long to index.
 pub(crate) fn docs() -> Vec<Doc> {
-    let long = "x".repeat(crate::parameters::Parameters::CURRENT.max_token_bytes);
+    let long = "x".repeat(crate::parameters::Parameters::DEFAULT.max_token_bytes);
     let sections: [(&str, &str, &str, &str, String); 8] = [
         ("core/functions.html", "", "Functions", "Functions", "Functions are defined with def. A function returns a value; functions are objects.".into()),
         ("core/functions.html", "closures", "Functions", "Closures", "A closure captures variables from the enclosing scope. Closures keep the variables alive: the closure and its captured variables.".into()),

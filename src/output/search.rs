@@ -9,7 +9,10 @@ use crate::write::Sink;
 /// What pages name as the index's entry file until it is built: a name of the same
 /// length as the real one (that of an index of nothing), patched afterwards.
 pub(super) fn placeholder() -> String {
-    crate::search::entry_path(&[])
+    crate::search::entry_path(&crate::search::Documents {
+        docs: Vec::new(),
+        options: Default::default(),
+    })
 }
 
 /// Builds the index of `pages` and writes its files; returns its entry file's path.
