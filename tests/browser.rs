@@ -152,3 +152,149 @@ fn the_header_fits_phones_without_clipping_the_title() {
         assert_eq!(browser.eval(HEADER_LAYOUT), "", "at {width} px wide");
     }
 }
+
+/// Code in every grammar whose scopes the palettes' selectors single out: descendant
+/// rules (CSS, diff, Markdown), compounds (regexp character classes, f-strings), and the
+/// book's common languages.
+const HIGHLIGHT_SAMPLES: &[(&str, &str)] = &[
+    (
+        "python",
+        "@dataclass(frozen=True)\nclass Order(Base):\n    \"\"\"Docs.\"\"\"\n    total: float = 0.0\n\n    def label(self, prefix: str = '#') -> str:\n        # Why.\n        pattern = re.compile(r\"[a-z]+\\d{2,}\")\n        return f\"{prefix}{self.total:>8.2f} {len([1, 2])!r}\\n\" if self.total else None\n",
+    ),
+    (
+        "bash",
+        "for f in *.md; do\n  echo \"$f\" | grep -c 'x' > /dev/null 2>&1 || exit 1\ndone\n",
+    ),
+    (
+        "toml",
+        "[package]\nname = \"handbook\"\nversion = \"0.1.0\"\nfeatures = [\"a\", 'b']\n",
+    ),
+    (
+        "yaml",
+        "jobs:\n  test:\n    runs-on: ubuntu-latest # why\n    steps: [1, true, ~]\n",
+    ),
+    (
+        "json",
+        "{\"name\": \"x\", \"n\": [1, 2.5, true, null], \"o\": {\"k\": \"v\"}}\n",
+    ),
+    ("ini", "[section]\nkey = value ; comment\n"),
+    (
+        "sql",
+        "SELECT name, COUNT(*) FROM orders WHERE total > 10 GROUP BY name; -- why\n",
+    ),
+    (
+        "html",
+        "<!DOCTYPE html>\n<a href=\"x.html\" class='y'>link &amp; text</a>\n<style>a:hover { color: #fff; }</style>\n",
+    ),
+    (
+        "css",
+        "a:hover::before, .x > #y { color: #ff0000; margin: 0 auto !important; width: calc(100% - 2px); }\n@media (max-width: 800px) { body { font: 12px/1.5 sans-serif; } }\n",
+    ),
+    (
+        "dockerfile",
+        "FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
+    ),
+    (
+        "diff",
+        "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-old line\n+new line\n context\n",
+    ),
+    (
+        "rust",
+        "fn main() -> Result<(), Box<dyn Error>> {\n    let x: u8 = 1; // why\n    println!(\"{x}\");\n    Ok(())\n}\n",
+    ),
+    (
+        "markdown",
+        "# Title\n\nSome *emphasis*, **bold**, `code` and a [link](x.md).\n\n- item\n",
+    ),
+];
+
+/// Every character's colour, weight, style, background and decoration, per block.
+const CHARACTER_STYLES: &str = r#"(() => [...document.querySelectorAll('pre code')].map(code => {
+  const chars = [];
+  const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode()); ) {
+    const own = getComputedStyle(node.parentElement);
+    let background = 'rgba(0, 0, 0, 0)', decoration = [];
+    for (let e = node.parentElement; e !== code.parentElement; e = e.parentElement) {
+      const style = getComputedStyle(e);
+      if (background === 'rgba(0, 0, 0, 0)') background = style.backgroundColor;
+      if (style.textDecorationLine !== 'none') decoration.push(style.textDecorationLine);
+    }
+    const style = [own.color, own.fontWeight, own.fontStyle, background, decoration].join(' ');
+    for (const ch of node.data) if (ch !== '\n') chars.push(ch + ' ' + style);
+  }
+  return chars;
+}))()"#;
+
+#[test]
+fn short_highlighting_classes_colour_every_character_as_full_scope_classes_did() {
+    use handbook::transform::code::Lang;
+    use handbook::transform::highlight::{self, Highlighter};
+    use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+    let Some(mut browser) = Browser::launch() else {
+        return;
+    };
+    // What the highlighter wrote before: a span per scope, every atom a class.
+    let full = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+    let themes = syntect::highlighting::ThemeSet::load_defaults().themes;
+    let full_css = format!(
+        "{}\n[data-theme=\"dark\"] {{\n{}\n}}\n",
+        css_for_theme_with_class_style(&themes["InspiredGitHub"], full).unwrap(),
+        css_for_theme_with_class_style(&themes["base16-ocean.dark"], full).unwrap()
+    );
+    let syntaxes = highlight::syntax_set();
+    let full_block = |lang: &str, code: &str| {
+        let grammar = syntaxes.find_syntax_by_token(lang).unwrap();
+        let mut html = ClassedHTMLGenerator::new_with_class_style(grammar, syntaxes, full);
+        for line in syntect::util::LinesWithEndings::from(code) {
+            html.parse_html_for_line_which_includes_newline(line)
+                .unwrap();
+        }
+        html.finalize()
+    };
+    let highlighter = Highlighter::new();
+    let short_block =
+        |lang: &str, code: &str| highlighter.highlight(&Lang::from_name(lang), code).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let page = |name: &str, css: &str, block: &dyn Fn(&str, &str) -> String| {
+        let blocks: String = HIGHLIGHT_SAMPLES
+            .iter()
+            .map(|(lang, code)| format!("<pre><code>{}</code></pre>\n", block(lang, code)))
+            .collect();
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!("<!DOCTYPE html><style>{css}</style>{blocks}"),
+        )
+        .unwrap();
+        format!("file://{}", path.display())
+    };
+    let before = page("full.html", &full_css, &full_block);
+    let now = page("short.html", &highlight::theme_css(), &short_block);
+    for theme in ["light", "dark"] {
+        let mut styles = |url: &str| {
+            browser.goto(url);
+            browser.eval(&format!(
+                "document.documentElement.dataset.theme = '{theme}'"
+            ));
+            browser.eval(CHARACTER_STYLES)
+        };
+        let (before, now) = (styles(&before), styles(&now));
+        for (((lang, _), before), now) in HIGHLIGHT_SAMPLES
+            .iter()
+            .zip(before.as_array().unwrap())
+            .zip(now.as_array().unwrap())
+        {
+            let (before, now) = (before.as_array().unwrap(), now.as_array().unwrap());
+            assert_eq!(before.len(), now.len(), "{lang}: the same text");
+            let styled = before
+                .iter()
+                .filter(|c| !c.as_str().unwrap().contains("rgb(0, 0, 0) 400"))
+                .count();
+            assert!(styled > 0, "{lang} ({theme}) has colours: {before:?}");
+            if let Some((b, n)) = before.iter().zip(now).find(|(b, n)| b != n) {
+                panic!("{lang} ({theme}): `{b}` before, `{n}` now");
+            }
+        }
+    }
+}

@@ -166,7 +166,9 @@ fn code_is_highlighted_with_classes_and_marked() {
     let (_tmp, dest, stderr) = built("basic");
     let page = html(&dest.join("guide/code.html"));
     let python = select(&page, ".code-block[data-lang=python] code");
-    assert!(!select(&page, ".code-block[data-lang=python] .hl-storage").is_empty());
+    let class = |atom| handbook::transform::highlight::class_of(atom).unwrap();
+    let storage = format!(".code-block[data-lang=python] .{}", class("storage"));
+    assert!(!select(&page, &storage).is_empty());
     assert!(
         select(&page, "article [style]").is_empty(),
         "no inline colours"
@@ -174,7 +176,8 @@ fn code_is_highlighted_with_classes_and_marked() {
     assert_eq!(texts(&page, ".code-output pre"), ["3.5"]);
     assert_eq!(texts(&page, ".code-block[data-lang=pycon] .hl-gp").len(), 2);
     assert_eq!(texts(&page, ".code-block[data-lang=pycon] .hl-go"), ["2"]);
-    assert!(!select(&page, ".code-block[data-lang=toml] .hl-entity").is_empty());
+    let entity = format!(".code-block[data-lang=toml] .{}", class("entity"));
+    assert!(!select(&page, &entity).is_empty());
     let hidden = python[1].text().collect::<String>();
     assert!(
         !hidden.contains("hidden_setup"),

@@ -1,32 +1,27 @@
 //! Build-time syntax highlighting with syntect. Emits CSS classes, never
 //! inline colours, so the light and dark palettes are plain CSS (see
-//! [`theme_css`]) and switching theme needs no re-render.
+//! [`theme_css`]) and switching theme needs no re-render. The classes are short
+//! names from one table ([`classes`]), which writes the palettes' CSS too.
 //!
 //! The syntax set is precompiled by `build.rs` and deserialised once per
 //! process; one [`Highlighter`] serves every page of a build.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+mod classes;
+mod lines;
+
 use std::rc::Rc;
 use std::sync::OnceLock;
-
-use syntect::highlighting::ThemeSet;
 
 use super::code::Lang;
 use super::code::console::{self, Session};
 use crate::html::escape;
-use syntect::html::{ClassStyle, css_for_theme_with_class_style};
-use syntect::parsing::{
-    BasicScopeStackOp, ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet,
-};
+use syntect::parsing::{BasicScopeStackOp, ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
-
-/// Class prefix of every highlighting span (`hl-keyword`), so theme CSS cannot clash with it.
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
 
-fn syntax_set() -> &'static SyntaxSet {
+/// The grammars, precompiled by `build.rs`.
+pub fn syntax_set() -> &'static SyntaxSet {
     SYNTAXES.get_or_init(|| {
         syntect::dumps::from_uncompressed_data(include_bytes!(concat!(
             env!("OUT_DIR"),
@@ -191,35 +186,13 @@ fn push_output(out: &mut String, line: &str) {
     out.push_str("</span>\n");
 }
 
-/// Turns syntect's scope operations into `<span class="hl-…">`, keeping the open spans
-/// so they can be closed and reopened around session prompts. Class names are cached per
-/// thread: syntect's own conversion takes a global lock for every span, which serialises
-/// the parallel page renders.
+/// Turns syntect's scope operations into `<span class="…">`, keeping the open spans
+/// so they can be closed and reopened around session prompts. A scope that no palette can
+/// colour opens no span (`None` on the stack), so its pop closes none.
 struct SpanWriter {
     state: ParseState,
     stack: ScopeStack,
-    open: Vec<Scope>,
-}
-
-thread_local! {
-    static CLASSES: RefCell<HashMap<Scope, Rc<str>>> = RefCell::new(HashMap::new());
-}
-
-fn classes(scope: Scope) -> Rc<str> {
-    CLASSES.with(|cache| {
-        cache
-            .borrow_mut()
-            .entry(scope)
-            .or_insert_with(|| {
-                let names: Vec<String> = scope
-                    .build_string()
-                    .split('.')
-                    .map(|atom| format!("hl-{atom}"))
-                    .collect();
-                names.join(" ").into()
-            })
-            .clone()
-    })
+    open: Vec<Option<Rc<str>>>,
 }
 
 impl SpanWriter {
@@ -232,27 +205,28 @@ impl SpanWriter {
     }
 
     fn line(&mut self, out: &mut String, line: &str, syntaxes: &SyntaxSet) {
-        let Ok(ops) = self.state.parse_line(line, syntaxes) else {
+        let Some(ops) = lines::parse(&mut self.state, line, syntaxes) else {
             // A grammar failure on odd input must not lose the text.
             out.push_str(&escape(line));
             return;
         };
         let mut done = 0;
-        for (index, op) in ops {
+        for &(index, ref op) in ops.iter() {
             if index > done {
                 out.push_str(&escape(&line[done..index]));
                 done = index;
             }
             let open = &mut self.open;
-            let applied = self.stack.apply_with_hook(&op, |basic, _| match basic {
+            let applied = self.stack.apply_with_hook(op, |basic, _| match basic {
                 BasicScopeStackOp::Push(scope) => {
-                    out.push_str("<span class=\"");
-                    out.push_str(&classes(scope));
-                    out.push_str("\">");
-                    open.push(scope);
+                    let classes = classes::classes(scope);
+                    if let Some(classes) = &classes {
+                        push_open(out, classes);
+                    }
+                    open.push(classes);
                 }
                 BasicScopeStackOp::Pop => {
-                    if open.pop().is_some() {
+                    if let Some(Some(_)) = open.pop() {
                         out.push_str("</span>");
                     }
                 }
@@ -265,49 +239,130 @@ impl SpanWriter {
     }
 
     /// Closes every open span; returns them so [`Self::reopen`] can restore them.
-    fn close_all(&mut self, out: &mut String) -> Vec<Scope> {
-        for _ in &self.open {
+    fn close_all(&mut self, out: &mut String) -> Vec<Option<Rc<str>>> {
+        for _ in self.open.iter().flatten() {
             out.push_str("</span>");
         }
         std::mem::take(&mut self.open)
     }
 
-    fn reopen(&mut self, out: &mut String, scopes: Vec<Scope>) {
-        for scope in &scopes {
-            out.push_str("<span class=\"");
-            out.push_str(&classes(*scope));
-            out.push_str("\">");
+    fn reopen(&mut self, out: &mut String, open: Vec<Option<Rc<str>>>) {
+        for classes in open.iter().flatten() {
+            push_open(out, classes);
         }
-        self.open = scopes;
+        self.open = open;
     }
+}
+
+fn push_open(out: &mut String, classes: &str) {
+    out.push_str("<span class=\"");
+    out.push_str(classes);
+    out.push_str("\">");
 }
 
 /// CSS for the light palette (top level) and the dark one (under `[data-theme="dark"]`),
 /// from syntect's bundled themes.
 pub fn theme_css() -> String {
-    let themes = ThemeSet::load_defaults();
-    let css = |name: &str| {
-        css_for_theme_with_class_style(&themes.themes[name], CLASS_STYLE)
-            .expect("bundled themes render to CSS")
-    };
-    format!(
-        "/* Generated from syntect's InspiredGitHub and base16-ocean.dark themes. */\n{}\n[data-theme=\"dark\"] {{\n{}\n}}\n",
-        css("InspiredGitHub"),
-        css("base16-ocean.dark")
-    )
+    classes::table().css()
+}
+
+/// The class that spans carry for the scope atom `atom` (`keyword`), if a palette colours it.
+pub fn class_of(atom: &str) -> Option<&'static str> {
+    classes::table().class_of(atom)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A block with strings, an f-string, a decorator, numbers, builtins and a comment.
+    const PYTHON: &str = r##"@dataclass(frozen=True)
+class Order:
+    """One order."""
+    total: float = 0.0
+
+    def label(self, prefix: str = "#") -> str:
+        # A comment.
+        return f"{prefix}{self.total:>8.2f} {len([1, 2])!r}" if self.total else None
+"##;
+
+    fn span_tags(html: &str) -> usize {
+        let opens: usize = html
+            .match_indices("<span class=\"")
+            .map(|(at, _)| html[at..].find('>').unwrap() + 1)
+            .sum();
+        opens + html.matches("</span>").count() * "</span>".len()
+    }
+
     #[test]
     fn python_gets_classes_not_inline_colours() {
-        let html = Highlighter::new()
-            .highlight(&Lang::Python, "def total(orders):\n    return 1\n")
-            .unwrap();
-        assert!(html.contains("class=\"hl-"), "{html}");
+        let html = Highlighter::new().highlight(&Lang::Python, PYTHON).unwrap();
+        assert!(html.contains("<span class=\""), "{html}");
         assert!(!html.contains("style="), "{html}");
+    }
+
+    #[test]
+    fn highlighting_markup_is_at_most_half_of_full_scope_classes() {
+        let grammar = syntax_set().find_syntax_by_token("python").unwrap();
+        let mut full = syntect::html::ClassedHTMLGenerator::new_with_class_style(
+            grammar,
+            syntax_set(),
+            syntect::html::ClassStyle::SpacedPrefixed { prefix: "hl-" },
+        );
+        for line in LinesWithEndings::from(PYTHON) {
+            full.parse_html_for_line_which_includes_newline(line)
+                .unwrap();
+        }
+        let full = full.finalize();
+        let ours = Highlighter::new().highlight(&Lang::Python, PYTHON).unwrap();
+        let text = |html: &str| {
+            scraper::Html::parse_fragment(html)
+                .root_element()
+                .text()
+                .collect::<String>()
+        };
+        assert_eq!(text(&ours), text(&full), "the same text");
+        assert!(
+            span_tags(&ours) * 2 <= span_tags(&full),
+            "{} bytes of span tags, {} with full scope classes:\n{ours}",
+            span_tags(&ours),
+            span_tags(&full)
+        );
+    }
+
+    #[test]
+    fn every_class_is_short_and_styled_by_the_palettes() {
+        let css = theme_css();
+        let defined: std::collections::HashSet<&str> = css
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+            .flat_map(|word| word.split('.').skip(1))
+            .collect();
+        let html = Highlighter::new().highlight(&Lang::Python, PYTHON).unwrap();
+        let fragment = scraper::Html::parse_fragment(&html);
+        let mut used = 0;
+        for span in fragment.select(&scraper::Selector::parse("span").unwrap()) {
+            for class in span.value().classes() {
+                used += 1;
+                assert!(class.len() <= 2, "{class} is long");
+                assert!(defined.contains(class), "{class} is not in the CSS:\n{css}");
+            }
+        }
+        assert!(used > 20, "{html}");
+        // Both palettes, from the one table.
+        let dark = css
+            .find("[data-theme=\"dark\"] {")
+            .expect("the dark palette");
+        let string = format!("code .{}", class_of("string").unwrap());
+        let styles_strings = |palette: &str| {
+            palette.lines().any(|rule| {
+                rule.split([',', '{'])
+                    .any(|selector| selector.trim() == string)
+            })
+        };
+        assert!(
+            styles_strings(&css[..dark]) && styles_strings(&css[dark..]),
+            "{css}"
+        );
     }
 
     #[test]
@@ -365,6 +420,26 @@ mod tests {
         assert_eq!(texts(".hl-go"), ["abc first"]);
         // The heredoc body is part of the command (copied), not output.
         assert!(!texts(".hl-go").iter().any(|t| t == "body"), "{html}");
+    }
+
+    #[test]
+    fn a_line_seen_before_in_another_state_is_parsed_anew() {
+        let h = Highlighter::new();
+        let in_string = h
+            .highlight(&Lang::Python, "s = \"\"\"\nreturn x\n\"\"\"\n")
+            .unwrap();
+        let code = h.highlight(&Lang::Python, "return x\n").unwrap();
+        let keyword = format!(
+            "<span class=\"{}\">return</span>",
+            class_of("keyword").unwrap()
+        );
+        assert!(!in_string.contains(&keyword), "{in_string}");
+        assert!(code.contains(&keyword), "{code}");
+        // And the same block twice, from the memo the second time, is the same HTML.
+        assert_eq!(
+            h.highlight(&Lang::Python, PYTHON),
+            h.highlight(&Lang::Python, PYTHON)
+        );
     }
 
     #[test]
