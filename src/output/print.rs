@@ -25,7 +25,9 @@ struct Writing {
     bodies: usize,
     /// Bytes written so far.
     written: usize,
-    /// Where the search index's placeholder landed in the file.
+    /// Where the search index's placeholder is in the template, until it is written.
+    in_template: Option<usize>,
+    /// Where it landed in the file.
     placeholder: Option<usize>,
 }
 
@@ -33,25 +35,31 @@ impl Writing {
     fn start(html: &Html, book: &Book, sink: &dyn Sink) -> Result<Writing> {
         let skeleton = Renderer::new(book, &html.theme, &html.shared).print()?;
         let mut writing = Writing {
+            in_template: html.placeholder_in(skeleton.text().as_bytes()),
+            placeholder: None,
             skeleton,
             out: sink.create(PrintSkeleton::PATH)?,
             bodies: 0,
             written: 0,
-            placeholder: None,
         };
-        writing.piece(html, 0)?;
+        writing.piece(0)?;
         Ok(writing)
     }
 
-    /// Writes the `n`th piece of the template, noting where the placeholder is in it.
-    fn piece(&mut self, html: &Html, n: usize) -> Result<()> {
+    /// Writes the `n`th piece of the template; a placeholder in it moves from its place
+    /// in the template to its place in the file.
+    fn piece(&mut self, n: usize) -> Result<()> {
         let (start, piece) = self.skeleton.piece(n);
-        let at = html.placeholder_in(self.skeleton.text().as_bytes());
-        if let Some(at) = at.filter(|&at| at >= start && at < start + piece.len()) {
+        if let Some(at) = self.in_template
+            && (start..start + piece.len()).contains(&at)
+        {
             self.placeholder = Some(self.written + at - start);
+            self.in_template = None;
         }
-        let piece = piece.as_bytes().to_vec();
-        self.write(&piece)
+        self.written += piece.len();
+        self.out
+            .write_all(piece.as_bytes())
+            .map_err(Error::io(Path::new(PrintSkeleton::PATH)))
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<()> {
@@ -62,13 +70,12 @@ impl Writing {
     }
 
     /// Writes the bodies of `pages` that the page holds, each with the template after it.
-    fn pages(&mut self, html: &Html, pages: &[Page]) -> Result<()> {
-        let holds: Vec<usize> = self.skeleton.chapters().collect();
+    fn pages(&mut self, pages: &[Page]) -> Result<()> {
         for page in pages {
-            if holds.get(self.bodies) == Some(&page.chapter) {
+            if self.skeleton.chapter(self.bodies) == Some(page.chapter) {
                 self.write(page.print_html.as_bytes())?;
                 self.bodies += 1;
-                self.piece(html, self.bodies)?;
+                self.piece(self.bodies)?;
             }
         }
         Ok(())
@@ -81,7 +88,7 @@ impl Output for Print {
             Some(writing) => writing,
             None => self.writing.insert(Writing::start(html, book, sink)?),
         };
-        writing.pages(html, pages)
+        writing.pages(pages)
     }
 
     fn finish(

@@ -411,6 +411,11 @@ impl PrintSkeleton {
         self.holes.iter().map(|(_, chapter)| *chapter)
     }
 
+    /// The chapter whose body is the `n`th the page holds.
+    pub fn chapter(&self, n: usize) -> Option<usize> {
+        self.holes.get(n).map(|(_, chapter)| *chapter)
+    }
+
     /// The `n`th piece of text around the bodies (`0` comes before the first body, and
     /// the last after the last body), with where it starts in the template's text.
     pub fn piece(&self, n: usize) -> (usize, &str) {
