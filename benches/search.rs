@@ -175,10 +175,11 @@ fn build_without_search(root: &Path, dest: &Path) {
     let (book, pages) = handbook::pipeline::load_and_transform(root, &mut |_| {}).unwrap();
     let theme = Theme::load(&book.config).unwrap();
     let shared = Shared::prepare(&book, &theme).unwrap();
-    let files = Renderer::new(&book, &theme, &shared)
-        .render_all(&pages)
+    let staging = handbook::write::Staging::beside(dest).unwrap();
+    Renderer::new(&book, &theme, &shared)
+        .render_all(&pages, &staging)
         .unwrap();
-    handbook::write::write_site(&files, dest).unwrap();
+    staging.publish(dest).unwrap();
 }
 
 fn kind_of(path: &str) -> &str {
