@@ -501,7 +501,7 @@ fn a_summary_title_change_renames_the_page_everywhere_transforming_only_it() {
 
 /// The texts of the live search index: the chunks the entry file names by its id.
 fn search_texts(server: &Server) -> String {
-    let entry = server.get("/search/live-index.js");
+    let entry = server.get("/search/index.js");
     if entry.status != 200 {
         return String::new();
     }
@@ -534,7 +534,7 @@ fn search_index_follows_chapter_edits() {
         .and_then(|e| e.value().attr("data-search-index"));
     assert_eq!(
         entry,
-        Some("../search/live-index.js"),
+        Some("../search/index.js"),
         "pages point at the live index"
     );
     eventually("the first search index", || {

@@ -347,21 +347,13 @@ impl Incremental {
     pub(super) fn search(&self) -> Option<crate::Result<Vec<SiteFile>>> {
         let model = self.model.as_ref()?;
         let docs = crate::search::documents(&model.book, &model.pages);
-        let entry = crate::search::entry_path(&docs);
+        let entry = crate::search::exported_entry(&docs);
         let files = crate::search::index(docs).and_then(|index| {
             let files = crate::write::Collect::default();
-            crate::search::write(&index, &files)?;
+            crate::search::write(&index, &entry, &files)?;
             Ok(files.into_files())
         });
-        Some(files.and_then(read_all).map(|files| {
-            files
-                .into_iter()
-                .map(|(path, bytes)| match path == entry {
-                    true => (LIVE_SEARCH_ENTRY.to_string(), bytes),
-                    false => (path, bytes),
-                })
-                .collect()
-        }))
+        Some(files.and_then(read_all))
     }
 
     /// Renders `print.html` again after a page changed, when the book has one.
@@ -505,18 +497,13 @@ fn same_input(old_book: &Book, old: &Chapter, new_book: &Book, new: &Chapter) ->
 fn prepare_theme(book: &Book) -> crate::Result<(Theme, Shared)> {
     let theme = Theme::load(&book.config)?;
     let mut shared = Shared::prepare(book, &theme)?;
-    shared.enable_search(&theme, LIVE_SEARCH_ENTRY.to_string());
+    shared.enable_search(&theme, crate::search::ENTRY.to_string());
     if crate::playground::wanted(book) {
         let cache = crate::examples::venv::default_cache_dir();
         shared.enable_playground(crate::playground::assets(book, &theme, &cache)?);
     }
     Ok((theme, shared))
 }
-
-/// The search index's entry file while serving. A published site names it by content
-/// hash; here the name stays put, so a chapter edit re-renders that chapter's page only,
-/// not every page that links the index (nothing is cached while serving).
-const LIVE_SEARCH_ENTRY: &str = "search/live-index.js";
 
 /// Reads `chapters` again; returns those whose text (or included files) changed.
 fn reload_chapters(book: &mut Book, chapters: BTreeSet<usize>) -> crate::Result<BTreeSet<usize>> {

@@ -6,7 +6,6 @@
 
 mod reuse;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use std::io::Write;
@@ -116,12 +115,11 @@ pub trait Sink: Sync {
     /// Adds one file to be written piece by piece (a page the size of the book); it is
     /// complete once the writer is flushed and dropped.
     fn create(&self, path: &str) -> Result<Box<dyn Write + Send + Sync>>;
-    /// Overwrites `bytes.len()` bytes of a file already added, at `offset`.
-    fn patch(&self, path: &str, offset: usize, bytes: &[u8]) -> Result<()>;
-    /// Takes every file under `folder/` from the last build, if it wrote `entry`: for an
-    /// output whose files are all named by a hash of what they are made from (the search
-    /// index), so it need not be made again. Returns whether it did.
-    fn reuse_folder(&self, _folder: &str, _entry: &str) -> Result<bool> {
+    /// For an output whose files under `folder/` are all made from what `key` names (the
+    /// search index, keyed by its documents): takes them from the last build if its key
+    /// was the same, so they need not be made again. Returns whether it did; if not, the
+    /// output puts them.
+    fn reuse_folder(&self, _folder: &str, _key: &str) -> Result<bool> {
         Ok(false)
     }
 }
@@ -150,15 +148,6 @@ impl Sink for Collect {
             file: Some(OutputFile::bytes(path.to_string(), Vec::new())),
             into: self.files.clone(),
         }))
-    }
-
-    fn patch(&self, path: &str, offset: usize, bytes: &[u8]) -> Result<()> {
-        let mut files = self.files.lock().expect("no put panicked");
-        let file = files.iter_mut().find(|f| f.path == path);
-        if let Some(Contents::Bytes(old)) = file.map(|f| &mut f.contents) {
-            old[offset..offset + bytes.len()].copy_from_slice(bytes);
-        }
-        Ok(())
     }
 }
 
@@ -203,17 +192,7 @@ pub struct Staging {
     /// The site being replaced and what its build recorded, if it can be reused.
     previous: Option<(PathBuf, reuse::Manifest)>,
     /// What this build put, for the next.
-    recorded: std::sync::Mutex<HashMap<String, Put>>,
-}
-
-/// A file put into the staging folder, as recorded.
-struct Put {
-    recorded: reuse::Recorded,
-    /// Linked from the last build's site, so not to be written in place.
-    linked: bool,
-    /// Of a linked file: the patches it carries from the last build that this build
-    /// has not made yet (undone when it publishes, if it never makes them).
-    carried: Vec<reuse::Patch>,
+    recorded: std::sync::Mutex<reuse::Manifest>,
 }
 
 impl Staging {
@@ -270,80 +249,30 @@ impl Staging {
         result
     }
 
-    /// Undoes the patches linked files carry that this build did not make, and writes
-    /// the list of files into the marker file for the next build.
+    /// Writes the list of files into the marker file, for the next build.
     fn write_list(&self) -> Result<()> {
-        let mut recorded = self.recorded.lock().expect("no put panicked");
-        let mut manifest = reuse::Manifest::default();
-        for (path, put) in recorded.iter_mut() {
-            for patch in std::mem::take(&mut put.carried) {
-                self.write_at(path, put, patch.offset, &patch.original)?;
-            }
-            manifest.files.insert(path.clone(), put.recorded.clone());
-        }
+        let recorded = self.recorded.lock().expect("no put panicked");
         let marker = self.root.join(MARKER);
-        std::fs::write(&marker, manifest.text()).map_err(Error::io(&marker))
+        std::fs::write(&marker, recorded.text()).map_err(Error::io(&marker))
     }
 
     /// Links `path` from the last build's site if that put the same bytes there;
     /// returns whether it did.
-    fn link(&self, path: &str, target: &Path, hash: &[u8; 32], len: u64) -> bool {
+    fn link(&self, path: &str, target: &Path, file: &reuse::Recorded) -> bool {
         let Some((site, list)) = &self.previous else {
             return false;
         };
-        let Some(old) = list
-            .files
-            .get(path)
-            .filter(|old| &old.hash == hash && old.len == len)
-        else {
+        if list.files.get(path) != Some(file) {
             return false;
-        };
+        }
         let source = site.join(path);
-        let same_len = std::fs::metadata(&source).is_ok_and(|meta| meta.len() == len);
-        if !same_len || std::fs::hard_link(&source, target).is_err() {
-            return false;
-        }
-        self.record(path, old.clone(), true);
-        true
+        let same_len = std::fs::metadata(&source).is_ok_and(|meta| meta.len() == file.len);
+        same_len && std::fs::hard_link(&source, target).is_ok()
     }
 
-    fn record(&self, path: &str, old: reuse::Recorded, linked: bool) {
-        let put = Put {
-            carried: if linked { old.patches } else { Vec::new() },
-            recorded: reuse::Recorded {
-                patches: Vec::new(),
-                ..old
-            },
-            linked,
-        };
+    fn record(&self, path: &str, file: reuse::Recorded) {
         let mut recorded = self.recorded.lock().expect("no put panicked");
-        recorded.insert(path.to_string(), put);
-    }
-
-    /// Writes `bytes` at `offset` of the staged `path`, first copying it if it is
-    /// linked (the old site must not change); returns what was there.
-    fn write_at(&self, path: &str, put: &mut Put, offset: usize, bytes: &[u8]) -> Result<Vec<u8>> {
-        use std::os::unix::fs::FileExt;
-        let target = self.root.join(path);
-        if put.linked {
-            let dir = target.parent().unwrap_or(&self.root);
-            let copy = tempfile::NamedTempFile::new_in(dir).map_err(Error::io(dir))?;
-            std::fs::copy(&target, copy.path()).map_err(Error::io(&target))?;
-            copy.persist(&target)
-                .map_err(|e| Error::io(&target)(e.error))?;
-            put.linked = false;
-        }
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&target)
-            .map_err(Error::io(&target))?;
-        let mut original = vec![0; bytes.len()];
-        file.read_exact_at(&mut original, offset as u64)
-            .map_err(Error::io(&target))?;
-        file.write_all_at(bytes, offset as u64)
-            .map_err(Error::io(&target))?;
-        Ok(original)
+        recorded.files.insert(path.to_string(), file);
     }
 
     /// Checks `path` and makes its folder; returns where the file goes.
@@ -368,17 +297,14 @@ impl Sink for Staging {
         let target = self.target(&file.path)?;
         match &file.contents {
             Contents::Bytes(bytes) if reuse::listable(&file.path) => {
-                let hash = *blake3::hash(bytes).as_bytes();
-                let len = bytes.len() as u64;
-                if !self.link(&file.path, &target, &hash, len) {
+                let recorded = reuse::Recorded {
+                    hash: *blake3::hash(bytes).as_bytes(),
+                    len: bytes.len() as u64,
+                };
+                if !self.link(&file.path, &target, &recorded) {
                     std::fs::write(&target, bytes).map_err(Error::io(&target))?;
-                    let recorded = reuse::Recorded {
-                        hash,
-                        len,
-                        patches: Vec::new(),
-                    };
-                    self.record(&file.path, recorded, false);
                 }
+                self.record(&file.path, recorded);
                 Ok(())
             }
             Contents::Bytes(bytes) => std::fs::write(&target, bytes).map_err(Error::io(&target)),
@@ -394,37 +320,10 @@ impl Sink for Staging {
         Ok(Box::new(std::io::BufWriter::new(file)))
     }
 
-    fn patch(&self, path: &str, offset: usize, bytes: &[u8]) -> Result<()> {
+    fn reuse_folder(&self, folder: &str, key: &str) -> Result<bool> {
         let mut recorded = self.recorded.lock().expect("no put panicked");
-        let Some(put) = recorded.get_mut(path) else {
-            // A file the list does not hold (streamed, or unlistable): patched as it is.
-            let mut put = Put {
-                recorded: Default::default(),
-                linked: false,
-                carried: Vec::new(),
-            };
-            return self.write_at(path, &mut put, offset, bytes).map(drop);
-        };
-        let carried = put.carried.iter().position(|patch| patch.offset == offset);
-        let carried = carried.map(|at| put.carried.remove(at));
-        let patch = match carried {
-            // The linked file holds these bytes already.
-            Some(patch) if patch.written == bytes => patch,
-            _ => {
-                let found = self.write_at(path, put, offset, bytes)?;
-                reuse::Patch {
-                    offset,
-                    // What the file was put with there, not the last build's patch.
-                    original: carried.map_or(found, |patch| patch.original),
-                    written: bytes.to_vec(),
-                }
-            }
-        };
-        put.recorded.patches.push(patch);
-        Ok(())
-    }
-
-    fn reuse_folder(&self, folder: &str, entry: &str) -> Result<bool> {
+        recorded.folders.insert(folder.to_string(), key.to_string());
+        drop(recorded);
         let Some((site, list)) = &self.previous else {
             return Ok(false);
         };
@@ -437,14 +336,14 @@ impl Sink for Staging {
         let whole = files.iter().all(|(path, old)| {
             std::fs::metadata(site.join(path)).is_ok_and(|meta| meta.len() == old.len)
         });
-        if !list.files.contains_key(entry) || !whole {
+        if list.folders.get(folder).map(String::as_str) != Some(key) || !whole {
             return Ok(false);
         }
         for (path, old) in files {
             let target = self.target(path)?;
             let source = site.join(path);
             std::fs::hard_link(&source, &target).map_err(Error::io(&target))?;
-            self.record(path, old.clone(), true);
+            self.record(path, old.clone());
         }
         Ok(true)
     }
@@ -554,66 +453,68 @@ mod tests {
     }
 
     #[test]
-    fn a_linked_file_patched_differently_is_copied_and_the_old_site_kept() {
+    fn an_unchanged_file_is_linked_and_a_changed_one_written_leaving_the_old_site() {
         use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("book");
-        let page = || OutputFile::bytes("a.html".into(), b"<a href=\"XXXX.js\">".to_vec());
+        let put = |staging: &Staging, text: &str| {
+            let file = OutputFile::bytes("a.html".into(), text.as_bytes().to_vec());
+            staging.put(file).unwrap();
+            staging.root().join("a.html")
+        };
         let first = Staging::beside(&dest).unwrap();
-        first.put(page()).unwrap();
-        first.patch("a.html", 9, b"1111").unwrap();
+        put(&first, "one");
         first.publish(&dest).unwrap();
-        let old_inode = std::fs::metadata(dest.join("a.html")).unwrap().ino();
+        let inode = |path: &Path| std::fs::metadata(path).unwrap().ino();
+        let old = inode(&dest.join("a.html"));
 
-        // The same bytes and patch: linked, the old file kept as it is.
         let same = Staging::beside(&dest).unwrap();
-        same.put(page()).unwrap();
-        same.patch("a.html", 9, b"1111").unwrap();
-        let staged = same.root().join("a.html");
-        assert_eq!(std::fs::metadata(&staged).unwrap().ino(), old_inode);
+        assert_eq!(inode(&put(&same, "one")), old, "the same bytes: linked");
         same.publish(&dest).unwrap();
 
-        // Another patch: the staged file is copied first; the live site is unchanged.
         let other = Staging::beside(&dest).unwrap();
-        other.put(page()).unwrap();
-        other.patch("a.html", 9, b"2222").unwrap();
-        let live = std::fs::read_to_string(dest.join("a.html")).unwrap();
-        assert_eq!(live, "<a href=\"1111.js\">");
-        let staged = std::fs::read_to_string(other.root().join("a.html")).unwrap();
-        assert_eq!(staged, "<a href=\"2222.js\">");
-        drop(other);
+        let staged = put(&other, "two");
+        assert_ne!(inode(&staged), old);
+        assert_eq!(std::fs::read_to_string(staged).unwrap(), "two");
+        assert_eq!(std::fs::read_to_string(dest.join("a.html")).unwrap(), "one");
+        other.publish(&dest).unwrap();
+        assert_eq!(std::fs::read_to_string(dest.join("a.html")).unwrap(), "two");
 
-        // Linked but never patched this time: the carried patch is undone on publish.
-        let unpatched = Staging::beside(&dest).unwrap();
-        unpatched.put(page()).unwrap();
-        unpatched.publish(&dest).unwrap();
-        let text = std::fs::read_to_string(dest.join("a.html")).unwrap();
-        assert_eq!(text, "<a href=\"XXXX.js\">");
+        // A list another build of the tool wrote is not trusted.
+        std::fs::write(dest.join(MARKER), "handbook-build 1\tanother tool\n").unwrap();
+        let untrusted = Staging::beside(&dest).unwrap();
+        assert_ne!(inode(&put(&untrusted, "two")), inode(&dest.join("a.html")));
     }
 
     #[test]
-    fn a_patch_overwrites_bytes_in_place() {
+    fn a_folder_is_taken_from_the_last_build_only_under_the_same_key() {
         let dir = tempfile::tempdir().unwrap();
-        let staging = Staging::at(dir.path().join("site")).unwrap();
-        staging
-            .put(OutputFile::bytes(
-                "a.html".into(),
-                b"<a href=\"search/XXXX.js\">".to_vec(),
-            ))
-            .unwrap();
-        staging.patch("a.html", 16, b"1234").unwrap();
-        let text = std::fs::read_to_string(staging.root().join("a.html")).unwrap();
-        assert_eq!(text, "<a href=\"search/1234.js\">");
-        let collect = Collect::default();
-        collect
-            .put(OutputFile::bytes(
-                "a.html".into(),
-                b"<a href=\"search/XXXX.js\">".to_vec(),
-            ))
-            .unwrap();
-        collect.patch("a.html", 16, b"1234").unwrap();
-        assert!(
-            matches!(&collect.into_files()[0].contents, Contents::Bytes(b) if b == text.as_bytes())
-        );
+        let dest = dir.path().join("book");
+        let first = Staging::beside(&dest).unwrap();
+        assert!(!first.reuse_folder("search", "k1").unwrap());
+        for name in ["search/index.js", "search/c0-k1.js"] {
+            let file = OutputFile::bytes(name.into(), name.as_bytes().to_vec());
+            first.put(file).unwrap();
+        }
+        first.publish(&dest).unwrap();
+
+        let same = Staging::beside(&dest).unwrap();
+        assert!(same.reuse_folder("search", "k1").unwrap());
+        let text = std::fs::read_to_string(same.root().join("search/c0-k1.js")).unwrap();
+        assert_eq!(text, "search/c0-k1.js");
+        same.publish(&dest).unwrap();
+        // Taken, the files stay listed for the build after.
+        let again = Staging::beside(&dest).unwrap();
+        assert!(again.reuse_folder("search", "k1").unwrap());
+        drop(again);
+
+        let other = Staging::beside(&dest).unwrap();
+        assert!(!other.reuse_folder("search", "k2").unwrap());
+        assert!(!other.root().join("search").exists());
+        drop(other);
+        // A file of the folder gone from the old site: nothing is taken.
+        std::fs::remove_file(dest.join("search/c0-k1.js")).unwrap();
+        let broken = Staging::beside(&dest).unwrap();
+        assert!(!broken.reuse_folder("search", "k1").unwrap());
     }
 }
