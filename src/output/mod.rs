@@ -73,7 +73,7 @@ impl Outputs {
             let cache = crate::examples::venv::default_cache_dir();
             shared.enable_playground(crate::playground::assets(book, &theme, &cache)?);
         }
-        let mut list: Vec<Box<dyn Output>> = vec![Box::new(site::Site::default())];
+        let mut list: Vec<Box<dyn Output>> = vec![Box::new(site::Site)];
         if book.config.html.print {
             list.push(Box::new(print::Print::default()));
         }

@@ -10,7 +10,6 @@ use crate::transform::Page;
 use crate::write::Sink;
 
 /// The site's pages and files.
-#[derive(Default)]
 pub(super) struct Site;
 
 impl Output for Site {
