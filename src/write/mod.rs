@@ -256,16 +256,16 @@ impl Staging {
         std::fs::write(&marker, recorded.text()).map_err(Error::io(&marker))
     }
 
-    /// Links `path` from the last build's site if that put the same bytes there;
-    /// returns whether it did.
+    /// Links `path` from the last build's site if that put the same bytes there (or
+    /// under another name); returns whether it did.
     fn link(&self, path: &str, target: &Path, file: &reuse::Recorded) -> bool {
         let Some((site, list)) = &self.previous else {
             return false;
         };
-        if list.files.get(path) != Some(file) {
+        let Some(source) = list.source(path, file) else {
             return false;
-        }
-        let source = site.join(path);
+        };
+        let source = site.join(source);
         let same_len = std::fs::metadata(&source).is_ok_and(|meta| meta.len() == file.len);
         same_len && std::fs::hard_link(&source, target).is_ok()
     }
@@ -479,6 +479,14 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dest.join("a.html")).unwrap(), "one");
         other.publish(&dest).unwrap();
         assert_eq!(std::fs::read_to_string(dest.join("a.html")).unwrap(), "two");
+
+        // The same bytes under another name are linked too.
+        let renamed = Staging::beside(&dest).unwrap();
+        let file = OutputFile::bytes("b.html".into(), b"two".to_vec());
+        renamed.put(file).unwrap();
+        let staged = renamed.root().join("b.html");
+        assert_eq!(inode(&staged), inode(&dest.join("a.html")));
+        drop(renamed);
 
         // A list another build of the tool wrote is not trusted.
         std::fs::write(dest.join(MARKER), "handbook-build 1\tanother tool\n").unwrap();

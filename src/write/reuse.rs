@@ -30,6 +30,8 @@ pub(super) struct Recorded {
 pub(super) struct Manifest {
     pub files: HashMap<String, Recorded>,
     pub folders: HashMap<String, String>,
+    /// Read from a marker file: a path of each file's bytes, by their hash.
+    by_hash: HashMap<[u8; 32], String>,
 }
 impl Manifest {
     /// The list in the marker file of the site at `site`, if the running tool wrote it.
@@ -46,6 +48,7 @@ impl Manifest {
                     let hash = unhex(hash)?.try_into().ok()?;
                     let len = len.parse().ok()?;
                     manifest.files.insert(path.into(), Recorded { hash, len });
+                    manifest.by_hash.insert(hash, path.into());
                 }
                 ["folder", key, name] => {
                     manifest.folders.insert(name.into(), key.into());
@@ -54,6 +57,16 @@ impl Manifest {
             }
         }
         Some(manifest)
+    }
+
+    /// A file of the last build that holds the bytes `file` records: the one at `path`,
+    /// or another (the search index's files keep their bytes under new names).
+    pub(super) fn source<'a>(&'a self, path: &'a str, file: &Recorded) -> Option<&'a str> {
+        if self.files.get(path) == Some(file) {
+            return Some(path);
+        }
+        let other = self.by_hash.get(&file.hash)?;
+        (self.files.get(other) == Some(file)).then_some(other.as_str())
     }
 
     /// The marker file's text (sorted, so the same build writes the same list).
