@@ -111,7 +111,8 @@ pub fn search(index: &Index, query: &str, limit: usize) -> crate::Result<Vec<Fou
         .collect())
 }
 
-/// Writes the exported index's files into `sink`, each as it is made.
+/// Writes the exported index's files into `sink`, each as it is made, on every thread of the
+/// rayon pool (the files are independent, and the sink takes them from several threads).
 pub fn write(index: &Index, sink: &dyn crate::write::Sink) -> crate::Result<()> {
     index.export_each(|file| {
         sink.put(OutputFile::bytes(

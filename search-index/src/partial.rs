@@ -18,7 +18,7 @@ use tantivy::{Searcher, TantivyDocument};
 
 use crate::index::Stats;
 use crate::schema::{Field, Schema};
-use crate::vocabulary::{Stem, Vocabulary, key_order, read_stems};
+use crate::vocabulary::{Postings, Stem, Vocabulary, Word, key_order, read_stems};
 use crate::{Doc, Error, Result};
 
 /// tantivy flushes a segment when its indexing memory reaches this. A group's text stays well
@@ -37,7 +37,8 @@ const GROUPS_PER_THREAD: usize = 3;
 /// A group of consecutive documents indexed on its own, documents numbered from zero: its
 /// share of the index's vocabulary and statistics. Serializable, so a caller can keep it
 /// (with [`Partial::to_bytes`]) while the group's documents do not change and build the next
-/// index from it with [`crate::Index::from_partials`].
+/// index from it with [`crate::Index::from_partials`]. Flat arrays rather than a value per
+/// stem: reading a kept partial back and merging it allocate little.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Partial {
     /// A hash of the indexed text of the group's documents, to refuse a partial handed in
@@ -47,14 +48,55 @@ pub struct Partial {
     tokens: [u64; 3],
     /// Per field and document: tantivy's one-byte length code.
     fieldnorm_ids: [Vec<u8>; 3],
-    /// The group's stems with their postings, sorted by [`key_order`].
-    stems: Vec<Stem>,
-    /// Every word as written (lower-cased) in the group with its stem, sorted by word.
-    words: Vec<(String, String)>,
+    /// The group's stems, sorted by [`key_order`].
+    stems: Strings,
+    /// Per field: the postings of every stem, in `stems`' order.
+    fields: [FieldPostings; 3],
+    /// Every word as written (lower-cased) in the group, in any order.
+    words: Strings,
+    /// Each word's stem, as an index into `stems`.
+    word_stems: Vec<u32>,
+}
+
+/// A list of strings in one allocation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Strings {
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<u32>,
+}
+
+impl Strings {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u32);
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.text[start as usize..end as usize])
+    }
+}
+
+/// The postings of a run of stems in one field, concatenated.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct FieldPostings {
+    /// Per stem: how many documents hold it (0 where none do).
+    counts: Vec<u32>,
+    /// Per posting: the document, from zero in the group.
+    docs: Vec<u32>,
+    /// Per posting: the term frequency.
+    freqs: Vec<u32>,
+    /// Per posting: its term frequency's worth of positions.
+    positions: Vec<u32>,
 }
 
 impl Partial {
-    /// Indexes `docs` with tantivy (in memory, on one thread besides the caller's).
+    /// Indexes `docs` with tantivy (in memory, on one thread besides the caller's). Each
+    /// call builds a tantivy index, which costs a few milliseconds however few the
+    /// documents: a group of a few dozen pages amortises it.
     pub fn index(docs: &[Doc]) -> Result<Partial> {
         let indexed = InRam::index(docs)?;
         let ords = &indexed.ords;
@@ -72,15 +114,41 @@ impl Partial {
                 }
             }
         }
-        let stems = read_stems(&indexed.searcher, &indexed.schema, ords)?;
-        let mut words: Vec<(String, String)> = indexed.words.into_iter().collect();
-        words.sort_unstable();
+        let mut stems = Strings::default();
+        let mut fields: [FieldPostings; 3] = Default::default();
+        let mut stem_ids = HashMap::new();
+        for (id, stem) in read_stems(&indexed.searcher, &indexed.schema, ords)?
+            .into_iter()
+            .enumerate()
+        {
+            stems.push(&stem.text);
+            for (into, from) in fields.iter_mut().zip(stem.fields) {
+                into.counts.push(from.docs.len() as u32);
+                into.docs.extend(from.docs);
+                into.freqs.extend(from.freqs);
+                into.positions.extend(from.positions);
+            }
+            stem_ids.insert(stem.text, id as u32);
+        }
+        // Sorted, so that the same documents give the same bytes.
+        let mut found: Vec<(&str, u32)> = (indexed.words.iter())
+            .filter_map(|(word, stem)| Some((word.as_str(), *stem_ids.get(stem)?)))
+            .collect();
+        found.sort_unstable();
+        let mut words = Strings::default();
+        let mut word_stems = Vec::with_capacity(found.len());
+        for (word, id) in found {
+            words.push(word);
+            word_stems.push(id);
+        }
         Ok(Partial {
             key: key(docs),
             tokens,
             fieldnorm_ids,
             stems,
+            fields,
             words,
+            word_stems,
         })
     }
 
@@ -154,9 +222,6 @@ pub(crate) fn groups(docs: &[Doc]) -> Vec<Range<usize>> {
 pub(crate) fn merge(docs: &[Doc], partials: &[Partial]) -> Result<(Vocabulary, Stats)> {
     let mut tokens = [0u64; 3];
     let mut fieldnorm_ids: [Vec<u8>; 3] = std::array::from_fn(|_| Vec::with_capacity(docs.len()));
-    let mut stems: Vec<Stem> = Vec::new();
-    let mut stem_index: HashMap<&str, usize> = HashMap::new();
-    let mut words: HashMap<&str, &str> = HashMap::new();
     let mut offset = 0usize;
     for (group, partial) in partials.iter().enumerate() {
         let range = offset..offset + partial.len();
@@ -167,25 +232,6 @@ pub(crate) fn merge(docs: &[Doc], partials: &[Partial]) -> Result<(Vocabulary, S
             tokens[field.index()] += partial.tokens[field.index()];
             fieldnorm_ids[field.index()].extend_from_slice(&partial.fieldnorm_ids[field.index()]);
         }
-        for stem in &partial.stems {
-            let merged = *stem_index.entry(&stem.text).or_insert_with(|| {
-                stems.push(Stem {
-                    text: stem.text.clone(),
-                    fields: Default::default(),
-                });
-                stems.len() - 1
-            });
-            let into = &mut stems[merged].fields;
-            for (into, from) in into.iter_mut().zip(&stem.fields) {
-                // A later group's documents all come after an earlier one's: concatenated,
-                // the postings stay sorted.
-                into.docs
-                    .extend(from.docs.iter().map(|&d| d + offset as u32));
-                into.freqs.extend_from_slice(&from.freqs);
-                into.positions.extend_from_slice(&from.positions);
-            }
-        }
-        words.extend(partial.words.iter().map(|(w, s)| (w.as_str(), s.as_str())));
         offset = range.end;
     }
     if offset != docs.len() {
@@ -194,10 +240,109 @@ pub(crate) fn merge(docs: &[Doc], partials: &[Partial]) -> Result<(Vocabulary, S
             range: offset..docs.len(),
         });
     }
-    stems.sort_by(|a, b| key_order(&a.text, &b.text));
-    let words = words.into_iter().map(|(w, s)| (w.to_owned(), s.to_owned()));
+    let (texts, ids) = merged_stems(partials);
+    let stems = merged_postings(partials, &texts, &ids);
+    let mut words: HashMap<&str, u32> = HashMap::new();
+    for (partial, ids) in partials.iter().zip(&ids) {
+        let stems = partial.word_stems.iter().map(|&local| ids[local as usize]);
+        words.extend(partial.words.iter().zip(stems));
+    }
+    let words = words
+        .into_iter()
+        .map(|(text, stem)| Word {
+            text: text.to_owned(),
+            stem,
+        })
+        .collect();
     let stats = Stats::new(docs.len() as u32, tokens, fieldnorm_ids);
     Ok((Vocabulary::new(stems, words), stats))
+}
+
+/// Every stem of `partials`, sorted by [`key_order`], and per partial the index in it of each
+/// of the partial's stems.
+fn merged_stems(partials: &[Partial]) -> (Vec<&str>, Vec<Vec<u32>>) {
+    let mut first_seen: HashMap<&str, u32> = HashMap::new();
+    let seen: Vec<Vec<u32>> = partials
+        .iter()
+        .map(|partial| {
+            let stems = partial.stems.iter();
+            stems
+                .map(|text| {
+                    let next = first_seen.len() as u32;
+                    *first_seen.entry(text).or_insert(next)
+                })
+                .collect()
+        })
+        .collect();
+    let mut texts: Vec<&str> = vec![""; first_seen.len()];
+    for (&text, &n) in &first_seen {
+        texts[n as usize] = text;
+    }
+    let mut order: Vec<u32> = (0..texts.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| key_order(texts[a as usize], texts[b as usize]));
+    let mut sorted_id = vec![0u32; texts.len()];
+    for (id, &n) in order.iter().enumerate() {
+        sorted_id[n as usize] = id as u32;
+    }
+    let texts = order.iter().map(|&n| texts[n as usize]).collect();
+    let ids = seen
+        .into_iter()
+        .map(|seen| seen.into_iter().map(|n| sorted_id[n as usize]).collect())
+        .collect();
+    (texts, ids)
+}
+
+/// The stems `texts` with their postings from every partial (`ids` maps each partial's stems
+/// to `texts`), documents numbered across the partials. A later group's documents all come
+/// after an earlier one's, so postings concatenated in group order stay sorted.
+fn merged_postings(partials: &[Partial], texts: &[&str], ids: &[Vec<u32>]) -> Vec<Stem> {
+    // Sized first, so every list is allocated once.
+    let mut sizes = vec![[(0usize, 0usize); 3]; texts.len()];
+    for (partial, ids) in partials.iter().zip(ids) {
+        for (field, from) in partial.fields.iter().enumerate() {
+            let mut start = 0usize;
+            for (&id, &count) in ids.iter().zip(&from.counts) {
+                let end = start + count as usize;
+                let positions: u32 = from.freqs[start..end].iter().sum();
+                let size = &mut sizes[id as usize][field];
+                size.0 += count as usize;
+                size.1 += positions as usize;
+                start = end;
+            }
+        }
+    }
+    let mut stems: Vec<Stem> = texts
+        .iter()
+        .zip(&sizes)
+        .map(|(text, sizes)| Stem {
+            text: (*text).to_owned(),
+            fields: sizes.map(|(docs, positions)| Postings {
+                docs: Vec::with_capacity(docs),
+                freqs: Vec::with_capacity(docs),
+                positions: Vec::with_capacity(positions),
+            }),
+        })
+        .collect();
+    let mut offset = 0u32;
+    for (partial, ids) in partials.iter().zip(ids) {
+        for (field, from) in partial.fields.iter().enumerate() {
+            let (mut start, mut position) = (0usize, 0usize);
+            for (&id, &count) in ids.iter().zip(&from.counts) {
+                let end = start + count as usize;
+                let freqs = &from.freqs[start..end];
+                let positions = position + freqs.iter().sum::<u32>() as usize;
+                let into = &mut stems[id as usize].fields[field];
+                into.docs
+                    .extend(from.docs[start..end].iter().map(|&d| d + offset));
+                into.freqs.extend_from_slice(freqs);
+                into.positions
+                    .extend_from_slice(&from.positions[position..positions]);
+                (start, position) = (end, positions);
+            }
+        }
+        offset += partial.len() as u32;
+    }
+    stems
 }
 
 /// A hash of what indexing reads of `docs`: their titles and text.
@@ -314,6 +459,8 @@ mod tests {
             .iter()
             .map(Partial::to_bytes)
             .collect();
+        let again = Partial::index(&docs[groups[1].clone()]).unwrap().to_bytes();
+        assert!(again == kept[1], "the same documents give the same bytes");
         // One group changes: a new word, a word gone, a document's length.
         docs[50].body = "entirely different words: asynchronous coroutines".into();
         let mut partials: Vec<Partial> = kept

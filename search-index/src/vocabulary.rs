@@ -7,7 +7,6 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
 use tantivy::postings::Postings as _;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Searcher, TERMINATED};
@@ -22,7 +21,7 @@ pub(crate) fn key_order(a: &str, b: &str) -> Ordering {
 }
 
 /// The postings of one term in one field.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Postings {
     /// Documents containing the term (caller's order), ascending.
     pub docs: Vec<u32>,
@@ -33,7 +32,7 @@ pub(crate) struct Postings {
 }
 
 /// A term of the index.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct Stem {
     pub text: String,
     /// Postings per field, in [`Field::ALL`] order (empty where the term does not occur).
@@ -63,22 +62,13 @@ pub(crate) struct Vocabulary {
 }
 
 impl Vocabulary {
-    /// The vocabulary of `stems` (sorted by [`key_order`]) and of `surface_words`, the words
-    /// as written with their stems (each word once).
-    pub(crate) fn new(
-        stems: Vec<Stem>,
-        surface_words: impl Iterator<Item = (String, String)>,
-    ) -> Vocabulary {
+    /// The vocabulary of `stems` (sorted by [`key_order`]) and `words` (the words as written
+    /// with their stems, each word once, in any order).
+    pub(crate) fn new(stems: Vec<Stem>, mut words: Vec<Word>) -> Vocabulary {
         let stem_ids: HashMap<String, u32> = stems
             .iter()
             .enumerate()
             .map(|(i, s)| (s.text.clone(), i as u32))
-            .collect();
-        let mut words: Vec<Word> = surface_words
-            .filter_map(|(text, stem)| {
-                let stem = *stem_ids.get(&stem)?;
-                Some(Word { text, stem })
-            })
             .collect();
         words.sort_by(|a, b| key_order(&a.text, &b.text));
         Vocabulary {
