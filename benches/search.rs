@@ -220,8 +220,8 @@ fn bench_writing(index: &Index, count: usize) {
 }
 
 /// A build cache's view: one partial per `CHAPTERS_PER_GROUP` chapters, indexed, kept as
-/// bytes, and merged. (Each group is a tantivy index of its own, which costs a few
-/// milliseconds whatever its size: a partial per chapter would cost seconds at 3,000 pages.)
+/// bytes, and merged. (Each group is a tantivy index of its own, which costs about 10 ms
+/// whatever its size: a partial per chapter would cost 30 s of CPU at 3,000 pages.)
 fn bench_partials(docs: &[search_index::Doc], options: &search_index::Options) {
     const CHAPTERS_PER_GROUP: usize = 25;
     let mut groups: Vec<std::ops::Range<usize>> = Vec::new();

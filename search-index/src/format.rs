@@ -146,19 +146,43 @@ pub(crate) fn id(docs: &[Doc], parameters: &Parameters) -> String {
         json(parameters)
     );
     hasher.update(shape.as_bytes());
-    for doc in docs {
-        for text in [
+    let texts = docs.iter().flat_map(|doc| {
+        [
             &doc.url,
             &doc.anchor,
             &doc.page_title,
             &doc.section_title,
             &doc.body,
-        ] {
-            hasher.update(&(text.len() as u64).to_le_bytes());
+        ]
+    });
+    hash_texts(hasher, texts).finalize().to_hex()[..10].to_string()
+}
+
+/// Adds `texts` to `hasher`, each as its length (eight bytes, little-endian) and its bytes.
+/// Fed through a buffer: blake3 hashes long inputs several chunks at a time (SIMD), short
+/// ones (a title, a section) one at a time. The hash is that of the texts one by one.
+pub(crate) fn hash_texts<'a>(
+    mut hasher: blake3::Hasher,
+    texts: impl Iterator<Item = &'a String>,
+) -> blake3::Hasher {
+    const BUFFER: usize = 1 << 16;
+    let mut buffer = Vec::with_capacity(BUFFER);
+    for text in texts {
+        if buffer.len() + 8 + text.len() > BUFFER {
+            hasher.update(&buffer);
+            buffer.clear();
+        }
+        buffer.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        if text.len() > BUFFER {
+            hasher.update(&buffer);
             hasher.update(text.as_bytes());
+            buffer.clear();
+        } else {
+            buffer.extend_from_slice(text.as_bytes());
         }
     }
-    hasher.finalize().to_hex()[..10].to_string()
+    hasher.update(&buffer);
+    hasher
 }
 
 /// The entry file's name for an index with `id`.
@@ -863,6 +887,29 @@ mod tests {
             entry.contains(&format!("\"parameters\":{}", json(&boosted))),
             "{entry}"
         );
+    }
+
+    #[test]
+    fn hashing_texts_through_a_buffer_hashes_them_one_by_one() {
+        let texts: Vec<String> = [
+            "",
+            "short",
+            &"long".repeat(40_000),
+            "é𝒳",
+            &"x".repeat(65_520),
+        ]
+        .iter()
+        .cycle()
+        .take(40)
+        .map(|s| s.to_string())
+        .collect();
+        let mut one_by_one = blake3::Hasher::new();
+        for text in &texts {
+            one_by_one.update(&(text.len() as u64).to_le_bytes());
+            one_by_one.update(text.as_bytes());
+        }
+        let buffered = hash_texts(blake3::Hasher::new(), texts.iter());
+        assert_eq!(buffered.finalize(), one_by_one.finalize());
     }
 
     #[test]

@@ -72,7 +72,7 @@ impl Index {
     /// searched and exported with `options`.
     pub fn build(docs: Vec<Doc>, options: &Options) -> Result<Index> {
         let partials = Partial::index_groups(&docs, &crate::partial::groups(&docs))?;
-        Index::from_partials(docs, &partials, options)
+        Index::merge(docs, &partials, options, false)
     }
 
     /// The index of `docs` from the partials of its groups: `partials` are those of
@@ -81,7 +81,17 @@ impl Index {
     /// [`Index::build`] gives, whatever the groups; an error if a partial was not made from
     /// the documents at its place.
     pub fn from_partials(docs: Vec<Doc>, partials: &[Partial], options: &Options) -> Result<Index> {
-        let (vocabulary, stats) = crate::partial::merge(&docs, partials)?;
+        Index::merge(docs, partials, options, true)
+    }
+
+    /// The index of `docs` from `partials`, checking that they are theirs if `check`.
+    fn merge(
+        docs: Vec<Doc>,
+        partials: &[Partial],
+        options: &Options,
+        check: bool,
+    ) -> Result<Index> {
+        let (vocabulary, stats) = crate::partial::merge(&docs, partials, check)?;
         Ok(Index {
             docs,
             reference: OnceLock::new(),
