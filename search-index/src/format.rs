@@ -316,11 +316,15 @@ impl<'a> Plan<'a> {
         }
     }
 
-    /// The file of `key` holding `value`.
+    /// The file of `key` holding `value` (its JSON written straight into the file's bytes:
+    /// the text chunks hold the whole book).
     fn file(&self, key: &str, value: &impl Serialize) -> File {
+        let mut bytes = format!("handbookSearch.load({key:?},").into_bytes();
+        serde_json::to_writer(&mut bytes, value).expect("format structs serialise");
+        bytes.extend_from_slice(b");\n");
         File {
             path: format!("{key}-{}.js", self.id),
-            bytes: format!("handbookSearch.load({key:?},{});\n", json(value)).into_bytes(),
+            bytes,
         }
     }
 }
