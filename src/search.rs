@@ -9,7 +9,7 @@ use crate::transform::Page;
 use crate::write::OutputFile;
 
 /// The folder of the site that holds the exported index.
-const DIR: &str = "search";
+pub(crate) const DIR: &str = "search";
 
 /// What the index is built from: the documents, and how the book wants them ranked.
 #[derive(Debug, Clone)]

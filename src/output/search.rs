@@ -19,6 +19,10 @@ pub(super) fn placeholder() -> String {
 pub(super) fn write(book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<String> {
     let docs = crate::search::documents(book, pages);
     let entry = crate::search::entry_path(&docs);
+    // Named by a hash of its documents: the last build's files are these.
+    if sink.reuse_folder(crate::search::DIR, &entry)? {
+        return Ok(entry);
+    }
     let index = crate::search::index(docs)?;
     crate::search::write(&index, sink)?;
     Ok(entry)

@@ -436,7 +436,10 @@ fn transform_reusing(
             .map(|c| c.source_path.to_string())
             .collect()
     };
-    let previous = previous.filter(|p| {
+    let Some(previous) = previous else {
+        return from_cache(book);
+    };
+    let previous = Some(previous).filter(|p| {
         p.book.config.src_dir == book.config.src_dir
             && p.book.playground_record == book.playground_record
             && sources(&p.book) == sources(book)
@@ -465,6 +468,17 @@ fn transform_reusing(
         .collect();
     let transformed = book.chapters.len() - reusable.len();
     (pages, transformed)
+}
+
+/// At start-up: the book transformed as a build does, through the cache the last build
+/// (or `serve`) left, so a large book is served in the time of a rebuild.
+fn from_cache(book: &Book) -> (Vec<Page>, usize) {
+    let cache = crate::cache::Cache::open(book);
+    let mark = |page: &mut Page| crate::playground::mark(book, page);
+    let done = |_: &mut [Page]| Ok::<_, std::convert::Infallible>(());
+    let Ok(pages) =
+        transform::transform_in_batches(book, &mark, transform::BATCH, Some(&cache), done);
+    (pages, cache.finish())
 }
 
 /// Transforms one chapter, as the build does: Run buttons included.

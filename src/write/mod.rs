@@ -1,8 +1,12 @@
 //! The write stage: output files go to a staging folder beside the
 //! destination, which replaces the old site only when everything was
 //! written. A failed build leaves the last good site untouched, and files
-//! of pages that no longer exist do not linger.
+//! of pages that no longer exist do not linger. A file the last build wrote
+//! with the same bytes is linked, not written again ([`reuse`]).
 
+mod reuse;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use std::io::Write;
@@ -114,6 +118,12 @@ pub trait Sink: Sync {
     fn create(&self, path: &str) -> Result<Box<dyn Write + Send + Sync>>;
     /// Overwrites `bytes.len()` bytes of a file already added, at `offset`.
     fn patch(&self, path: &str, offset: usize, bytes: &[u8]) -> Result<()>;
+    /// Takes every file under `folder/` from the last build, if it wrote `entry`: for an
+    /// output whose files are all named by a hash of what they are made from (the search
+    /// index), so it need not be made again. Returns whether it did.
+    fn reuse_folder(&self, _folder: &str, _entry: &str) -> Result<bool> {
+        Ok(false)
+    }
 }
 
 /// Keeps files in memory (`handbook serve`, tests).
@@ -190,6 +200,20 @@ pub struct Staging {
     root: PathBuf,
     dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     paths: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// The site being replaced and what its build recorded, if it can be reused.
+    previous: Option<(PathBuf, reuse::Manifest)>,
+    /// What this build put, for the next.
+    recorded: std::sync::Mutex<HashMap<String, Put>>,
+}
+
+/// A file put into the staging folder, as recorded.
+struct Put {
+    recorded: reuse::Recorded,
+    /// Linked from the last build's site, so not to be written in place.
+    linked: bool,
+    /// Of a linked file: the patches it carries from the last build that this build
+    /// has not made yet (undone when it publishes, if it never makes them).
+    carried: Vec<reuse::Patch>,
 }
 
 impl Staging {
@@ -204,7 +228,10 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "book".into());
-        Staging::at(parent.join(format!(".{name}.staging-{}", std::process::id())))
+        let mut staging =
+            Staging::at(parent.join(format!(".{name}.staging-{}", std::process::id())))?;
+        staging.previous = reuse::Manifest::read(dest).map(|list| (dest.to_path_buf(), list));
+        Ok(staging)
     }
 
     /// A staging folder at `root` (replaced if it exists).
@@ -218,6 +245,8 @@ impl Staging {
             root,
             dirs: Default::default(),
             paths: Default::default(),
+            previous: None,
+            recorded: Default::default(),
         })
     }
 
@@ -233,11 +262,88 @@ impl Staging {
 
     /// Moves the finished site to `dest`, replacing what was there.
     pub fn publish(self, dest: &Path) -> Result<()> {
+        self.write_list()?;
         let result = swap(&self.root, dest);
         if result.is_ok() {
             std::mem::forget(self);
         }
         result
+    }
+
+    /// Undoes the patches linked files carry that this build did not make, and writes
+    /// the list of files into the marker file for the next build.
+    fn write_list(&self) -> Result<()> {
+        let mut recorded = self.recorded.lock().expect("no put panicked");
+        let mut manifest = reuse::Manifest::default();
+        for (path, put) in recorded.iter_mut() {
+            for patch in std::mem::take(&mut put.carried) {
+                self.write_at(path, put, patch.offset, &patch.original)?;
+            }
+            manifest.files.insert(path.clone(), put.recorded.clone());
+        }
+        let marker = self.root.join(MARKER);
+        std::fs::write(&marker, manifest.text()).map_err(Error::io(&marker))
+    }
+
+    /// Links `path` from the last build's site if that put the same bytes there;
+    /// returns whether it did.
+    fn link(&self, path: &str, target: &Path, hash: &[u8; 32], len: u64) -> bool {
+        let Some((site, list)) = &self.previous else {
+            return false;
+        };
+        let Some(old) = list
+            .files
+            .get(path)
+            .filter(|old| &old.hash == hash && old.len == len)
+        else {
+            return false;
+        };
+        let source = site.join(path);
+        let same_len = std::fs::metadata(&source).is_ok_and(|meta| meta.len() == len);
+        if !same_len || std::fs::hard_link(&source, target).is_err() {
+            return false;
+        }
+        self.record(path, old.clone(), true);
+        true
+    }
+
+    fn record(&self, path: &str, old: reuse::Recorded, linked: bool) {
+        let put = Put {
+            carried: if linked { old.patches } else { Vec::new() },
+            recorded: reuse::Recorded {
+                patches: Vec::new(),
+                ..old
+            },
+            linked,
+        };
+        let mut recorded = self.recorded.lock().expect("no put panicked");
+        recorded.insert(path.to_string(), put);
+    }
+
+    /// Writes `bytes` at `offset` of the staged `path`, first copying it if it is
+    /// linked (the old site must not change); returns what was there.
+    fn write_at(&self, path: &str, put: &mut Put, offset: usize, bytes: &[u8]) -> Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let target = self.root.join(path);
+        if put.linked {
+            let dir = target.parent().unwrap_or(&self.root);
+            let copy = tempfile::NamedTempFile::new_in(dir).map_err(Error::io(dir))?;
+            std::fs::copy(&target, copy.path()).map_err(Error::io(&target))?;
+            copy.persist(&target)
+                .map_err(|e| Error::io(&target)(e.error))?;
+            put.linked = false;
+        }
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&target)
+            .map_err(Error::io(&target))?;
+        let mut original = vec![0; bytes.len()];
+        file.read_exact_at(&mut original, offset as u64)
+            .map_err(Error::io(&target))?;
+        file.write_all_at(bytes, offset as u64)
+            .map_err(Error::io(&target))?;
+        Ok(original)
     }
 
     /// Checks `path` and makes its folder; returns where the file goes.
@@ -261,6 +367,20 @@ impl Sink for Staging {
     fn put(&self, file: OutputFile) -> Result<()> {
         let target = self.target(&file.path)?;
         match &file.contents {
+            Contents::Bytes(bytes) if reuse::listable(&file.path) => {
+                let hash = *blake3::hash(bytes).as_bytes();
+                let len = bytes.len() as u64;
+                if !self.link(&file.path, &target, &hash, len) {
+                    std::fs::write(&target, bytes).map_err(Error::io(&target))?;
+                    let recorded = reuse::Recorded {
+                        hash,
+                        len,
+                        patches: Vec::new(),
+                    };
+                    self.record(&file.path, recorded, false);
+                }
+                Ok(())
+            }
             Contents::Bytes(bytes) => std::fs::write(&target, bytes).map_err(Error::io(&target)),
             Contents::Copy(source) => std::fs::copy(source, &target)
                 .map(drop)
@@ -275,14 +395,58 @@ impl Sink for Staging {
     }
 
     fn patch(&self, path: &str, offset: usize, bytes: &[u8]) -> Result<()> {
-        use std::os::unix::fs::FileExt;
-        let target = self.root.join(path);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&target)
-            .map_err(Error::io(&target))?;
-        file.write_all_at(bytes, offset as u64)
-            .map_err(Error::io(&target))
+        let mut recorded = self.recorded.lock().expect("no put panicked");
+        let Some(put) = recorded.get_mut(path) else {
+            // A file the list does not hold (streamed, or unlistable): patched as it is.
+            let mut put = Put {
+                recorded: Default::default(),
+                linked: false,
+                carried: Vec::new(),
+            };
+            return self.write_at(path, &mut put, offset, bytes).map(drop);
+        };
+        let carried = put.carried.iter().position(|patch| patch.offset == offset);
+        let carried = carried.map(|at| put.carried.remove(at));
+        let patch = match carried {
+            // The linked file holds these bytes already.
+            Some(patch) if patch.written == bytes => patch,
+            _ => {
+                let found = self.write_at(path, put, offset, bytes)?;
+                reuse::Patch {
+                    offset,
+                    // What the file was put with there, not the last build's patch.
+                    original: carried.map_or(found, |patch| patch.original),
+                    written: bytes.to_vec(),
+                }
+            }
+        };
+        put.recorded.patches.push(patch);
+        Ok(())
+    }
+
+    fn reuse_folder(&self, folder: &str, entry: &str) -> Result<bool> {
+        let Some((site, list)) = &self.previous else {
+            return Ok(false);
+        };
+        let prefix = format!("{folder}/");
+        let files: Vec<(&String, &reuse::Recorded)> = list
+            .files
+            .iter()
+            .filter(|(path, _)| path.starts_with(&prefix))
+            .collect();
+        let whole = files.iter().all(|(path, old)| {
+            std::fs::metadata(site.join(path)).is_ok_and(|meta| meta.len() == old.len)
+        });
+        if !list.files.contains_key(entry) || !whole {
+            return Ok(false);
+        }
+        for (path, old) in files {
+            let target = self.target(path)?;
+            let source = site.join(path);
+            std::fs::hard_link(&source, &target).map_err(Error::io(&target))?;
+            self.record(path, old.clone(), true);
+        }
+        Ok(true)
     }
 }
 
@@ -387,6 +551,44 @@ mod tests {
             std::fs::read_to_string(dest.join("index.html")).unwrap(),
             "old"
         );
+    }
+
+    #[test]
+    fn a_linked_file_patched_differently_is_copied_and_the_old_site_kept() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("book");
+        let page = || OutputFile::bytes("a.html".into(), b"<a href=\"XXXX.js\">".to_vec());
+        let first = Staging::beside(&dest).unwrap();
+        first.put(page()).unwrap();
+        first.patch("a.html", 9, b"1111").unwrap();
+        first.publish(&dest).unwrap();
+        let old_inode = std::fs::metadata(dest.join("a.html")).unwrap().ino();
+
+        // The same bytes and patch: linked, the old file kept as it is.
+        let same = Staging::beside(&dest).unwrap();
+        same.put(page()).unwrap();
+        same.patch("a.html", 9, b"1111").unwrap();
+        let staged = same.root().join("a.html");
+        assert_eq!(std::fs::metadata(&staged).unwrap().ino(), old_inode);
+        same.publish(&dest).unwrap();
+
+        // Another patch: the staged file is copied first; the live site is unchanged.
+        let other = Staging::beside(&dest).unwrap();
+        other.put(page()).unwrap();
+        other.patch("a.html", 9, b"2222").unwrap();
+        let live = std::fs::read_to_string(dest.join("a.html")).unwrap();
+        assert_eq!(live, "<a href=\"1111.js\">");
+        let staged = std::fs::read_to_string(other.root().join("a.html")).unwrap();
+        assert_eq!(staged, "<a href=\"2222.js\">");
+        drop(other);
+
+        // Linked but never patched this time: the carried patch is undone on publish.
+        let unpatched = Staging::beside(&dest).unwrap();
+        unpatched.put(page()).unwrap();
+        unpatched.publish(&dest).unwrap();
+        let text = std::fs::read_to_string(dest.join("a.html")).unwrap();
+        assert_eq!(text, "<a href=\"XXXX.js\">");
     }
 
     #[test]
