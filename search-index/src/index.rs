@@ -72,7 +72,7 @@ impl Index {
     /// searched and exported with `options`.
     pub fn build(docs: Vec<Doc>, options: &Options) -> Result<Index> {
         let partials = Partial::index_groups(&docs, &crate::partial::groups(&docs))?;
-        Index::merge(docs, &partials, options, false)
+        Index::merge(docs, partials, options, false)
     }
 
     /// The index of `docs` from the partials of its groups: `partials` are those of
@@ -81,13 +81,14 @@ impl Index {
     /// [`Index::build`] gives, whatever the groups; an error if a partial was not made from
     /// the documents at its place.
     pub fn from_partials(docs: Vec<Doc>, partials: &[Partial], options: &Options) -> Result<Index> {
-        Index::merge(docs, partials, options, true)
+        Index::merge(docs, partials.iter().collect(), options, true)
     }
 
-    /// The index of `docs` from `partials`, checking that they are theirs if `check`.
-    fn merge(
+    /// The index of `docs` from `partials` (owned ones freed as they are merged), checking
+    /// that they are theirs if `check`.
+    fn merge<P: std::borrow::Borrow<Partial>>(
         docs: Vec<Doc>,
-        partials: &[Partial],
+        partials: Vec<P>,
         options: &Options,
         check: bool,
     ) -> Result<Index> {

@@ -8,10 +8,11 @@
 //! [`crate::Index::build`] uses every core, and how a caller that keeps
 //! partials re-indexes only the groups that changed.
 
-use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Borrow;
 use std::ops::Range;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{Searcher, TantivyDocument};
@@ -219,18 +220,19 @@ pub(crate) fn groups(docs: &[Doc]) -> Vec<Range<usize>> {
 }
 
 /// Merges the partials of `docs` (consecutive groups, in order) into the vocabulary and
-/// statistics of all of them: what indexing `docs` at once would read back.
-/// `check` says whether to make sure each partial is that of its documents (not needed for
-/// partials just made from them).
-pub(crate) fn merge(
+/// statistics of all of them: what indexing `docs` at once would read back. Partials handed
+/// over by value are freed one by one as they are copied, so a build does not hold its
+/// postings twice. `check` says whether to make sure each partial is that of its documents
+/// (not needed for partials just made from them).
+pub(crate) fn merge<P: Borrow<Partial>>(
     docs: &[Doc],
-    partials: &[Partial],
+    partials: Vec<P>,
     check: bool,
 ) -> Result<(Vocabulary, Stats)> {
     let mut tokens = [0u64; 3];
     let mut fieldnorm_ids: [Vec<u8>; 3] = std::array::from_fn(|_| Vec::with_capacity(docs.len()));
     let mut offset = 0usize;
-    for (group, partial) in partials.iter().enumerate() {
+    for (group, partial) in partials.iter().map(Borrow::borrow).enumerate() {
         let range = offset..offset + partial.len();
         let mismatch = match docs.get(range.clone()) {
             Some(group_docs) => check && key(group_docs) != partial.key,
@@ -251,27 +253,26 @@ pub(crate) fn merge(
             range: offset..docs.len(),
         });
     }
-    let (texts, ids) = merged_stems(partials);
-    let stems = merged_postings(partials, &texts, &ids);
-    let mut words: HashMap<&str, u32> = HashMap::default();
-    for (partial, ids) in partials.iter().zip(&ids) {
-        let stems = partial.word_stems.iter().map(|&local| ids[local as usize]);
-        words.extend(partial.words.iter().zip(stems));
+    let (ids, words, mut stems) = {
+        let borrowed: Vec<&Partial> = partials.iter().map(Borrow::borrow).collect();
+        let (texts, ids) = merged_stems(&borrowed);
+        let words = merged_words(&borrowed, &ids);
+        let stems = sized_stems(&borrowed, &texts, &ids);
+        (ids, words, stems)
+    };
+    let mut offset = 0u32;
+    for (partial, ids) in partials.into_iter().zip(&ids) {
+        let partial = partial.borrow();
+        copy_postings(partial, ids, offset, &mut stems);
+        offset += partial.len() as u32;
     }
-    let words = words
-        .into_iter()
-        .map(|(text, stem)| Word {
-            text: text.to_owned(),
-            stem,
-        })
-        .collect();
     let stats = Stats::new(docs.len() as u32, tokens, fieldnorm_ids);
     Ok((Vocabulary::new(stems, words), stats))
 }
 
 /// Every stem of `partials`, sorted by [`key_order`], and per partial the index in it of each
 /// of the partial's stems.
-fn merged_stems(partials: &[Partial]) -> (Vec<&str>, Vec<Vec<u32>>) {
+fn merged_stems<'a>(partials: &[&'a Partial]) -> (Vec<&'a str>, Vec<Vec<u32>>) {
     let mut first_seen: HashMap<&str, u32> = HashMap::default();
     let seen: Vec<Vec<u32>> = partials
         .iter()
@@ -303,11 +304,25 @@ fn merged_stems(partials: &[Partial]) -> (Vec<&str>, Vec<Vec<u32>>) {
     (texts, ids)
 }
 
-/// The stems `texts` with their postings from every partial (`ids` maps each partial's stems
-/// to `texts`), documents numbered across the partials. A later group's documents all come
-/// after an earlier one's, so postings concatenated in group order stay sorted.
-fn merged_postings(partials: &[Partial], texts: &[&str], ids: &[Vec<u32>]) -> Vec<Stem> {
-    // Sized first, so every list is allocated once.
+/// Every word of `partials` with its stem (`ids` maps each partial's stems to the merged ones).
+fn merged_words(partials: &[&Partial], ids: &[Vec<u32>]) -> Vec<Word> {
+    let mut words: HashMap<&str, u32> = HashMap::default();
+    for (partial, ids) in partials.iter().zip(ids) {
+        let stems = partial.word_stems.iter().map(|&local| ids[local as usize]);
+        words.extend(partial.words.iter().zip(stems));
+    }
+    words
+        .into_iter()
+        .map(|(text, stem)| Word {
+            text: text.to_owned(),
+            stem,
+        })
+        .collect()
+}
+
+/// The stems `texts`, each with empty postings of the size all of `partials` will fill (so
+/// every list is allocated once).
+fn sized_stems(partials: &[&Partial], texts: &[&str], ids: &[Vec<u32>]) -> Vec<Stem> {
     let mut sizes = vec![[(0usize, 0usize); 3]; texts.len()];
     for (partial, ids) in partials.iter().zip(ids) {
         for (field, from) in partial.fields.iter().enumerate() {
@@ -322,7 +337,7 @@ fn merged_postings(partials: &[Partial], texts: &[&str], ids: &[Vec<u32>]) -> Ve
             }
         }
     }
-    let mut stems: Vec<Stem> = texts
+    texts
         .iter()
         .zip(&sizes)
         .map(|(text, sizes)| Stem {
@@ -333,27 +348,28 @@ fn merged_postings(partials: &[Partial], texts: &[&str], ids: &[Vec<u32>]) -> Ve
                 positions: Vec::with_capacity(positions),
             }),
         })
-        .collect();
-    let mut offset = 0u32;
-    for (partial, ids) in partials.iter().zip(ids) {
-        for (field, from) in partial.fields.iter().enumerate() {
-            let (mut start, mut position) = (0usize, 0usize);
-            for (&id, &count) in ids.iter().zip(&from.counts) {
-                let end = start + count as usize;
-                let freqs = &from.freqs[start..end];
-                let positions = position + freqs.iter().sum::<u32>() as usize;
-                let into = &mut stems[id as usize].fields[field];
-                into.docs
-                    .extend(from.docs[start..end].iter().map(|&d| d + offset));
-                into.freqs.extend_from_slice(freqs);
-                into.positions
-                    .extend_from_slice(&from.positions[position..positions]);
-                (start, position) = (end, positions);
-            }
+        .collect()
+}
+
+/// Appends the postings of `partial` (`ids` maps its stems to `stems`), its documents
+/// numbered from `offset`. A later group's documents all come after an earlier one's, so
+/// postings appended in group order stay sorted.
+fn copy_postings(partial: &Partial, ids: &[u32], offset: u32, stems: &mut [Stem]) {
+    for (field, from) in partial.fields.iter().enumerate() {
+        let (mut start, mut position) = (0usize, 0usize);
+        for (&id, &count) in ids.iter().zip(&from.counts) {
+            let end = start + count as usize;
+            let freqs = &from.freqs[start..end];
+            let positions = position + freqs.iter().sum::<u32>() as usize;
+            let into = &mut stems[id as usize].fields[field];
+            into.docs
+                .extend(from.docs[start..end].iter().map(|&d| d + offset));
+            into.freqs.extend_from_slice(freqs);
+            into.positions
+                .extend_from_slice(&from.positions[position..positions]);
+            (start, position) = (end, positions);
         }
-        offset += partial.len() as u32;
     }
-    stems
 }
 
 /// A hash of what indexing reads of `docs`: their titles and text.
