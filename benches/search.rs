@@ -1,20 +1,21 @@
 //! The search benchmark: prints numbers, asserts nothing.
 //!
-//!     cargo bench --bench search [-- BOOK_DIR...]
+//!     cargo bench --bench search [-- BOOK_DIR...] [--index-only]
 //!
 //! For the handbook (always) and each book given (e.g. the 600-page corpus of
 //! /work/shared/bench/gen_corpus.py, `DIR/mdbook`): index build time, index
 //! size, what a browser loads for a first single-word query (gzipped, client
 //! included), the time per keystroke in the client (Node), and the whole
-//! build's time with search.
+//! build's time with search. `--index-only` stops after the index's own timings (build,
+//! export, writing the files, and building from partials of batches of chapters as a build cache would).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use handbook::render::theme::Theme;
 use handbook::render::{Renderer, Shared};
-use search_index::Index;
 use search_index::node::NodeClient;
+use search_index::{Index, Partial};
 
 /// Words of the handbook and of the benchmark corpus alike.
 const QUERIES: &[&str] = &[
@@ -34,8 +35,9 @@ fn main() {
             .filter(|a| !a.starts_with("--"))
             .map(PathBuf::from),
     );
+    let index_only = std::env::args().any(|a| a == "--index-only");
     for book in &books {
-        bench(book);
+        bench(book, index_only);
     }
 }
 
@@ -52,7 +54,7 @@ fn kb(bytes: u64) -> String {
     format!("{:.1} KB", bytes as f64 / 1000.0)
 }
 
-fn bench(root: &Path) {
+fn bench(root: &Path, index_only: bool) {
     let (book, pages) = handbook::pipeline::load_and_transform(root, &mut |_| {})
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()));
     let handbook::search::Documents { docs, options } = handbook::search::documents(&book, &pages);
@@ -67,6 +69,7 @@ fn bench(root: &Path) {
     let mut builds = Vec::new();
     let mut exports = Vec::new();
     let mut index = None;
+    let cpu_before = cpu_time();
     for _ in 0..5 {
         let start = Instant::now();
         let built = Index::build(docs.clone(), &options).unwrap();
@@ -76,13 +79,20 @@ fn bench(root: &Path) {
         exports.push(start.elapsed());
         index = Some((built, files));
     }
+    let cpu = (cpu_time() - cpu_before) / 5;
     let (index, files) = index.unwrap();
     println!(
-        "index build, median of 5: {} (tantivy in RAM and read back {}, export {})",
+        "index build, median of 5: {} (tantivy in RAM and read back {}, export {}); CPU {} a build",
         ms(median(builds.clone()) + median(exports.clone())),
         ms(median(builds)),
-        ms(median(exports))
+        ms(median(exports)),
+        ms(cpu)
     );
+    bench_writing(&index, files.len());
+    bench_partials(&docs, &options);
+    if index_only {
+        return;
+    }
 
     let dir = tempfile::tempdir().unwrap();
     let client = NodeClient::write(&index, dir.path()).unwrap();
@@ -167,6 +177,88 @@ fn bench(root: &Path) {
         "whole build (load, transform, render, index, write), median of 3: {} with search, {} without",
         ms(median(whole)),
         ms(median(without))
+    );
+}
+
+/// The CPU time this process has used (user and system, all threads): beside wall time,
+/// what shows whether work was spread over the cores or the machine was busy.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // After the command's name (in parentheses): utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11..13]
+        .iter()
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
+}
+
+/// Exporting and writing the files into a staging folder, as a build does (each time
+/// replacing the last one's files, whose inodes the file system has just freed).
+fn bench_writing(index: &Index, count: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = (0..5)
+        .map(|_| {
+            let staging = handbook::write::Staging::at(dir.path().join("site")).unwrap();
+            let start = Instant::now();
+            handbook::search::write(index, &staging).unwrap();
+            let elapsed = start.elapsed();
+            // Kept until the next run replaces it, as a build's last output is.
+            std::mem::forget(staging);
+            elapsed
+        })
+        .collect();
+    println!(
+        "export and write {count} files to disk, median of 5: {}",
+        ms(median(runs))
+    );
+}
+
+/// A build cache's view: one partial per `CHAPTERS_PER_GROUP` chapters, indexed, kept as
+/// bytes, and merged. (Each group is a tantivy index of its own, which costs about 10 ms
+/// whatever its size: a partial per chapter would cost 30 s of CPU at 3,000 pages.)
+fn bench_partials(docs: &[search_index::Doc], options: &search_index::Options) {
+    const CHAPTERS_PER_GROUP: usize = 25;
+    let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut chapters = 0;
+    for (n, doc) in docs.iter().enumerate() {
+        let new_chapter = n == 0 || docs[n - 1].url != doc.url;
+        chapters += usize::from(new_chapter);
+        match groups.last_mut() {
+            Some(group) if !new_chapter || chapters % CHAPTERS_PER_GROUP != 1 => group.end = n + 1,
+            _ => groups.push(n..n + 1),
+        }
+    }
+    let start = Instant::now();
+    let partials = Partial::index_groups(docs, &groups).unwrap();
+    let indexed = start.elapsed();
+    let bytes: Vec<Vec<u8>> = partials.iter().map(Partial::to_bytes).collect();
+    let mut merges = Vec::new();
+    let mut reads = Vec::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let kept: Vec<Partial> = bytes
+            .iter()
+            .map(|b| Partial::from_bytes(b).unwrap())
+            .collect();
+        reads.push(start.elapsed());
+        let docs = docs.to_vec();
+        let start = Instant::now();
+        Index::from_partials(docs, &kept, options).unwrap();
+        merges.push(start.elapsed());
+    }
+    println!(
+        "partials of {CHAPTERS_PER_GROUP} chapters ({} groups, {:.1} MB as bytes): indexed in {}; kept, read back in {} and merged in {} (median of 3)",
+        groups.len(),
+        bytes.iter().map(Vec::len).sum::<usize>() as f64 / 1e6,
+        ms(indexed),
+        ms(median(reads)),
+        ms(median(merges))
     );
 }
 

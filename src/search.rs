@@ -114,8 +114,9 @@ pub fn search(index: &Index, query: &str, limit: usize) -> crate::Result<Vec<Fou
         .collect())
 }
 
-/// Writes the exported index's files into `sink`, each as it is made; `entry` is what the
-/// export names the entry file ([`exported_entry`]), written as [`ENTRY`].
+/// Writes the exported index's files into `sink`, each as it is made, on every thread of the
+/// rayon pool (the files are independent, and the sink takes them from several threads);
+/// `entry` is what the export names the entry file ([`exported_entry`]), written as [`ENTRY`].
 pub fn write(index: &Index, entry: &str, sink: &dyn crate::write::Sink) -> crate::Result<()> {
     index.export_each(|file| {
         let path = match file.path == entry {

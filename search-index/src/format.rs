@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::index::{Index, Stats};
@@ -145,19 +146,43 @@ pub(crate) fn id(docs: &[Doc], parameters: &Parameters) -> String {
         json(parameters)
     );
     hasher.update(shape.as_bytes());
-    for doc in docs {
-        for text in [
+    let texts = docs.iter().flat_map(|doc| {
+        [
             &doc.url,
             &doc.anchor,
             &doc.page_title,
             &doc.section_title,
             &doc.body,
-        ] {
-            hasher.update(&(text.len() as u64).to_le_bytes());
+        ]
+    });
+    hash_texts(hasher, texts).finalize().to_hex()[..10].to_string()
+}
+
+/// Adds `texts` to `hasher`, each as its length (eight bytes, little-endian) and its bytes.
+/// Fed through a buffer: blake3 hashes long inputs several chunks at a time (SIMD), short
+/// ones (a title, a section) one at a time. The hash is that of the texts one by one.
+pub(crate) fn hash_texts<'a>(
+    mut hasher: blake3::Hasher,
+    texts: impl Iterator<Item = &'a String>,
+) -> blake3::Hasher {
+    const BUFFER: usize = 1 << 16;
+    let mut buffer = Vec::with_capacity(BUFFER);
+    for text in texts {
+        if buffer.len() + 8 + text.len() > BUFFER {
+            hasher.update(&buffer);
+            buffer.clear();
+        }
+        buffer.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        if text.len() > BUFFER {
+            hasher.update(&buffer);
             hasher.update(text.as_bytes());
+            buffer.clear();
+        } else {
+            buffer.extend_from_slice(text.as_bytes());
         }
     }
-    hasher.finalize().to_hex()[..10].to_string()
+    hasher.update(&buffer);
+    hasher
 }
 
 /// The entry file's name for an index with `id`.
@@ -166,91 +191,154 @@ pub(crate) fn entry_name(id: &str) -> String {
 }
 
 impl Index {
-    /// The exported index: the entry file ([`crate::entry_file`]) and every shard and chunk.
+    /// The exported index: the entry file ([`crate::entry_file`]) and every shard and chunk,
+    /// made on the threads of the current rayon pool.
     pub fn export(&self) -> Vec<File> {
-        let mut files = Vec::new();
-        let Ok(()) = self.export_each(|file| {
-            files.push(file);
-            Ok::<_, std::convert::Infallible>(())
-        });
-        files
+        let plan = Plan::new(self, &self.parameters);
+        plan.pieces()
+            .into_par_iter()
+            .flat_map_iter(|piece| {
+                let mut files = Vec::new();
+                let Ok(()) = plan.files(piece, &mut |file| {
+                    files.push(file);
+                    Ok::<_, std::convert::Infallible>(())
+                });
+                files
+            })
+            .collect()
     }
 
-    /// Hands each exported file to `put` as it is made, so the export is never held whole.
-    pub fn export_each<E>(&self, put: impl FnMut(File) -> Result<(), E>) -> Result<(), E> {
-        export(self, &self.parameters, put)
+    /// Hands each exported file to `put` as it is made, from the threads of the current rayon
+    /// pool (so several at once, in no set order), so the export is never held whole.
+    pub fn export_each<E: Send>(
+        &self,
+        put: impl Fn(File) -> Result<(), E> + Sync,
+    ) -> Result<(), E> {
+        let plan = Plan::new(self, &self.parameters);
+        plan.pieces()
+            .into_par_iter()
+            .try_for_each(|piece| plan.files(piece, &mut |file| put(file)))
     }
 }
 
-/// Exports `index` with `parameters`, each file to `put` in turn.
-fn export<E>(
-    index: &Index,
-    parameters: &Parameters,
-    mut put: impl FnMut(File) -> Result<(), E>,
-) -> Result<(), E> {
-    let id = id(&index.docs, parameters);
-    let file = |key: &str, json: String| File {
-        path: format!("{key}-{id}.js"),
-        bytes: format!("handbookSearch.load({key:?},{json});\n").into_bytes(),
-    };
-    let shards = shard_ranges(&index.vocabulary, parameters.shard_bytes);
-    let pack_bytes = cut_size(
-        index.vocabulary.stems.iter().map(stem_bytes).sum(),
-        parameters.pack_bytes,
-        parameters.max_packs,
-    );
-    let packs = pack_ranges(&index.vocabulary, pack_bytes);
-    let chunk_bytes = cut_size(
-        index.docs.iter().map(doc_bytes).sum(),
-        parameters.chunk_bytes,
-        parameters.max_chunks,
-    );
-    let chunks = chunk_sizes(&index.docs, chunk_bytes);
-    let entry = entry(index, &id, &shards, &packs, &chunks, parameters);
-    put(file("index", json(&entry)))?;
-    for (n, range) in shards.iter().enumerate() {
-        put(file(
-            &format!("s{n}"),
-            json(&shard(&index.vocabulary, range)),
-        ))?;
-    }
-    let mut positions = Vec::new();
-    let mut groups = 0;
-    for (n, range) in packs.iter().enumerate() {
-        let (pack, pack_positions) = pack(&index.vocabulary, range.clone(), &index.stats);
-        put(file(&format!("t{n}"), json(&pack)))?;
-        positions.push(pack_positions);
-        if positions.len() == parameters.position_group || n + 1 == packs.len() {
-            let packs = std::mem::take(&mut positions);
-            put(file(&format!("p{groups}"), json(&Positions { packs })))?;
-            groups += 1;
+/// How an index is cut into files: computed first, so that each file can then be made on
+/// its own.
+struct Plan<'a> {
+    index: &'a Index,
+    parameters: &'a Parameters,
+    id: String,
+    shards: Vec<ShardRange>,
+    packs: Vec<Range<usize>>,
+    /// The documents of each chunk.
+    chunks: Vec<Range<usize>>,
+}
+
+/// A part of the export made on its own: one file, or for a group of postings packs, the
+/// packs and their positions file.
+#[derive(Clone, Copy)]
+enum Piece {
+    Entry,
+    Shard(usize),
+    /// Packs `n * position_group` on, and the positions file `p<n>`.
+    PositionGroup(usize),
+    Chunk(usize),
+    Words,
+}
+
+impl<'a> Plan<'a> {
+    fn new(index: &'a Index, parameters: &'a Parameters) -> Plan<'a> {
+        let shards = shard_ranges(&index.vocabulary, parameters.shard_bytes);
+        let pack_bytes = cut_size(
+            index.vocabulary.stems.iter().map(stem_bytes).sum(),
+            parameters.pack_bytes,
+            parameters.max_packs,
+        );
+        let packs = pack_ranges(&index.vocabulary, pack_bytes);
+        let chunk_bytes = cut_size(
+            index.docs.iter().map(doc_bytes).sum(),
+            parameters.chunk_bytes,
+            parameters.max_chunks,
+        );
+        let mut start = 0;
+        let chunks = chunk_sizes(&index.docs, chunk_bytes)
+            .into_iter()
+            .map(|size| {
+                start += size;
+                start - size..start
+            })
+            .collect();
+        Plan {
+            index,
+            parameters,
+            id: id(&index.docs, parameters),
+            shards,
+            packs,
+            chunks,
         }
     }
-    let mut rest = index.docs.as_slice();
-    for (n, &size) in chunks.iter().enumerate() {
-        let (docs, after) = rest.split_at(size);
-        put(file(&format!("c{n}"), json(&Chunk::of(docs))))?;
-        rest = after;
+
+    /// Every piece, in the order of their files' names.
+    fn pieces(&self) -> Vec<Piece> {
+        let groups = self.packs.len().div_ceil(self.parameters.position_group);
+        std::iter::once(Piece::Entry)
+            .chain((0..self.shards.len()).map(Piece::Shard))
+            .chain((0..groups).map(Piece::PositionGroup))
+            .chain((0..self.chunks.len()).map(Piece::Chunk))
+            .chain(std::iter::once(Piece::Words))
+            .collect()
     }
-    put(file("words", json(&words(&index.vocabulary))))
+
+    /// Makes the files of `piece`, each to `put` in turn.
+    fn files<E>(&self, piece: Piece, put: &mut impl FnMut(File) -> Result<(), E>) -> Result<(), E> {
+        let (index, vocabulary) = (self.index, &self.index.vocabulary);
+        match piece {
+            Piece::Entry => put(self.file("index", &entry(self))),
+            Piece::Shard(n) => {
+                put(self.file(&format!("s{n}"), &shard(vocabulary, &self.shards[n])))
+            }
+            Piece::PositionGroup(n) => {
+                let group = self.parameters.position_group;
+                let first = n * group;
+                let last = (first + group).min(self.packs.len());
+                let mut packs = Vec::with_capacity(last - first);
+                for k in first..last {
+                    let (pack, positions) = pack(vocabulary, self.packs[k].clone(), &index.stats);
+                    put(self.file(&format!("t{k}"), &pack))?;
+                    packs.push(positions);
+                }
+                put(self.file(&format!("p{n}"), &Positions { packs }))
+            }
+            Piece::Chunk(n) => {
+                let docs = &index.docs[self.chunks[n].clone()];
+                put(self.file(&format!("c{n}"), &Chunk::of(docs)))
+            }
+            Piece::Words => put(self.file("words", &words(vocabulary))),
+        }
+    }
+
+    /// The file of `key` holding `value` (its JSON written straight into the file's bytes:
+    /// the text chunks hold the whole book).
+    fn file(&self, key: &str, value: &impl Serialize) -> File {
+        let mut bytes = format!("handbookSearch.load({key:?},").into_bytes();
+        serde_json::to_writer(&mut bytes, value).expect("format structs serialise");
+        bytes.extend_from_slice(b");\n");
+        File {
+            path: format!("{key}-{}.js", self.id),
+            bytes,
+        }
+    }
 }
 
 fn json(value: &impl Serialize) -> String {
     serde_json::to_string(value).expect("format structs serialise")
 }
 
-fn entry<'a>(
-    index: &Index,
-    id: &'a str,
-    shards: &[ShardRange],
-    packs: &[Range<usize>],
-    chunks: &[usize],
-    parameters: &'a Parameters,
-) -> Entry<'a> {
+fn entry<'a>(plan: &'a Plan<'a>) -> Entry<'a> {
+    let (index, parameters) = (plan.index, plan.parameters);
     let stats = &index.stats;
     Entry {
         version: VERSION,
-        id,
+        id: &plan.id,
         docs: stats.docs,
         fields: Field::ALL
             .iter()
@@ -260,9 +348,9 @@ fn entry<'a>(
             })
             .collect(),
         fieldnorm_table: Vlq::of(stats.fieldnorm_table.iter().map(|&n| n.into())),
-        shards: front_coded(shards.iter().skip(1).map(|s| s.first_key.as_str())),
+        shards: front_coded(plan.shards.iter().skip(1).map(|s| s.first_key.as_str())),
         packs: front_coded(
-            pack_separators(&index.vocabulary, packs)
+            pack_separators(&index.vocabulary, &plan.packs)
                 .iter()
                 .map(String::as_str),
         ),
@@ -274,7 +362,7 @@ fn entry<'a>(
                 .map(|s| s.text.as_str())
                 .filter(|s| s.chars().count() < parameters.query.min_prefix_chars),
         ),
-        chunks: Vlq::of(chunks.iter().map(|&n| n as u64)),
+        chunks: Vlq::of(plan.chunks.iter().map(|range| range.len() as u64)),
         parameters,
     }
 }
@@ -787,8 +875,9 @@ mod tests {
         let index = Index::build(docs, &Default::default()).unwrap();
         let mut boosted = current;
         boosted.boosts[0] = 4.0;
+        let plan = Plan::new(&index, &boosted);
         let mut files = Vec::new();
-        let Ok(()) = export(&index, &boosted, |file| {
+        let Ok(()) = plan.files(Piece::Entry, &mut |file| {
             files.push(file);
             Ok::<_, std::convert::Infallible>(())
         });
@@ -802,6 +891,29 @@ mod tests {
             entry.contains(&format!("\"parameters\":{}", json(&boosted))),
             "{entry}"
         );
+    }
+
+    #[test]
+    fn hashing_texts_through_a_buffer_hashes_them_one_by_one() {
+        let texts: Vec<String> = [
+            "",
+            "short",
+            &"long".repeat(40_000),
+            "é𝒳",
+            &"x".repeat(65_520),
+        ]
+        .iter()
+        .cycle()
+        .take(40)
+        .map(|s| s.to_string())
+        .collect();
+        let mut one_by_one = blake3::Hasher::new();
+        for text in &texts {
+            one_by_one.update(&(text.len() as u64).to_le_bytes());
+            one_by_one.update(text.as_bytes());
+        }
+        let buffered = hash_texts(blake3::Hasher::new(), texts.iter());
+        assert_eq!(buffered.finalize(), one_by_one.finalize());
     }
 
     #[test]

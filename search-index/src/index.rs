@@ -2,33 +2,37 @@
 //! answering queries from it: the reference the JavaScript client is
 //! tested against, and what `handbook search` prints.
 
+use std::sync::OnceLock;
+
 use tantivy::collector::TopDocs;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::indexer::NoMergePolicy;
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, Searcher, TERMINATED, TantivyDocument};
+use tantivy::{DocAddress, Searcher, TERMINATED};
 
 use crate::parameters::{Options, Parameters};
-use crate::schema::{Field, Schema};
+use crate::partial::{InRam, Partial};
+use crate::schema::Schema;
 use crate::vocabulary::Vocabulary;
 use crate::{Doc, Result};
-
-/// tantivy flushes a segment when its indexing memory reaches this. A book's text stays well
-/// below it, so the index has one segment, whose doc ids (by which `TopDocs` breaks ties)
-/// are the caller's order; more segments would still work, mapped through `ord`.
-const WRITER_MEMORY: usize = 1 << 30;
 
 /// A search index over a list of documents, held in memory.
 pub struct Index {
     pub(crate) docs: Vec<Doc>,
-    pub(crate) schema: Schema,
-    pub(crate) searcher: Searcher,
-    /// Per segment: the caller's index of each of its documents.
-    ords: Vec<Vec<u32>>,
+    /// tantivy's own index of every document, for [`Index::search`]: built when first
+    /// searched, since exporting needs only the vocabulary and statistics.
+    reference: OnceLock<Reference>,
     pub(crate) vocabulary: Vocabulary,
     pub(crate) stats: Stats,
     /// What shapes the queries and the exported files.
     pub(crate) parameters: Parameters,
+}
+
+/// One tantivy index of all the documents, in their order, that queries run against.
+struct Reference {
+    schema: Schema,
+    searcher: Searcher,
+    /// Per segment: the caller's index of each of its documents.
+    ords: Vec<Vec<u32>>,
 }
 
 /// The collection statistics BM25 needs, as tantivy computes them.
@@ -43,6 +47,17 @@ pub(crate) struct Stats {
     pub fieldnorm_table: Vec<u32>,
 }
 
+impl Stats {
+    pub(crate) fn new(docs: u32, tokens: [u64; 3], fieldnorm_ids: [Vec<u8>; 3]) -> Stats {
+        Stats {
+            docs,
+            tokens,
+            fieldnorm_ids,
+            fieldnorm_table: (0..=255u8).map(FieldNormReader::id_to_fieldnorm).collect(),
+        }
+    }
+}
+
 /// A matching document and its score.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hit {
@@ -53,31 +68,34 @@ pub struct Hit {
 }
 
 impl Index {
-    /// Indexes `docs` (in memory; takes a fraction of a second for a large book), to be
+    /// Indexes `docs` (in memory, in groups on every thread of the current rayon pool), to be
     /// searched and exported with `options`.
     pub fn build(docs: Vec<Doc>, options: &Options) -> Result<Index> {
-        let schema = Schema::new();
-        let index = tantivy::Index::create_in_ram(schema.schema.clone());
-        let recorder = Schema::register_analyzer(&index);
-        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY)?;
-        writer.set_merge_policy(Box::new(NoMergePolicy));
-        for (ord, doc) in docs.iter().enumerate() {
-            writer.add_document(schema.document(ord, doc))?;
-        }
-        writer.commit()?;
-        let reader: tantivy::IndexReader = index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
-            .try_into()?;
-        let searcher = reader.searcher();
-        let ords = read_ords(&searcher)?;
-        let stats = Stats::read(&searcher, &schema, &ords, docs.len())?;
-        let vocabulary = Vocabulary::read(&searcher, &schema, &ords, recorder.take_words())?;
+        let partials = Partial::index_groups(&docs, &crate::partial::groups(&docs))?;
+        Index::merge(docs, partials, options, false)
+    }
+
+    /// The index of `docs` from the partials of its groups: `partials` are those of
+    /// consecutive runs of `docs`, in order, covering all of them, whether just indexed or
+    /// kept from an earlier build ([`Partial::from_bytes`]). The same index as
+    /// [`Index::build`] gives, whatever the groups; an error if a partial was not made from
+    /// the documents at its place.
+    pub fn from_partials(docs: Vec<Doc>, partials: &[Partial], options: &Options) -> Result<Index> {
+        Index::merge(docs, partials.iter().collect(), options, true)
+    }
+
+    /// The index of `docs` from `partials` (owned ones freed as they are merged), checking
+    /// that they are theirs if `check`.
+    fn merge<P: std::borrow::Borrow<Partial>>(
+        docs: Vec<Doc>,
+        partials: Vec<P>,
+        options: &Options,
+        check: bool,
+    ) -> Result<Index> {
+        let (vocabulary, stats) = crate::partial::merge(&docs, partials, check)?;
         Ok(Index {
             docs,
-            schema,
-            searcher,
-            ords,
+            reference: OnceLock::new(),
             vocabulary,
             stats,
             parameters: Parameters::new(options),
@@ -94,14 +112,15 @@ impl Index {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let query = self.query(query);
-        let top = self
+        let reference = self.reference()?;
+        let query = self.query(reference, query);
+        let top = reference
             .searcher
             .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         Ok(top
             .into_iter()
             .map(|(score, address)| Hit {
-                doc: self.ord(address),
+                doc: reference.ord(address),
                 score,
             })
             .collect())
@@ -111,14 +130,16 @@ impl Index {
     /// document (no Block-WAND pruning, whose different summation order can move a score by
     /// an ulp), in document order.
     pub fn score_every_doc(&self, query: &str) -> Result<Vec<Hit>> {
-        let query = self.query(query);
-        let weight = query.weight(EnableScoring::enabled_from_searcher(&self.searcher))?;
+        let reference = self.reference()?;
+        let query = self.query(reference, query);
+        let searcher = &reference.searcher;
+        let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
         let mut hits = Vec::new();
-        for (segment, reader) in self.searcher.segment_readers().iter().enumerate() {
+        for (segment, reader) in searcher.segment_readers().iter().enumerate() {
             let mut scorer = weight.scorer(reader, 1.0)?;
             while scorer.doc() != TERMINATED {
                 hits.push(Hit {
-                    doc: self.ords[segment][scorer.doc() as usize] as usize,
+                    doc: reference.ords[segment][scorer.doc() as usize] as usize,
                     score: scorer.score(),
                 });
                 scorer.advance();
@@ -128,60 +149,35 @@ impl Index {
         Ok(hits)
     }
 
-    fn query(&self, query: &str) -> Box<dyn Query> {
+    /// tantivy's index of every document, built on first use.
+    fn reference(&self) -> Result<&Reference> {
+        if let Some(reference) = self.reference.get() {
+            return Ok(reference);
+        }
+        let InRam {
+            schema,
+            searcher,
+            ords,
+            ..
+        } = InRam::index(&self.docs)?;
+        Ok(self.reference.get_or_init(|| Reference {
+            schema,
+            searcher,
+            ords,
+        }))
+    }
+
+    fn query(&self, reference: &Reference, query: &str) -> Box<dyn Query> {
         let parameters = &self.parameters;
         let items = crate::query::parse(query);
         let clauses = crate::query::plan(&items, &self.vocabulary, &parameters.query);
-        crate::query::to_tantivy(&clauses, &self.schema, &self.vocabulary, parameters)
+        crate::query::to_tantivy(&clauses, &reference.schema, &self.vocabulary, parameters)
     }
+}
 
+impl Reference {
     fn ord(&self, address: DocAddress) -> usize {
         self.ords[address.segment_ord as usize][address.doc_id as usize] as usize
-    }
-}
-
-/// Per segment, the caller's index of each document (the `ord` field).
-fn read_ords(searcher: &Searcher) -> Result<Vec<Vec<u32>>> {
-    searcher
-        .segment_readers()
-        .iter()
-        .map(|segment| {
-            let column = segment.fast_fields().u64("ord")?;
-            Ok((0..segment.max_doc())
-                .map(|doc| column.first(doc).unwrap_or_default() as u32)
-                .collect())
-        })
-        .collect()
-}
-
-impl Stats {
-    fn read(searcher: &Searcher, schema: &Schema, ords: &[Vec<u32>], docs: usize) -> Result<Stats> {
-        let mut tokens = [0u64; 3];
-        let mut fieldnorm_ids: [Vec<u8>; 3] = Default::default();
-        for field in Field::ALL {
-            let ids = &mut fieldnorm_ids[field.index()];
-            ids.resize(docs, 0);
-            for (segment, reader) in searcher.segment_readers().iter().enumerate() {
-                tokens[field.index()] += reader
-                    .inverted_index(schema.field(field))?
-                    .total_num_tokens();
-                let norms = reader.get_fieldnorms_reader(schema.field(field))?;
-                for doc in 0..reader.max_doc() {
-                    ids[ords[segment][doc as usize] as usize] = norms.fieldnorm_id(doc);
-                }
-            }
-        }
-        let docs = searcher
-            .segment_readers()
-            .iter()
-            .map(|reader| reader.max_doc())
-            .sum();
-        Ok(Stats {
-            docs,
-            tokens,
-            fieldnorm_ids,
-            fieldnorm_table: (0..=255u8).map(FieldNormReader::id_to_fieldnorm).collect(),
-        })
     }
 }
 

@@ -12,6 +12,12 @@
 //! links to `page.html#section`) and gets [`File`]s back, in memory: it
 //! decides where they go.
 //!
+//! [`Index::build`] indexes groups of documents in parallel, each on its
+//! own, and merges them ([`Partial`]): the same index as one tantivy index
+//! of everything. A caller that keeps the partials of groups that did not
+//! change ([`Partial::to_bytes`]) builds the next index with
+//! [`Index::from_partials`], indexing only the groups that did.
+//!
 //! # Query language
 //! See the [`query`] module: words (all ranked together with BM25), the
 //! word being typed as a prefix, `"quoted phrases"`, and typo tolerance.
@@ -61,6 +67,7 @@ mod index;
 #[cfg(any(test, feature = "test-support"))]
 pub mod node;
 mod parameters;
+mod partial;
 pub mod query;
 mod schema;
 #[cfg(test)]
@@ -70,6 +77,7 @@ mod vocabulary;
 pub use format::VERSION as FORMAT_VERSION;
 pub use index::{Hit, Index};
 pub use parameters::Options;
+pub use partial::Partial;
 
 /// The browser client's source: the format decoder, the query engine and the BM25 scorer.
 const CLIENT_SOURCE: &str = concat!(
@@ -131,6 +139,20 @@ pub enum Error {
     /// Reading the in-memory index back failed.
     #[error("reading the search index: {0}")]
     Read(#[from] std::io::Error),
+    /// A partial handed to [`Index::from_partials`] is not that of the documents at its
+    /// place (or the partials do not cover the documents).
+    #[error(
+        "search index: partial {group} does not match documents {range:?}: index that group again"
+    )]
+    PartialMismatch {
+        /// The partial's place in the list.
+        group: usize,
+        /// The documents it was taken for.
+        range: std::ops::Range<usize>,
+    },
+    /// Bytes handed to [`Partial::from_bytes`] are not a partial this version reads.
+    #[error("search index: not a readable partial ({0}): index that group again")]
+    PartialBytes(String),
 }
 
 /// Result with this crate's [`Error`].

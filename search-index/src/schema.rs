@@ -2,7 +2,7 @@
 //! section with their boosts, and the English analyzer (the same chain
 //! the JavaScript client reproduces to turn query words into terms).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use tantivy::schema::{
     FAST, IndexRecordOption, Schema as TantivySchema, TextFieldIndexing, TextOptions,
@@ -121,7 +121,8 @@ pub(crate) fn stemmer() -> TextAnalyzer {
 
 /// tantivy's English stemmer, remembering every word it sees with its stem: those are the
 /// words as written that prefix and typo matching search. Each distinct word is stemmed once,
-/// which also makes indexing faster.
+/// which also makes indexing faster. (A map looked up for every token of the book: hashed
+/// with rustc's Fx hash, several times faster than the default on short words.)
 #[derive(Clone, Default)]
 pub(crate) struct RecordingStemmer {
     words: Arc<Mutex<HashMap<String, String>>>,

@@ -62,33 +62,20 @@ pub(crate) struct Vocabulary {
 }
 
 impl Vocabulary {
-    /// Reads every term's postings out of the index (`ords` maps each segment's doc ids to
-    /// the caller's document order); `surface_words` maps the words as written to their stems.
-    pub(crate) fn read(
-        searcher: &Searcher,
-        schema: &Schema,
-        ords: &[Vec<u32>],
-        surface_words: HashMap<String, String>,
-    ) -> Result<Vocabulary> {
-        let stems = read_stems(searcher, schema, ords)?;
+    /// The vocabulary of `stems` (sorted by [`key_order`]) and `words` (the words as written
+    /// with their stems, each word once, in any order).
+    pub(crate) fn new(stems: Vec<Stem>, mut words: Vec<Word>) -> Vocabulary {
         let stem_ids: HashMap<String, u32> = stems
             .iter()
             .enumerate()
             .map(|(i, s)| (s.text.clone(), i as u32))
             .collect();
-        let mut words: Vec<Word> = surface_words
-            .into_iter()
-            .filter_map(|(text, stem)| {
-                let stem = *stem_ids.get(&stem)?;
-                Some(Word { text, stem })
-            })
-            .collect();
         words.sort_by(|a, b| key_order(&a.text, &b.text));
-        Ok(Vocabulary {
+        Vocabulary {
             stems,
             words,
             stem_ids,
-        })
+        }
     }
 
     /// The index of `stem` in [`Vocabulary::stems`], if it is a term of the index.
@@ -138,7 +125,11 @@ impl Vocabulary {
 }
 
 /// Every term with its postings in every field, sorted by [`key_order`].
-fn read_stems(searcher: &Searcher, schema: &Schema, ords: &[Vec<u32>]) -> Result<Vec<Stem>> {
+pub(crate) fn read_stems(
+    searcher: &Searcher,
+    schema: &Schema,
+    ords: &[Vec<u32>],
+) -> Result<Vec<Stem>> {
     let mut by_text: HashMap<String, Stem> = HashMap::new();
     let mut positions = Vec::new();
     for (segment, reader) in searcher.segment_readers().iter().enumerate() {
