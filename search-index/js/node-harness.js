@@ -4,6 +4,9 @@
 //   node harness.js CLIENT.js ENTRY.js search        -> stdin: JSON [query]; stdout: JSON
 //                                                       [{hits: [{doc, bits}], stems}]
 //   node harness.js CLIENT.js - stem                 -> stdin: JSON [word]; stdout: JSON [stem]
+//   node harness.js CLIENT.js ENTRY.js top           -> stdin: JSON {queries, limit}; stdout:
+//                                                       JSON [{hits, stems, files}], each
+//                                                       query in a fresh engine
 //   node harness.js CLIENT.js ENTRY.js bench         -> stdin: JSON [query]; stdout: JSON
 //                                                       bytes loaded and time per keystroke
 //   node harness.js CLIENT.js - gzip                 -> stdin: JSON [path]; stdout: JSON
@@ -85,6 +88,23 @@ async function searchAll() {
   return out;
 }
 
+// Each query's best `limit` in a fresh engine (so from heads where they suffice), with the
+// names of the files it loaded.
+async function top() {
+  const { queries, limit } = stdin();
+  const out = [];
+  for (const query of queries) {
+    const engine = await search.open(entryPath, { loadScript });
+    const result = await engine.search(query, limit);
+    out.push({
+      hits: result.hits.map((h) => ({ doc: h.doc, bits: bits(h.score) })),
+      stems: result.stems,
+      files: engine.files().map((f) => f.slice(f.lastIndexOf("/") + 1)),
+    });
+  }
+  return out;
+}
+
 // For each query: the files (and their gzipped bytes, client excluded) a fresh page loads
 // for the query alone (index files, then the texts of its top 10 documents), and while it is
 // typed one character at a time (ranked at every keystroke, texts for the last only); then the
@@ -133,6 +153,7 @@ async function main() {
   if (mode === "decode") result = await decode();
   else if (mode === "search") result = await searchAll();
   else if (mode === "stem") result = stdin().map((w) => search.analyze(w).map((t) => t.stem).join(" "));
+  else if (mode === "top") result = await top();
   else if (mode === "bench") result = await bench();
   else if (mode === "gzip") result = stdin().map((f) => zlib.gzipSync(fs.readFileSync(f)).length);
   else throw new Error("unknown mode " + mode);
