@@ -107,7 +107,8 @@ async function top() {
 
 // For each query: the files (and their gzipped bytes, client excluded) a fresh page loads
 // for the query alone (index files, then the texts of its top 10 documents), and while it is
-// typed one character at a time (ranked at every keystroke, texts for the last only); then the
+// typed one character at a time (ranked at every keystroke, titles of its first 5, texts for
+// the last only); then the
 // time per keystroke (search, documents, snippets)
 // once the data is loaded.
 async function bench() {
@@ -117,11 +118,14 @@ async function bench() {
     const first = await search.open(entryPath, { loadScript });
     const result = await first.search(query, 10);
     await first.documents(result.hits.map((h) => h.doc));
-    // As the search box does for a reader typing on: every keystroke ranks, and only the
-    // query typing stopped at fetches its texts.
+    // As the search box does for a reader typing on: every keystroke ranks and fetches the
+    // titles of the first 5, and only the query typing stopped at fetches its texts.
     const engine = await search.open(entryPath, { loadScript });
     let found;
-    for (let i = 1; i <= query.length; i++) found = await engine.search(query.slice(0, i), 10);
+    for (let i = 1; i <= query.length; i++) {
+      found = await engine.search(query.slice(0, i), 10);
+      await engine.titles(found.hits.slice(0, 5).map((h) => h.doc));
+    }
     await engine.documents(found.hits.map((h) => h.doc));
     const typed = engine.files();
     const rounds = 20;
@@ -133,7 +137,7 @@ async function bench() {
         docs.forEach((d) => search.snippet(d.text, found.stems, 160));
       }
     }
-    const isText = (f) => /\/c\d+-[^/]*$/.test(f);
+    const isText = (f) => /\/[cn]\d+-[^/]*$/.test(f);
     out.push({
       query,
       firstFiles: first.files().filter((f) => !isText(f)).length,

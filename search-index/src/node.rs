@@ -48,12 +48,13 @@ pub struct Bench {
     pub first_files: usize,
     /// Their size, gzipped.
     pub first_gzip: u64,
-    /// Text chunks it then loads to show the top 10 documents.
+    /// Titles files and text chunks it then loads to show the top 10 documents.
     pub first_text_files: usize,
     /// Their size, gzipped.
     pub first_text_gzip: u64,
     /// Files (index and texts) loaded while the query is typed one character at a time, as
-    /// the search box loads them for a reader typing on: ranked at every keystroke, texts for
+    /// the search box loads them for a reader typing on: ranked at every keystroke (and the
+    /// titles of its first 5 fetched), texts for
     /// the whole query only.
     pub typed_files: usize,
     /// Their size, gzipped.

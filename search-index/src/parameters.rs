@@ -67,10 +67,9 @@ pub(crate) struct Parameters {
     pub(crate) chunk_bytes: usize,
     /// At most about this many chunks: a larger book gets larger ones. Every file costs
     /// the build a file creation, and a 3,000-page book had 15,927 chunks of 2,000 bytes
-    /// (3,800 of 10,500 now, which leaves room for its 1,000 titles files; its first queries
-    /// load more text, 6 results, 6 chunks), while
-    /// the 600-page corpus (8 MB of text) keeps chunks of 2,000 bytes and its first
-    /// queries within 40 KB (at 4,000 `context manager` took 40.3 KB).
+    /// (about 3,600 of 10,500 now, which leaves room for its 1,000 titles files within the
+    /// 5,862 files it had with 5,000 chunks; its first queries load more text, 6 results, 6
+    /// chunks); the 600-page corpus (8 MB of text) gets chunks of about 2,100 bytes.
     pub(crate) max_chunks: usize,
     /// At most about this many packs (more when big stems leave packs part full), by the
     /// same reasoning: 2,362 packs of 2,000 bytes at 3,000 pages; the 600-page corpus keeps
