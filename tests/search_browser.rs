@@ -243,7 +243,11 @@ const RECORD_RESULTS: &str = "(l => { window.shown = []; new MutationObserver(()
 /// Every file search loaded while `query` was typed, one character at a time, into a fresh
 /// page of the site in `dest`, until its results showed with snippets: (path, gzipped size);
 /// and the results shown on the way.
-fn typed_query_files(page: &mut Page, dest: &Path, query: &str) -> (Vec<(String, u64)>, Vec<Shown>) {
+fn typed_query_files(
+    page: &mut Page,
+    dest: &Path,
+    query: &str,
+) -> (Vec<(String, u64)>, Vec<Shown>) {
     page.goto(&format!("file://{}/index.html", dest.display()));
     let seen = page.events.len();
     page.press("/", 0);
@@ -298,21 +302,40 @@ fn check_results_at_every_keystroke(index: &search_index::Index, query: &str, sh
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc)));
         let answers: Vec<&Shown> = shown.iter().filter(|s| s.query == typed).collect();
         let Some(first) = answers.iter().find(|s| !s.links.is_empty()) else {
-            assert!(hits.is_empty(), "{typed:?} has {} matches but showed none", hits.len());
+            assert!(
+                hits.is_empty(),
+                "{typed:?} has {} matches but showed none",
+                hits.len()
+            );
             continue;
         };
-        assert!(!hits.is_empty(), "{typed:?} showed results tantivy does not have: {:?}", first.links);
-        assert_eq!(first.snippets, 0, "{typed:?}: results showed only with their snippets");
+        assert!(
+            !hits.is_empty(),
+            "{typed:?} showed results tantivy does not have: {:?}",
+            first.links
+        );
+        assert_eq!(
+            first.snippets, 0,
+            "{typed:?}: results showed only with their snippets"
+        );
         for (link, hit) in first.links.iter().zip(&hits) {
             let doc = &index.docs()[hit.doc];
-            let hash = if doc.anchor.is_empty() { String::new() } else { format!("#{}", doc.anchor) };
+            let hash = if doc.anchor.is_empty() {
+                String::new()
+            } else {
+                format!("#{}", doc.anchor)
+            };
             assert!(
                 link.ends_with(&format!("/{}{hash}", doc.url)),
                 "{typed:?}: showed {link}, tantivy ranks {}{hash} there",
                 doc.url
             );
         }
-        assert!(first.links.len() <= hits.len(), "{typed:?}: {:?}", first.links);
+        assert!(
+            first.links.len() <= hits.len(),
+            "{typed:?}: {:?}",
+            first.links
+        );
     }
 }
 
@@ -343,7 +366,12 @@ fn index_of(book: &Path) -> search_index::Index {
 /// Types each query into the site in `dest` (built from `book`), checks the results shown at
 /// every keystroke, and prints what typing it loaded by kind of file; returns each query's
 /// total.
-fn report_typed_queries(page: &mut Page, name: &str, book: &Path, dest: &Path) -> Vec<(&'static str, u64)> {
+fn report_typed_queries(
+    page: &mut Page,
+    name: &str,
+    book: &Path,
+    dest: &Path,
+) -> Vec<(&'static str, u64)> {
     let index = index_of(book);
     let mut totals = Vec::new();
     for query in TYPED_QUERIES {
@@ -360,7 +388,9 @@ fn report_typed_queries(page: &mut Page, name: &str, book: &Path, dest: &Path) -
             let (count, bytes) = of_kind.fold((0, 0), |(c, b), (_, n)| (c + 1, b + n));
             format!("{count} {prefix} {:.1} KB", bytes as f64 / 1000.0)
         };
-        let kinds: Vec<String> = ["search", "index", "s", "h", "t", "n", "c", "words"].map(kind).into();
+        let kinds: Vec<String> = ["search", "index", "s", "h", "t", "n", "c", "words"]
+            .map(kind)
+            .into();
         println!(
             "{name}: typing {query:?} loaded {} files, {:.1} KB gzipped ({}); {results} results shown",
             files.len(),
@@ -433,7 +463,10 @@ const OVER_ON_THE_CORPUS: [(&str, u64); 1] = [("list comprehension", 56_000)];
 /// Holds each query's total to [`FIRST_QUERY_BYTES`], or to its own bound in `over`.
 fn within_bound(name: &str, totals: &[(&str, u64)], over: &[(&str, u64)]) {
     for &(query, total) in totals {
-        let bound = over.iter().find(|(q, _)| *q == query).map_or(FIRST_QUERY_BYTES, |(_, b)| *b);
+        let bound = over
+            .iter()
+            .find(|(q, _)| *q == query)
+            .map_or(FIRST_QUERY_BYTES, |(_, b)| *b);
         assert!(
             total <= bound,
             "typing {query:?} loaded {total} bytes gzipped on the {name}, more than {bound}"

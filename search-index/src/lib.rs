@@ -93,21 +93,24 @@ const CLIENT_SOURCE: &str = concat!(
 
 /// The browser client: the format decoder, the query engine and the BM25 scorer. It defines
 /// `window.handbookSearch` (see the top of `js/engine.js` for its API); a site adds its own
-/// user interface on top. Comment lines and indentation are left out: a fifth of its gzipped
-/// size, on every first search.
+/// user interface on top, through [`compact_js`] too.
 pub fn client_js() -> String {
-    CLIENT_SOURCE
+    compact_js(CLIENT_SOURCE)
+}
+
+/// `source` without its comment lines and indentation: a fifth of a script's gzipped size, on
+/// every first search. For scripts without multi-line strings (a line of one beginning with
+/// `//` would be dropped).
+pub fn compact_js(source: &str) -> String {
+    source
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with("//"))
-        .fold(
-            String::with_capacity(CLIENT_SOURCE.len()),
-            |mut js, line| {
-                js.push_str(line);
-                js.push('\n');
-                js
-            },
-        )
+        .fold(String::with_capacity(source.len()), |mut js, line| {
+            js.push_str(line);
+            js.push('\n');
+            js
+        })
 }
 
 /// One searchable document: a section of a page.
