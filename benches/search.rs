@@ -108,7 +108,7 @@ fn bench(root: &Path) {
                 .starts_with("search-")
         })
         .expect("the site has a search client");
-    let kinds = ["index", "s", "t", "p", "c", "words"];
+    let kinds = ["index", "s", "h", "t", "p", "n", "c", "words"];
     let paths: Vec<PathBuf> = files.iter().map(|f| dir.path().join(&f.path)).collect();
     let gzip = client
         .gzip_sizes(&[vec![asset.clone()], paths].concat())
@@ -175,10 +175,11 @@ fn build_without_search(root: &Path, dest: &Path) {
     let (book, pages) = handbook::pipeline::load_and_transform(root, &mut |_| {}).unwrap();
     let theme = Theme::load(&book.config).unwrap();
     let shared = Shared::prepare(&book, &theme).unwrap();
-    let files = Renderer::new(&book, &theme, &shared)
-        .render_all(&pages)
+    let staging = handbook::write::Staging::beside(dest).unwrap();
+    Renderer::new(&book, &theme, &shared)
+        .render_all(&pages, &staging)
         .unwrap();
-    handbook::write::write_site(&files, dest).unwrap();
+    staging.publish(dest).unwrap();
 }
 
 fn kind_of(path: &str) -> &str {
