@@ -86,7 +86,7 @@ pub(crate) struct Parameters {
     /// Documents per titles file (url, anchor, page and section title), or more when over
     /// `max_title_files` files would hold them. Results show their titles as soon as they are
     /// ranked, at every keystroke, so titles are apart from the texts, in small files: the
-    /// 600-page corpus's typed queries load 6 to 18 of them.
+    /// 600-page corpus's typed queries load 6 to 16 of them.
     pub(crate) title_docs: usize,
     /// At most this many titles files.
     pub(crate) max_title_files: usize,
