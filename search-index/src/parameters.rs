@@ -64,6 +64,9 @@ pub(crate) struct Parameters {
     /// A chunk of document texts is closed once it holds about this many bytes of text. A
     /// query's best documents are often far apart, so showing its results loads about one
     /// chunk per result: the top 10 of `context manager` load 15 KB at 8,000, 12 KB at 2,000.
+    /// Books of more than about 5.7 MB of text get larger chunks (`max_chunks`), so this
+    /// shapes small books like the handbook, whose typed queries this keeps within 40 KB
+    /// with their titles.
     pub(crate) chunk_bytes: usize,
     /// At most about this many chunks: a larger book gets larger ones. Every file costs
     /// the build a file creation, and a 3,000-page book had 15,927 chunks of 2,000 bytes
@@ -138,7 +141,7 @@ impl Parameters {
         },
         shard_bytes: 2_000,
         pack_bytes: 2_000,
-        chunk_bytes: 2_000,
+        chunk_bytes: 1_500,
         max_chunks: 3_800,
         max_packs: 1_500,
         position_group: 16,
