@@ -25,6 +25,9 @@ pub struct Config {
     pub src_dir: PathBuf,
     /// Where the site is written (absolute).
     pub build_dir: PathBuf,
+    /// `[build] cache-dir`: where builds keep what the next build can reuse (absolute;
+    /// see [`crate::cache`]).
+    pub cache_dir: PathBuf,
     /// HTML output settings (`[output.html]`).
     pub html: HtmlConfig,
     /// Settings for `handbook test` (`[test]`).
@@ -291,6 +294,7 @@ struct RawBook {
 #[serde(default, rename_all = "kebab-case")]
 struct RawBuild {
     build_dir: Option<PathBuf>,
+    cache_dir: Option<PathBuf>,
     extra_watch_dirs: Vec<PathBuf>,
 }
 
@@ -676,6 +680,11 @@ fn resolve(
     Ok(Config {
         src_dir,
         build_dir: root.join(raw.build.build_dir.unwrap_or_else(|| "book".into())),
+        cache_dir: root.join(
+            raw.build
+                .cache_dir
+                .unwrap_or_else(|| "target/handbook-cache".into()),
+        ),
         html: HtmlConfig {
             theme_dir: html.theme.map(|t| root.join(t)),
             default_theme: html.default_theme.unwrap_or(ThemeChoice::System),

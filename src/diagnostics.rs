@@ -8,7 +8,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How bad a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     /// Information: an accepted setting that has no effect here, and why.
     Note,
@@ -19,7 +21,7 @@ pub enum Severity {
 }
 
 /// Where in a file a problem is. `line` and `col` are 1-based; 0 means unknown.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// The file, as shown to the user (relative to the book's root).
     pub file: PathBuf,
@@ -54,7 +56,7 @@ impl fmt::Display for Location {
 }
 
 /// One problem with the input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// Warning or error.
     pub severity: Severity,

@@ -11,6 +11,7 @@
 //! book's examples (`handbook test`).
 
 pub mod bundle;
+pub mod cache;
 pub mod config;
 pub mod diagnostics;
 pub mod error;

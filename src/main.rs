@@ -86,8 +86,9 @@ fn build(dir: &std::path::Path, destination: handbook::output::Destination) -> a
         "built"
     };
     print!(
-        "{what} {} pages ({} files) in {:.2}s → {}",
+        "{what} {} pages ({} transformed, {} files) in {:.2}s → {}",
         summary.pages,
+        summary.transformed,
         summary.files,
         summary.elapsed.as_secs_f64(),
         summary.dest.display()

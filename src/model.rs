@@ -202,7 +202,7 @@ pub fn output_path_for(source_path: &str) -> String {
 }
 
 /// A heading of a page.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,
@@ -213,7 +213,7 @@ pub struct Heading {
 }
 
 /// The text of one section of a page (from one heading to the next), for search.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Section {
     /// The heading's id (empty for text before the first heading).
     pub id: String,

@@ -15,38 +15,43 @@ use crate::output::{Destination, Outputs};
 use crate::transform::Page;
 use crate::write::Staging;
 
-/// How many chapters are transformed at a time before their pages are written and their
-/// HTML freed: enough to keep every core busy, few enough that memory stays flat.
-const BATCH: usize = 64;
-
 /// Streams the loaded `book` into `sink`: through transform and [`Outputs`] (each page
 /// written as it is transformed); once every chapter is transformed the book is checked,
 /// and the outputs finish (the search index, the book-wide pages). Diagnostics go to
 /// `report`; if any was an error (`errors` were already reported by the loader), the
 /// build fails after reporting them all, and what is in `sink` must be thrown away.
-/// Returns how many pages were made.
+/// Returns how many pages were made, and how many of them were transformed (the rest
+/// came from the cache).
 fn stream(
     book: &Book,
     sink: &dyn crate::write::Sink,
     mut errors: usize,
     report: &mut dyn FnMut(&Diagnostic),
-) -> Result<usize> {
+) -> Result<(usize, usize)> {
     let mut outputs = Outputs::prepare(book)?;
     let mark = |page: &mut Page| crate::playground::mark(book, page);
-    let pages = crate::transform::transform_in_batches(book, &mark, BATCH, |batch| {
-        batch
-            .par_iter()
-            .try_for_each(|page| outputs.page(book, page, sink))?;
-        outputs.batch(book, batch, sink)?;
-        batch.iter_mut().for_each(Page::written);
-        Ok::<_, Error>(())
-    })?;
+    let cache = crate::cache::Cache::open(book);
+    let pages = crate::transform::transform_in_batches(
+        book,
+        &mark,
+        crate::transform::BATCH,
+        Some(&cache),
+        |batch| {
+            batch
+                .par_iter()
+                .try_for_each(|page| outputs.page(book, page, sink))?;
+            outputs.batch(book, batch, sink)?;
+            batch.iter_mut().for_each(Page::written);
+            Ok::<_, Error>(())
+        },
+    )?;
+    let transformed = cache.finish();
     errors += report_all(crate::transform::check(book, &pages), report);
     if errors > 0 {
         return Err(Error::Failed { count: errors });
     }
     outputs.finish(book, &pages, sink)?;
-    Ok(pages.len())
+    Ok((pages.len(), transformed))
 }
 
 /// Loads the book in `root` and transforms its chapters, keeping every page whole
@@ -78,6 +83,8 @@ fn report_all(mut diagnostics: Vec<Diagnostic>, report: &mut dyn FnMut(&Diagnost
 pub struct BuildSummary {
     /// Chapter pages rendered.
     pub pages: usize,
+    /// How many of them were transformed (the others were in the cache).
+    pub transformed: usize,
     /// Files written.
     pub files: usize,
     /// Where: the site's folder, or the zip.
@@ -105,22 +112,24 @@ pub fn build(
             let dest = dest.unwrap_or_else(|| config.build_dir.clone());
             crate::write::check_destination(&dest, &config.root, &config.src_dir)?;
             let staging = Staging::beside(&dest)?;
-            let pages = stream(&book, &staging, errors, report)?;
+            let (pages, transformed) = stream(&book, &staging, errors, report)?;
             let files = staging.count();
             staging.publish(&dest)?;
-            (dest, None, pages, files)
+            (dest, None, (pages, transformed), files)
         }
         Destination::Zip(out) => {
             let out = out.unwrap_or_else(|| config.build_dir.with_extension("zip"));
             let folder = crate::bundle::folder_name(config.title());
             let staging = Staging::beside(&out)?;
-            let pages = stream(&book, &staging, errors, report)?;
+            let (pages, transformed) = stream(&book, &staging, errors, report)?;
             crate::bundle::write_zip(staging.root(), &folder, &out)?;
-            (out, Some(folder), pages, staging.count())
+            (out, Some(folder), (pages, transformed), staging.count())
         }
     };
+    let (pages, transformed) = pages;
     Ok(BuildSummary {
         pages,
+        transformed,
         files,
         dest,
         folder,

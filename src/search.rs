@@ -9,7 +9,7 @@ use crate::transform::Page;
 use crate::write::OutputFile;
 
 /// The folder of the site that holds the exported index.
-const DIR: &str = "search";
+pub(crate) const DIR: &str = "search";
 
 /// What the index is built from: the documents, and how the book wants them ranked.
 #[derive(Debug, Clone)]
@@ -59,13 +59,16 @@ pub fn documents(book: &Book, pages: &[Page]) -> Documents {
     }
 }
 
-/// The entry file of the index of `docs`, relative to the site's root (known before the index
-/// is built, so pages can be rendered meanwhile).
-pub fn entry_path(docs: &Documents) -> String {
-    format!(
-        "{DIR}/{}",
-        search_index::entry_file(&docs.docs, &docs.options)
-    )
+/// The index's entry file, which pages name. Its name never changes, so editing one chapter
+/// does not change every page (a rebuild rewrites what changed, not the whole site); it holds
+/// the id that names every other file of the index, so those can be cached forever, while
+/// the entry file, like the pages, must be revalidated by a browser's cache.
+pub const ENTRY: &str = "search/index.js";
+
+/// What the export names the entry file of the index of `docs`: unique to the documents
+/// and the options, so it is the key under which a build reuses the last build's index.
+pub fn exported_entry(docs: &Documents) -> String {
+    search_index::entry_file(&docs.docs, &docs.options)
 }
 
 /// Builds the index of `docs`.
@@ -111,12 +114,14 @@ pub fn search(index: &Index, query: &str, limit: usize) -> crate::Result<Vec<Fou
         .collect())
 }
 
-/// Writes the exported index's files into `sink`, each as it is made.
-pub fn write(index: &Index, sink: &dyn crate::write::Sink) -> crate::Result<()> {
+/// Writes the exported index's files into `sink`, each as it is made; `entry` is what the
+/// export names the entry file ([`exported_entry`]), written as [`ENTRY`].
+pub fn write(index: &Index, entry: &str, sink: &dyn crate::write::Sink) -> crate::Result<()> {
     index.export_each(|file| {
-        sink.put(OutputFile::bytes(
-            format!("{DIR}/{}", file.path),
-            file.bytes,
-        ))
+        let path = match file.path == entry {
+            true => ENTRY.to_string(),
+            false => format!("{DIR}/{}", file.path),
+        };
+        sink.put(OutputFile::bytes(path, file.bytes))
     })
 }

@@ -4,7 +4,8 @@
 mod support;
 
 use support::{
-    Server, at, edit, eventually, fixture_copy, reloads, request_for_host, text_of, walk,
+    Server, at, build, edit, eventually, fixture_copy, html, reloads, request_for_host, text_of,
+    walk,
 };
 
 const BASICS: &str = "src/guide/basics.md";
@@ -501,7 +502,7 @@ fn a_summary_title_change_renames_the_page_everywhere_transforming_only_it() {
 
 /// The texts of the live search index: the chunks the entry file names by its id.
 fn search_texts(server: &Server) -> String {
-    let entry = server.get("/search/live-index.js");
+    let entry = server.get("/search/index.js");
     if entry.status != 200 {
         return String::new();
     }
@@ -534,7 +535,7 @@ fn search_index_follows_chapter_edits() {
         .and_then(|e| e.value().attr("data-search-index"));
     assert_eq!(
         entry,
-        Some("../search/live-index.js"),
+        Some("../search/index.js"),
         "pages point at the live index"
     );
     eventually("the first search index", || {
@@ -601,4 +602,26 @@ fn a_source_folder_moved_away_and_back_is_followed() {
         let html = server.get("/guide/basics.html").html();
         (text_of(&html, "#edited").as_deref() == Some("Edited after the return.")).then_some(())
     });
+}
+
+#[test]
+fn serve_starts_from_the_cache_a_build_left() {
+    let book = fixture_copy("serve-book");
+    let dest = book.path().join("site");
+    build(book.path(), &dest);
+    let server = Server::start(book.path());
+    eventually("the first build in the terminal", || {
+        server
+            .output()
+            .contains("rebuilt everything (transformed 0 of 3 chapters)")
+            .then_some(())
+    });
+    let served = server.get("/guide/basics.html").html();
+    let built = html(&dest.join("guide/basics.html"));
+    let main = |page: &scraper::Html| text_of(page, "main").unwrap();
+    assert_eq!(
+        main(&served),
+        main(&built),
+        "the page served is the page built"
+    );
 }

@@ -6,10 +6,6 @@
 //! [`Destination`] (a folder, or the offline zip) receives their files.
 //! Adding a format (an EPUB, say) is one new module here and one line in
 //! [`Outputs::prepare`].
-//!
-//! Pages name the search index's entry file, which is named by the hash of every
-//! page's text and so is known only at the end: pages are written with a
-//! placeholder of the same length, patched in [`Outputs::finish`].
 
 mod print;
 mod search;
@@ -41,7 +37,7 @@ trait Output: Send + Sync {
     ) -> Result<()> {
         Ok(())
     }
-    /// The rest of its files. `html` now names the search index's real entry file.
+    /// The rest of its files, once the search index is written.
     fn finish(
         self: Box<Self>,
         html: &Html,
@@ -56,8 +52,6 @@ trait Output: Send + Sync {
 struct Html {
     theme: Theme,
     shared: Shared,
-    /// The entry file's name as written in pages until [`Outputs::finish`] knows it.
-    placeholder: Option<String>,
 }
 
 /// Every output of one build.
@@ -72,24 +66,19 @@ impl Outputs {
         let theme = Theme::load(&book.config)?;
         let mut shared = Shared::prepare(book, &theme)?;
         // `[output.html.search] enable = false`: no search box and no index.
-        let placeholder = book.config.html.search.enable.then(search::placeholder);
-        if let Some(placeholder) = &placeholder {
-            shared.enable_search(&theme, placeholder.clone());
+        if book.config.html.search.enable {
+            shared.enable_search(&theme, crate::search::ENTRY.to_string());
         }
         if crate::playground::wanted(book) {
             let cache = crate::examples::venv::default_cache_dir();
             shared.enable_playground(crate::playground::assets(book, &theme, &cache)?);
         }
-        let mut list: Vec<Box<dyn Output>> = vec![Box::new(site::Site::default())];
+        let mut list: Vec<Box<dyn Output>> = vec![Box::new(site::Site)];
         if book.config.html.print {
             list.push(Box::new(print::Print::default()));
         }
         Ok(Outputs {
-            html: Html {
-                theme,
-                shared,
-                placeholder,
-            },
+            html: Html { theme, shared },
             list,
         })
     }
@@ -111,32 +100,14 @@ impl Outputs {
 
     /// Builds the search index of the checked book, then has every output write the rest
     /// of its files.
-    pub fn finish(mut self, book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> {
-        if self.html.placeholder.is_some() {
-            let entry = search::write(book, pages, sink)?;
-            self.html.shared.set_search_index(entry);
+    pub fn finish(self, book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+        if book.config.html.search.enable {
+            search::write(book, pages, sink)?;
         }
         let html = &self.html;
         self.list
             .into_iter()
             .try_for_each(|output| output.finish(html, book, pages, sink))
-    }
-}
-
-impl Html {
-    /// Where the placeholder is in `bytes` (a rendered page), if search is on.
-    fn placeholder_in(&self, bytes: &[u8]) -> Option<usize> {
-        let placeholder = self.placeholder.as_deref()?;
-        memchr::memmem::find(bytes, placeholder.as_bytes())
-    }
-
-    /// Replaces the placeholder written at `offset` of `path` with the entry's real name.
-    fn patch(&self, path: &str, offset: usize, sink: &dyn Sink) -> Result<()> {
-        let entry = self
-            .shared
-            .search_index()
-            .expect("search is on when pages hold a placeholder");
-        sink.patch(path, offset, entry.as_bytes())
     }
 }
 

@@ -23,47 +23,29 @@ struct Writing {
     out: Box<dyn Write + Send + Sync>,
     /// How many bodies are written, each followed by the piece of template after it.
     bodies: usize,
-    /// Bytes written so far.
-    written: usize,
-    /// Where the search index's placeholder is in the template, until it is written.
-    in_template: Option<usize>,
-    /// Where it landed in the file.
-    placeholder: Option<usize>,
 }
 
 impl Writing {
     fn start(html: &Html, book: &Book, sink: &dyn Sink) -> Result<Writing> {
         let skeleton = Renderer::new(book, &html.theme, &html.shared).print()?;
         let mut writing = Writing {
-            in_template: html.placeholder_in(skeleton.text().as_bytes()),
-            placeholder: None,
             skeleton,
             out: sink.create(PrintSkeleton::PATH)?,
             bodies: 0,
-            written: 0,
         };
         writing.piece(0)?;
         Ok(writing)
     }
 
-    /// Writes the `n`th piece of the template; a placeholder in it moves from its place
-    /// in the template to its place in the file.
+    /// Writes the `n`th piece of the template.
     fn piece(&mut self, n: usize) -> Result<()> {
-        let (start, piece) = self.skeleton.piece(n);
-        if let Some(at) = self.in_template
-            && (start..start + piece.len()).contains(&at)
-        {
-            self.placeholder = Some(self.written + at - start);
-            self.in_template = None;
-        }
-        self.written += piece.len();
+        let piece = self.skeleton.piece(n);
         self.out
             .write_all(piece.as_bytes())
             .map_err(Error::io(Path::new(PrintSkeleton::PATH)))
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        self.written += bytes.len();
         self.out
             .write_all(bytes)
             .map_err(Error::io(Path::new(PrintSkeleton::PATH)))
@@ -108,9 +90,6 @@ impl Output for Print {
             .flush()
             .map_err(Error::io(Path::new(PrintSkeleton::PATH)))?;
         drop(writing.out);
-        match writing.placeholder {
-            Some(offset) => html.patch(PrintSkeleton::PATH, offset, sink),
-            None => Ok(()),
-        }
+        Ok(())
     }
 }

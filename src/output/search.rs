@@ -6,20 +6,14 @@ use crate::model::Book;
 use crate::transform::Page;
 use crate::write::Sink;
 
-/// What pages name as the index's entry file until it is built: a name of the same
-/// length as the real one (that of an index of nothing), patched afterwards.
-pub(super) fn placeholder() -> String {
-    crate::search::entry_path(&crate::search::Documents {
-        docs: Vec::new(),
-        options: Default::default(),
-    })
-}
-
-/// Builds the index of `pages` and writes its files; returns its entry file's path.
-pub(super) fn write(book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<String> {
+/// Builds the index of `pages` and writes its files, or takes the last build's if it was
+/// built from the same documents.
+pub(super) fn write(book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> {
     let docs = crate::search::documents(book, pages);
-    let entry = crate::search::entry_path(&docs);
+    let entry = crate::search::exported_entry(&docs);
+    if sink.reuse_folder(crate::search::DIR, &entry)? {
+        return Ok(());
+    }
     let index = crate::search::index(docs)?;
-    crate::search::write(&index, sink)?;
-    Ok(entry)
+    crate::search::write(&index, &entry, sink)
 }

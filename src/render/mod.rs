@@ -123,18 +123,6 @@ impl Shared {
         self.files.extend(assets.files);
     }
 
-    /// Points the search box at the index whose entry file is `index` (once it is built).
-    pub fn set_search_index(&mut self, index: String) {
-        if let Some(search) = &mut self.site.search {
-            search.index = index;
-        }
-    }
-
-    /// The search index's entry file pages name, when the site has search.
-    pub fn search_index(&self) -> Option<&str> {
-        self.site.search.as_ref().map(|s| s.index.as_str())
-    }
-
     /// The stylesheet's path in the site (`assets/main-<hash>.css`).
     pub fn stylesheet(&self) -> &str {
         &self.site.css
@@ -417,29 +405,24 @@ impl PrintSkeleton {
     }
 
     /// The `n`th piece of text around the bodies (`0` comes before the first body, and
-    /// the last after the last body), with where it starts in the template's text.
-    pub fn piece(&self, n: usize) -> (usize, &str) {
+    /// the last after the last body).
+    pub fn piece(&self, n: usize) -> &str {
         let start = n.checked_sub(1).map_or(0, |i| self.holes[i].0.end);
         let end = self
             .holes
             .get(n)
             .map_or(self.text.len(), |(hole, _)| hole.start);
-        (start, &self.text[start..end])
-    }
-
-    /// The template's rendered text (bodies marked).
-    pub fn text(&self) -> &str {
-        &self.text
+        &self.text[start..end]
     }
 
     /// The whole page, with the bodies of `pages` (every chapter's page, in order).
     pub fn file(&self, pages: &[Page]) -> OutputFile {
         let mut bytes = Vec::new();
         for (n, chapter) in self.chapters().enumerate() {
-            bytes.extend_from_slice(self.piece(n).1.as_bytes());
+            bytes.extend_from_slice(self.piece(n).as_bytes());
             bytes.extend_from_slice(pages[chapter].print_html.as_bytes());
         }
-        bytes.extend_from_slice(self.piece(self.holes.len()).1.as_bytes());
+        bytes.extend_from_slice(self.piece(self.holes.len()).as_bytes());
         OutputFile::bytes(Self::PATH.into(), bytes)
     }
 }

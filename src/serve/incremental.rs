@@ -347,21 +347,13 @@ impl Incremental {
     pub(super) fn search(&self) -> Option<crate::Result<Vec<SiteFile>>> {
         let model = self.model.as_ref()?;
         let docs = crate::search::documents(&model.book, &model.pages);
-        let entry = crate::search::entry_path(&docs);
+        let entry = crate::search::exported_entry(&docs);
         let files = crate::search::index(docs).and_then(|index| {
             let files = crate::write::Collect::default();
-            crate::search::write(&index, &files)?;
+            crate::search::write(&index, &entry, &files)?;
             Ok(files.into_files())
         });
-        Some(files.and_then(read_all).map(|files| {
-            files
-                .into_iter()
-                .map(|(path, bytes)| match path == entry {
-                    true => (LIVE_SEARCH_ENTRY.to_string(), bytes),
-                    false => (path, bytes),
-                })
-                .collect()
-        }))
+        Some(files.and_then(read_all))
     }
 
     /// Renders `print.html` again after a page changed, when the book has one.
@@ -436,7 +428,10 @@ fn transform_reusing(
             .map(|c| c.source_path.to_string())
             .collect()
     };
-    let previous = previous.filter(|p| {
+    let Some(previous) = previous else {
+        return from_cache(book);
+    };
+    let previous = Some(previous).filter(|p| {
         p.book.config.src_dir == book.config.src_dir
             && p.book.playground_record == book.playground_record
             && sources(&p.book) == sources(book)
@@ -467,6 +462,17 @@ fn transform_reusing(
     (pages, transformed)
 }
 
+/// At start-up: the book transformed as a build does, through the cache the last build
+/// (or `serve`) left, so a large book is served in the time of a rebuild.
+fn from_cache(book: &Book) -> (Vec<Page>, usize) {
+    let cache = crate::cache::Cache::open(book);
+    let mark = |page: &mut Page| crate::playground::mark(book, page);
+    let done = |_: &mut [Page]| Ok::<_, std::convert::Infallible>(());
+    let Ok(pages) =
+        transform::transform_in_batches(book, &mark, transform::BATCH, Some(&cache), done);
+    (pages, cache.finish())
+}
+
 /// Transforms one chapter, as the build does: Run buttons included.
 fn page(book: &Book, index: usize, highlighter: &Highlighter) -> Page {
     let mut page = transform::transform_chapter(book, index, highlighter);
@@ -491,18 +497,13 @@ fn same_input(old_book: &Book, old: &Chapter, new_book: &Book, new: &Chapter) ->
 fn prepare_theme(book: &Book) -> crate::Result<(Theme, Shared)> {
     let theme = Theme::load(&book.config)?;
     let mut shared = Shared::prepare(book, &theme)?;
-    shared.enable_search(&theme, LIVE_SEARCH_ENTRY.to_string());
+    shared.enable_search(&theme, crate::search::ENTRY.to_string());
     if crate::playground::wanted(book) {
         let cache = crate::examples::venv::default_cache_dir();
         shared.enable_playground(crate::playground::assets(book, &theme, &cache)?);
     }
     Ok((theme, shared))
 }
-
-/// The search index's entry file while serving. A published site names it by content
-/// hash; here the name stays put, so a chapter edit re-renders that chapter's page only,
-/// not every page that links the index (nothing is cached while serving).
-const LIVE_SEARCH_ENTRY: &str = "search/live-index.js";
 
 /// Reads `chapters` again; returns those whose text (or included files) changed.
 fn reload_chapters(book: &mut Book, chapters: BTreeSet<usize>) -> crate::Result<BTreeSet<usize>> {

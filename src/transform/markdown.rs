@@ -33,7 +33,7 @@ pub fn options(html: &crate::config::HtmlConfig) -> Options {
 }
 
 /// A link or image in the source, for validation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LinkRef {
     /// The destination as written.
     pub dest: String,
@@ -44,11 +44,13 @@ pub struct LinkRef {
 }
 
 /// The result of transforming one chapter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rendered {
     /// Processed events: code already highlighted, headings carry their final ids.
     /// Raw HTML from the chapter is `InlineHtml` (rendering rewrites its links);
-    /// HTML the transform writes itself is `Html`.
+    /// HTML the transform writes itself is `Html`. Not cached: [`crate::transform::Page::finish`]
+    /// drops them.
+    #[serde(skip)]
     pub events: Vec<Event<'static>>,
     /// Headings in order.
     pub headings: Vec<Heading>,
@@ -60,7 +62,9 @@ pub struct Rendered {
     pub html_ids: Vec<String>,
     /// Names of footnote definitions (`[^name]: …`): their ids on the page.
     pub footnote_ids: Vec<String>,
-    /// Every fenced code block, parsed: what `handbook test` runs.
+    /// Every fenced code block, parsed: what `handbook test` runs. Not cached: a build
+    /// needs them only until [`crate::playground::mark`].
+    #[serde(skip)]
     pub code_blocks: Vec<CodeBlock>,
     /// Problems found (unknown languages, bad includes, ...).
     pub diagnostics: Vec<Diagnostic>,

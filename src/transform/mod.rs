@@ -10,11 +10,17 @@ pub mod raw_html;
 
 use rayon::prelude::*;
 
+use crate::cache::Cache;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Book, Chapter};
 
+/// How many chapters a build transforms at a time before their pages are written and
+/// their HTML freed: enough to keep every core busy, few enough that memory stays flat.
+/// Also how the cache stores pages ([`crate::cache`]).
+pub const BATCH: usize = 64;
+
 /// A transformed chapter.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Page {
     /// Index of its chapter in [`Book::chapters`].
     pub chapter: usize,
@@ -35,7 +41,7 @@ pub struct Page {
 /// stage that still needs its events), and validates the links.
 pub fn transform(book: &Book, then: impl Fn(&mut Page) + Sync) -> (Vec<Page>, Vec<Diagnostic>) {
     let done = |_: &mut [Page]| Ok::<_, std::convert::Infallible>(());
-    let Ok(pages) = transform_in_batches(book, &then, usize::MAX, done);
+    let Ok(pages) = transform_in_batches(book, &then, usize::MAX, None, done);
     let diagnostics = check(book, &pages);
     (pages, diagnostics)
 }
@@ -43,25 +49,40 @@ pub fn transform(book: &Book, then: impl Fn(&mut Page) + Sync) -> (Vec<Page>, Ve
 /// Transforms every chapter of `book`, `size` chapters at a time in parallel: `then`
 /// finishes each page (the stage that still needs its events), and `batch` receives
 /// each batch of finished pages, in reading order, before the next is transformed (so
-/// a build can write pages and free their HTML as it goes).
+/// a build can write pages and free their HTML as it goes). With a `cache`, a chapter
+/// whose page it holds is not transformed again, and the cache receives the rest.
 pub fn transform_in_batches<E>(
     book: &Book,
     then: &(impl Fn(&mut Page) + Sync),
     size: usize,
+    cache: Option<&Cache>,
     mut batch: impl FnMut(&mut [Page]) -> Result<(), E>,
 ) -> Result<Vec<Page>, E> {
     let highlighter = highlight::Highlighter::new();
     let chapters = links::Chapters::of(book);
     let mut pages: Vec<Page> = Vec::with_capacity(book.chapters.len());
     let mut start = 0;
-    while start < book.chapters.len() {
+    for number in 0.. {
+        if start >= book.chapters.len() {
+            break;
+        }
         let end = start.saturating_add(size).min(book.chapters.len());
-        pages.par_extend((start..end).into_par_iter().map(|index| {
-            let mut page = transform_chapter(book, index, &highlighter);
-            then(&mut page);
-            page.finish(book, &chapters);
-            page
+        let mut cached = cache.map(|cache| cache.batch(book, number, start..end));
+        let mut found: Vec<Option<Page>> = match &mut cached {
+            Some(cached) => std::mem::take(&mut cached.found),
+            None => (start..end).map(|_| None).collect(),
+        };
+        pages.par_extend(found.par_iter_mut().zip(start..end).map(|(found, index)| {
+            found.take().unwrap_or_else(|| {
+                let mut page = transform_chapter(book, index, &highlighter);
+                then(&mut page);
+                page.finish(book, &chapters);
+                page
+            })
         }));
+        if let (Some(cache), Some(cached)) = (cache, cached) {
+            cache.store(number, cached, &pages[start..end]);
+        }
         batch(&mut pages[start..end])?;
         start = end;
     }

@@ -54,12 +54,16 @@ pub fn fixture_copy(name: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Copies a folder recursively.
+/// Copies a folder recursively, leaving out `target/`: the build cache that tests building
+/// a fixture in place leave there is not part of the fixture.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let target = to.join(entry.file_name());
+        if entry.file_name() == "target" {
+            continue;
+        }
         if entry.file_type().unwrap().is_dir() {
             copy_dir(&entry.path(), &target);
         } else {

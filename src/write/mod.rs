@@ -1,7 +1,10 @@
 //! The write stage: output files go to a staging folder beside the
 //! destination, which replaces the old site only when everything was
 //! written. A failed build leaves the last good site untouched, and files
-//! of pages that no longer exist do not linger.
+//! of pages that no longer exist do not linger. A file the last build wrote
+//! with the same bytes is linked, not written again ([`reuse`]).
+
+mod reuse;
 
 use std::path::{Path, PathBuf};
 
@@ -112,8 +115,13 @@ pub trait Sink: Sync {
     /// Adds one file to be written piece by piece (a page the size of the book); it is
     /// complete once the writer is flushed and dropped.
     fn create(&self, path: &str) -> Result<Box<dyn Write + Send + Sync>>;
-    /// Overwrites `bytes.len()` bytes of a file already added, at `offset`.
-    fn patch(&self, path: &str, offset: usize, bytes: &[u8]) -> Result<()>;
+    /// For an output whose files under `folder/` are all made from what `key` names (the
+    /// search index, keyed by its documents): takes them from the last build if its key
+    /// was the same, so they need not be made again. Returns whether it did; if not, the
+    /// output puts them.
+    fn reuse_folder(&self, _folder: &str, _key: &str) -> Result<bool> {
+        Ok(false)
+    }
 }
 
 /// Keeps files in memory (`handbook serve`, tests).
@@ -140,15 +148,6 @@ impl Sink for Collect {
             file: Some(OutputFile::bytes(path.to_string(), Vec::new())),
             into: self.files.clone(),
         }))
-    }
-
-    fn patch(&self, path: &str, offset: usize, bytes: &[u8]) -> Result<()> {
-        let mut files = self.files.lock().expect("no put panicked");
-        let file = files.iter_mut().find(|f| f.path == path);
-        if let Some(Contents::Bytes(old)) = file.map(|f| &mut f.contents) {
-            old[offset..offset + bytes.len()].copy_from_slice(bytes);
-        }
-        Ok(())
     }
 }
 
@@ -190,6 +189,10 @@ pub struct Staging {
     root: PathBuf,
     dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     paths: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// The site being replaced and what its build recorded, if it can be reused.
+    previous: Option<(PathBuf, reuse::Manifest)>,
+    /// What this build put, for the next.
+    recorded: std::sync::Mutex<reuse::Manifest>,
 }
 
 impl Staging {
@@ -204,7 +207,10 @@ impl Staging {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "book".into());
-        Staging::at(parent.join(format!(".{name}.staging-{}", std::process::id())))
+        let mut staging =
+            Staging::at(parent.join(format!(".{name}.staging-{}", std::process::id())))?;
+        staging.previous = reuse::Manifest::read(dest).map(|list| (dest.to_path_buf(), list));
+        Ok(staging)
     }
 
     /// A staging folder at `root` (replaced if it exists).
@@ -218,6 +224,8 @@ impl Staging {
             root,
             dirs: Default::default(),
             paths: Default::default(),
+            previous: None,
+            recorded: Default::default(),
         })
     }
 
@@ -233,11 +241,38 @@ impl Staging {
 
     /// Moves the finished site to `dest`, replacing what was there.
     pub fn publish(self, dest: &Path) -> Result<()> {
+        self.write_list()?;
         let result = swap(&self.root, dest);
         if result.is_ok() {
             std::mem::forget(self);
         }
         result
+    }
+
+    /// Writes the list of files into the marker file, for the next build.
+    fn write_list(&self) -> Result<()> {
+        let recorded = self.recorded.lock().expect("no put panicked");
+        let marker = self.root.join(MARKER);
+        std::fs::write(&marker, recorded.text()).map_err(Error::io(&marker))
+    }
+
+    /// Links `path` from the last build's site if that put the same bytes there;
+    /// returns whether it did.
+    fn link(&self, path: &str, target: &Path, file: &reuse::Recorded) -> bool {
+        let Some((site, list)) = &self.previous else {
+            return false;
+        };
+        if list.files.get(path) != Some(file) {
+            return false;
+        }
+        let source = site.join(path);
+        let same_len = std::fs::metadata(&source).is_ok_and(|meta| meta.len() == file.len);
+        same_len && std::fs::hard_link(&source, target).is_ok()
+    }
+
+    fn record(&self, path: &str, file: reuse::Recorded) {
+        let mut recorded = self.recorded.lock().expect("no put panicked");
+        recorded.files.insert(path.to_string(), file);
     }
 
     /// Checks `path` and makes its folder; returns where the file goes.
@@ -261,6 +296,17 @@ impl Sink for Staging {
     fn put(&self, file: OutputFile) -> Result<()> {
         let target = self.target(&file.path)?;
         match &file.contents {
+            Contents::Bytes(bytes) if reuse::listable(&file.path) => {
+                let recorded = reuse::Recorded {
+                    hash: *blake3::hash(bytes).as_bytes(),
+                    len: bytes.len() as u64,
+                };
+                if !self.link(&file.path, &target, &recorded) {
+                    std::fs::write(&target, bytes).map_err(Error::io(&target))?;
+                }
+                self.record(&file.path, recorded);
+                Ok(())
+            }
             Contents::Bytes(bytes) => std::fs::write(&target, bytes).map_err(Error::io(&target)),
             Contents::Copy(source) => std::fs::copy(source, &target)
                 .map(drop)
@@ -274,15 +320,32 @@ impl Sink for Staging {
         Ok(Box::new(std::io::BufWriter::new(file)))
     }
 
-    fn patch(&self, path: &str, offset: usize, bytes: &[u8]) -> Result<()> {
-        use std::os::unix::fs::FileExt;
-        let target = self.root.join(path);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&target)
-            .map_err(Error::io(&target))?;
-        file.write_all_at(bytes, offset as u64)
-            .map_err(Error::io(&target))
+    fn reuse_folder(&self, folder: &str, key: &str) -> Result<bool> {
+        let mut recorded = self.recorded.lock().expect("no put panicked");
+        recorded.folders.insert(folder.to_string(), key.to_string());
+        drop(recorded);
+        let Some((site, list)) = &self.previous else {
+            return Ok(false);
+        };
+        let prefix = format!("{folder}/");
+        let files: Vec<(&String, &reuse::Recorded)> = list
+            .files
+            .iter()
+            .filter(|(path, _)| path.starts_with(&prefix))
+            .collect();
+        let whole = files.iter().all(|(path, old)| {
+            std::fs::metadata(site.join(path)).is_ok_and(|meta| meta.len() == old.len)
+        });
+        if list.folders.get(folder).map(String::as_str) != Some(key) || !whole {
+            return Ok(false);
+        }
+        for (path, old) in files {
+            let target = self.target(path)?;
+            let source = site.join(path);
+            std::fs::hard_link(&source, &target).map_err(Error::io(&target))?;
+            self.record(path, old.clone());
+        }
+        Ok(true)
     }
 }
 
@@ -390,28 +453,68 @@ mod tests {
     }
 
     #[test]
-    fn a_patch_overwrites_bytes_in_place() {
+    fn an_unchanged_file_is_linked_and_a_changed_one_written_leaving_the_old_site() {
+        use std::os::unix::fs::MetadataExt;
         let dir = tempfile::tempdir().unwrap();
-        let staging = Staging::at(dir.path().join("site")).unwrap();
-        staging
-            .put(OutputFile::bytes(
-                "a.html".into(),
-                b"<a href=\"search/XXXX.js\">".to_vec(),
-            ))
-            .unwrap();
-        staging.patch("a.html", 16, b"1234").unwrap();
-        let text = std::fs::read_to_string(staging.root().join("a.html")).unwrap();
-        assert_eq!(text, "<a href=\"search/1234.js\">");
-        let collect = Collect::default();
-        collect
-            .put(OutputFile::bytes(
-                "a.html".into(),
-                b"<a href=\"search/XXXX.js\">".to_vec(),
-            ))
-            .unwrap();
-        collect.patch("a.html", 16, b"1234").unwrap();
-        assert!(
-            matches!(&collect.into_files()[0].contents, Contents::Bytes(b) if b == text.as_bytes())
-        );
+        let dest = dir.path().join("book");
+        let put = |staging: &Staging, text: &str| {
+            let file = OutputFile::bytes("a.html".into(), text.as_bytes().to_vec());
+            staging.put(file).unwrap();
+            staging.root().join("a.html")
+        };
+        let first = Staging::beside(&dest).unwrap();
+        put(&first, "one");
+        first.publish(&dest).unwrap();
+        let inode = |path: &Path| std::fs::metadata(path).unwrap().ino();
+        let old = inode(&dest.join("a.html"));
+
+        let same = Staging::beside(&dest).unwrap();
+        assert_eq!(inode(&put(&same, "one")), old, "the same bytes: linked");
+        same.publish(&dest).unwrap();
+
+        let other = Staging::beside(&dest).unwrap();
+        let staged = put(&other, "two");
+        assert_ne!(inode(&staged), old);
+        assert_eq!(std::fs::read_to_string(staged).unwrap(), "two");
+        assert_eq!(std::fs::read_to_string(dest.join("a.html")).unwrap(), "one");
+        other.publish(&dest).unwrap();
+        assert_eq!(std::fs::read_to_string(dest.join("a.html")).unwrap(), "two");
+
+        // A list another build of the tool wrote is not trusted.
+        std::fs::write(dest.join(MARKER), "handbook-build 1\tanother tool\n").unwrap();
+        let untrusted = Staging::beside(&dest).unwrap();
+        assert_ne!(inode(&put(&untrusted, "two")), inode(&dest.join("a.html")));
+    }
+
+    #[test]
+    fn a_folder_is_taken_from_the_last_build_only_under_the_same_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("book");
+        let first = Staging::beside(&dest).unwrap();
+        assert!(!first.reuse_folder("search", "k1").unwrap());
+        for name in ["search/index.js", "search/c0-k1.js"] {
+            let file = OutputFile::bytes(name.into(), name.as_bytes().to_vec());
+            first.put(file).unwrap();
+        }
+        first.publish(&dest).unwrap();
+
+        let same = Staging::beside(&dest).unwrap();
+        assert!(same.reuse_folder("search", "k1").unwrap());
+        let text = std::fs::read_to_string(same.root().join("search/c0-k1.js")).unwrap();
+        assert_eq!(text, "search/c0-k1.js");
+        same.publish(&dest).unwrap();
+        // Taken, the files stay listed for the build after.
+        let again = Staging::beside(&dest).unwrap();
+        assert!(again.reuse_folder("search", "k1").unwrap());
+        drop(again);
+
+        let other = Staging::beside(&dest).unwrap();
+        assert!(!other.reuse_folder("search", "k2").unwrap());
+        assert!(!other.root().join("search").exists());
+        drop(other);
+        // A file of the folder gone from the old site: nothing is taken.
+        std::fs::remove_file(dest.join("search/c0-k1.js")).unwrap();
+        let broken = Staging::beside(&dest).unwrap();
+        assert!(!broken.reuse_folder("search", "k1").unwrap());
     }
 }
