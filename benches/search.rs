@@ -118,7 +118,7 @@ fn bench(root: &Path, index_only: bool) {
                 .starts_with("search-")
         })
         .expect("the site has a search client");
-    let kinds = ["index", "s", "t", "p", "c", "words"];
+    let kinds = ["index", "s", "h", "t", "p", "n", "c", "words"];
     let paths: Vec<PathBuf> = files.iter().map(|f| dir.path().join(&f.path)).collect();
     let gzip = client
         .gzip_sizes(&[vec![asset.clone()], paths].concat())

@@ -6,6 +6,9 @@
 //! is never read, and an entry that cannot be read is a miss. Deleting the folder is
 //! always safe.
 //!
+//! The search index is kept the same way, in pieces: each run of pages' documents indexed
+//! on its own ([`search_partials`]), so an edit indexes one run again, not the book.
+//!
 //! Pages are stored a batch at a time ([`crate::transform::transform_in_batches`]):
 //! one file per batch, named by the keys of its chapters, so a book of 3,000 chapters
 //! costs 47 files, not 3,000. A batch whose file is missing (a chapter in it changed)
@@ -133,9 +136,13 @@ impl Cache {
     /// The key of chapter `index`: the book's key, the chapter (its text, title, number
     /// and where it sits), the files it includes, and whether it is the landing page.
     fn chapter_key(&self, book: &Book, index: usize) -> Key {
-        let chapter = &book.chapters[index];
+        // Every field, the text as bytes: its `Debug` form escapes each character.
+        let mut chapter = book.chapters[index].clone();
+        let text = std::mem::take(&mut chapter.source);
         let mut hasher = blake3::Hasher::new();
         hasher.update(self.book.as_bytes());
+        hasher.update(&(text.len() as u64).to_le_bytes());
+        hasher.update(text.as_bytes());
         hasher.update(format!("{chapter:?}").as_bytes());
         for include in &chapter.includes {
             hasher.update(format!("{include:?}{:?}", book.includes.get(include)).as_bytes());
@@ -143,6 +150,62 @@ impl Cache {
         hasher.update(&[u8::from(index == 0 && !book.has_index_chapter())]);
         *hasher.finalize().as_bytes()
     }
+}
+
+/// The folder of the cache that holds the search index's pieces.
+const SEARCH: &str = "search";
+
+/// The index of each group of `docs` ([`crate::search::Documents::groups`]), in order: read
+/// from the cache, or indexed (on every core) and stored there. Pieces no group of this
+/// build had are removed.
+pub fn search_partials(
+    book: &Book,
+    docs: &crate::search::Documents,
+) -> crate::Result<Vec<search_index::Partial>> {
+    use rayon::prelude::*;
+    let dir = book.config.cache_dir.join(SEARCH);
+    let names: Vec<String> = (docs.groups.par_iter())
+        .map(|group| partial_name(&docs.docs[group.clone()]))
+        .collect();
+    let partials = (docs.groups.par_iter().zip(&names))
+        .map(|(group, name)| {
+            let path = dir.join(name);
+            let kept = std::fs::read(&path).ok();
+            if let Some(partial) = kept.and_then(|b| search_index::Partial::from_bytes(&b).ok()) {
+                return Ok(partial);
+            }
+            let partial = search_index::Partial::index(&docs.docs[group.clone()])?;
+            let _ = write_atomically(&dir, &path, &partial.to_bytes());
+            Ok(partial)
+        })
+        .collect::<crate::Result<Vec<_>>>()?;
+    let keep: std::collections::HashSet<&String> = names.iter().collect();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !keep.contains(&name) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(partials)
+}
+
+/// A search piece's file name: a hash of the tool and of its documents.
+fn partial_name(docs: &[search_index::Doc]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(tool().as_bytes());
+    for doc in docs {
+        for text in [
+            &doc.url,
+            &doc.anchor,
+            &doc.page_title,
+            &doc.section_title,
+            &doc.body,
+        ] {
+            hasher.update(&(text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        }
+    }
+    format!("{}.bin", &hasher.finalize().to_hex()[..32])
 }
 
 /// What every page of `book` depends on besides its own chapter.

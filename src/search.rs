@@ -11,6 +11,11 @@ use crate::write::OutputFile;
 /// The folder of the site that holds the exported index.
 pub(crate) const DIR: &str = "search";
 
+/// How many pages' documents are indexed together when a build keeps the index's pieces
+/// for the next ([`crate::cache::search_partials`]): a one-chapter edit indexes this many
+/// pages again, and each piece costs tantivy a fixed few milliseconds.
+const PAGES_PER_GROUP: usize = 256;
+
 /// What the index is built from: the documents, and how the book wants them ranked.
 #[derive(Debug, Clone)]
 pub struct Documents {
@@ -18,6 +23,8 @@ pub struct Documents {
     pub docs: Vec<Doc>,
     /// `[output.html.search]`'s boosts, `use-boolean-and` and `expand`.
     pub options: Options,
+    /// The documents of each run of [`PAGES_PER_GROUP`] pages, in order.
+    pub groups: Vec<std::ops::Range<usize>>,
 }
 
 /// One document per section of every page, in reading order. Chapters that
@@ -26,7 +33,11 @@ pub struct Documents {
 pub fn documents(book: &Book, pages: &[Page]) -> Documents {
     let settings = &book.config.html.search;
     let mut docs: Vec<Doc> = Vec::new();
-    for page in pages {
+    let mut groups = Vec::new();
+    for (n, page) in pages.iter().enumerate() {
+        if n % PAGES_PER_GROUP == 0 {
+            groups.push(docs.len()..docs.len());
+        }
         let chapter = &book.chapters[page.chapter];
         if !settings.indexes(&chapter.source_path) {
             continue;
@@ -52,10 +63,15 @@ pub fn documents(book: &Book, pages: &[Page]) -> Documents {
                 body: section.text.clone(),
             });
         }
+        if let Some(group) = groups.last_mut() {
+            group.end = docs.len();
+        }
     }
+    groups.retain(|group| !group.is_empty());
     Documents {
         docs,
         options: settings.ranking,
+        groups,
     }
 }
 
@@ -74,6 +90,11 @@ pub fn exported_entry(docs: &Documents) -> String {
 /// Builds the index of `docs`.
 pub fn index(docs: Documents) -> crate::Result<Index> {
     Ok(Index::build(docs.docs, &docs.options)?)
+}
+
+/// Builds the index of `docs` from the index of each of its groups (`partials`, in order).
+pub fn index_from(docs: Documents, partials: &[search_index::Partial]) -> crate::Result<Index> {
+    Ok(Index::from_partials(docs.docs, partials, &docs.options)?)
 }
 
 /// One result of [`search`].

@@ -11,12 +11,13 @@
 //     analyzer (tokens of maxTokenBytes or more dropped; none without it).
 //   engine.search(query, limit) -> Promise<{hits: [{doc, score}], stems: [stem]}>
 //     (best first; `stems` are the terms the query matched, for highlighting).
+//   engine.titles(ids) -> Promise<[{url, anchor, page, section}]>: what a result shows at once.
 //   engine.documents(ids) -> Promise<[{url, anchor, page, section, text}]>
-//   engine.hasDocuments(ids) -> whether those documents are loaded (or loading) already.
+//   engine.hasDocuments(ids) -> whether those documents' texts are loaded (or loading) already.
 //   engine.files() -> [url]: every file loaded so far.
 //   snippet(text, stems, maxChars) -> [{text, match}]: the best passage.
 
-var FORMAT_VERSION = 2;
+var FORMAT_VERSION = 3;
 var f32 = Math.fround;
 
 // --- Encodings ---------------------------------------------------------------
@@ -243,8 +244,15 @@ function Engine(entry, loader) {
   this.packKeys = [""].concat(frontCoded(entry.packs));
   this.shortStems = new Set(frontCoded(entry.shortStems));
   this.positionGroup = parameters.positionGroup;
-  this.chunkStarts = [0];
-  vlqList(entry.chunks).forEach(function (n) { self.chunkStarts.push(self.chunkStarts[self.chunkStarts.length - 1] + n); });
+  this.titleDocs = entry.titleDocs;
+  this.titleFiles = new Map();
+  // Common stems' packs, each with the head file that has its head.
+  this.headFileOf = new Map();
+  var headPacks = [], next = 0;
+  vlqList(entry.heads).forEach(function (gap) { headPacks.push(next + gap); next += gap + 1; });
+  vlqList(entry.headFiles).forEach(function (count, file) {
+    headPacks.splice(0, count).forEach(function (pack) { self.headFileOf.set(pack, file); });
+  });
   this.shards = new Map();
   this.packs = new Map();
   this.positionLists = new Map();
@@ -294,16 +302,48 @@ Engine.prototype.shard = function (n) {
 };
 
 // A postings pack: its terms (stems with their postings per field), registered in `terms`.
+// A common stem's pack holds the postings its head does not: the head comes first, and the
+// two are merged into the term the head made.
 Engine.prototype.pack = function (n) {
-  var self = this;
-  return this.loader.get("t" + n).then(function (data) {
-    if (!self.packs.has(n)) self.packs.set(n, self.decodePack(n, data));
+  var self = this, head = this.headFileOf.has(n) ? this.heads(this.headFileOf.get(n)) : Promise.resolve();
+  return Promise.all([this.loader.get("t" + n), head]).then(function (loaded) {
+    if (!self.packs.has(n)) self.packs.set(n, self.decodePack(n, loaded[0]));
     return self.packs.get(n);
+  });
+};
+
+// A head file: the heads of a run of common stems, each registered in `terms` as a term whose
+// postings are its head's (`partial`) until its pack is loaded.
+Engine.prototype.heads = function (n) {
+  var self = this;
+  return this.loader.get("h" + n).then(function (data) {
+    if (data.decoded) return;
+    data.decoded = true;
+    frontCoded(data.stems).forEach(function (text, i) {
+      var reader = new Vlq(data.heads[i]), weight = 0;
+      var fields = self.fields.map(function () {
+        var count = reader.next(), idf = count > 0 ? f32FromBits(reader.next()) : undefined;
+        weight += count;
+        var p = decodePostingsList(reader);
+        return { docs: p.docs, freqs: p.freqs, ids: p.ids, idf: idf };
+      });
+      var head = new Uint8Array(self.docs);
+      fields.forEach(function (field) { field.docs.forEach(function (doc) { head[doc] = 1; }); });
+      var bound = f32FromBits(reader.next());
+      self.terms.set(text, { text: text, pack: self.packOf(text), local: 0, weight: weight, fields: fields, partial: true, head: head, bound: bound });
+    });
   });
 };
 
 Engine.prototype.decodePack = function (n, data) {
   var self = this;
+  if (this.headFileOf.has(n)) {
+    var term = this.terms.get(frontCoded(data.stems)[0]);
+    var tails = data.postings.map(function (text) { return decodePostings(text, 1)[0]; });
+    term.fields = term.fields.map(function (head, f) { return mergePostings(head, tails[f]); });
+    term.partial = false;
+    return { terms: [term] };
+  }
   var stemTexts = frontCoded(data.stems), idf = new Map(), reader = new Vlq(data.idf), docCount = 0;
   while (!reader.done()) {
     docCount += reader.next();
@@ -323,7 +363,8 @@ Engine.prototype.decodePack = function (n, data) {
 };
 
 // Loads the packs of `stems` (texts), but for stems known not to be in the index: short ones
-// not in the entry's list, others not in their dictionary shard if it is loaded.
+// not in the entry's list, others not in their dictionary shard if it is loaded. A common
+// stem's head is loaded instead of its pack (`search` loads the pack if the head is not enough).
 Engine.prototype.loadPacks = function (stems) {
   var self = this, needed = new Set();
   stems.forEach(function (stem) {
@@ -331,23 +372,40 @@ Engine.prototype.loadPacks = function (stems) {
     var known = Array.from(stem).length < self.params.minPrefixChars ? self.shortStems.has(stem) : !shard || shard.has.has(stem);
     if (known) needed.add(self.packOf(stem));
   });
-  return Promise.all(Array.from(needed, function (n) { return self.pack(n); }));
+  return Promise.all(Array.from(needed, function (n) {
+    return self.headFileOf.has(n) && !self.packs.has(n) ? self.heads(self.headFileOf.get(n)) : self.pack(n);
+  }));
 };
 
 function decodePostings(text, count) {
   var reader = new Vlq(text), out = [];
-  for (var s = 0; s < count; s++) {
-    var n = reader.next(), docs = new Int32Array(n), freqs = new Int32Array(n), ids = new Uint8Array(n), next = 0;
-    for (var i = 0; i < n; i++) {
-      var value = reader.next();
-      docs[i] = next + Math.floor(value / 2);
-      freqs[i] = value % 2 === 1 ? reader.next() + 2 : 1;
-      ids[i] = reader.next();
-      next = docs[i] + 1;
-    }
-    out.push({ docs: docs, freqs: freqs, ids: ids });
-  }
+  for (var s = 0; s < count; s++) out.push(decodePostingsList(reader));
   return out;
+}
+
+function decodePostingsList(reader) {
+  var n = reader.next(), docs = new Int32Array(n), freqs = new Int32Array(n), ids = new Uint8Array(n), next = 0;
+  for (var i = 0; i < n; i++) {
+    var value = reader.next();
+    docs[i] = next + Math.floor(value / 2);
+    freqs[i] = value % 2 === 1 ? reader.next() + 2 : 1;
+    ids[i] = reader.next();
+    next = docs[i] + 1;
+  }
+  return { docs: docs, freqs: freqs, ids: ids };
+}
+
+// A head's postings and the rest of the stem's, in one list in document order.
+function mergePostings(head, tail) {
+  var n = head.docs.length + tail.docs.length, docs = new Int32Array(n), freqs = new Int32Array(n), ids = new Uint8Array(n);
+  for (var i = 0, h = 0, t = 0; i < n; i++) {
+    var from = t >= tail.docs.length || (h < head.docs.length && head.docs[h] < tail.docs[t]) ? head : tail;
+    var at = from === head ? h++ : t++;
+    docs[i] = from.docs[at];
+    freqs[i] = from.freqs[at];
+    ids[i] = from.ids[at];
+  }
+  return { docs: docs, freqs: freqs, ids: ids, idf: head.idf };
 }
 
 // Positions of `term` in field `f`: one Int32Array per document of its postings.
@@ -522,6 +580,8 @@ Engine.prototype.addScores = function (into, matched, f, idf, boost, postings) {
   }
 };
 
+// Adds word clause `clause`'s scores to `into`; returns them ({best, any}: per document, its
+// score and whether it matches).
 Engine.prototype.scoreWord = function (clause, into, matched) {
   var self = this, best = new Float64Array(this.docs), any = new Uint8Array(this.docs);
   clause.alternatives.forEach(function (alternative) {
@@ -542,6 +602,7 @@ Engine.prototype.scoreWord = function (clause, into, matched) {
       matched[doc]++;
     }
   }
+  return { best: best, any: any };
 };
 
 Engine.prototype.scorePhrase = function (clause, into, matched) {
@@ -596,58 +657,136 @@ function phraseCounts(terms, positions, f, maxOffset) {
   return { docs: docs, freqs: freqs, ids: ids };
 }
 
+// The best `limit` documents for `query`. Common stems are scored from their heads first; their
+// packs are loaded, the one with the highest bound first, only while the heads cannot prove
+// which documents are the best `limit`.
 Engine.prototype.search = function (query, limit) {
   var self = this;
   return this.plan(parse(query, this.maxTokenBytes)).then(function (clauses) {
-    // `matched` counts the clauses each document matches.
-    var total = new Float64Array(self.docs), matched = new Uint8Array(self.docs);
-    var done = Promise.resolve();
-    clauses.forEach(function (clause) {
-      done = done.then(function () {
-        if (clause.kind === "word") self.scoreWord(clause, total, matched);
-        else return self.scorePhrase(clause, total, matched);
-      });
+    var terms = [];
+    clauses.forEach(function (c) {
+      (c.kind === "word" ? c.alternatives : c.terms).forEach(function (a) { terms.push(a); });
     });
-    var needed = self.params.allTerms ? Math.max(1, clauses.length) : 1;
-    return done.then(function () {
-      var hits = [];
-      for (var doc = 0; doc < self.docs; doc++) {
-        if (matched[doc] >= needed) hits.push({ doc: doc, score: total[doc] });
-      }
-      hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
-      var matchedStems = new Set();
-      clauses.forEach(function (c) {
-        (c.kind === "word" ? c.alternatives : c.terms).forEach(function (a) { matchedStems.add(a.term.text); });
+    var partial = function () {
+      return terms.filter(function (a) { return a.term.partial; }).sort(function (a, b) {
+        return b.term.bound * (b.factor || 1) - a.term.bound * (a.factor || 1);
       });
-      return { hits: hits.slice(0, limit), stems: Array.from(matchedStems) };
+    };
+    // Phrases need every position, so whole postings; so does a query for every match.
+    var whole = limit >= self.docs || clauses.some(function (c) { return c.kind === "phrase"; });
+    var packs = function (list) { return Promise.all(list.map(function (a) { return self.pack(a.term.pack); })); };
+    var attempt = function () {
+      var left = partial();
+      return self.rank(clauses, limit, left.length > 0).then(function (hits) {
+        return hits || packs(left.slice(0, 1)).then(attempt);
+      });
+    };
+    return (whole ? packs(partial()) : Promise.resolve()).then(attempt).then(function (hits) {
+      var matchedStems = new Set();
+      terms.forEach(function (a) { matchedStems.add(a.term.text); });
+      return { hits: hits, stems: Array.from(matchedStems) };
     });
   });
 };
 
-// The chunk holding document `id`.
-Engine.prototype.chunkOf = function (id) {
-  var low = 0, high = this.chunkStarts.length - 2;
-  while (low < high) {
-    var mid = (low + high + 1) >> 1;
-    if (this.chunkStarts[mid] <= id) low = mid; else high = mid - 1;
-  }
-  return low;
+// The best `limit` hits of `clauses`, best first. With `fromHeads` (some terms are their
+// heads only), null unless no document outside the heads can be among them.
+Engine.prototype.rank = function (clauses, limit, fromHeads) {
+  var self = this;
+  // `matched` counts the clauses each document matches.
+  var total = new Float64Array(this.docs), matched = new Uint8Array(this.docs), words = [];
+  var done = Promise.resolve();
+  clauses.forEach(function (clause, c) {
+    done = done.then(function () {
+      if (clause.kind === "word") words[c] = self.scoreWord(clause, total, matched);
+      else return self.scorePhrase(clause, total, matched);
+    });
+  });
+  var needed = this.params.allTerms ? Math.max(1, clauses.length) : 1;
+  return done.then(function () {
+    if (fromHeads) return self.provenTop(clauses, words, total, matched, needed, limit);
+    var hits = [];
+    for (var doc = 0; doc < self.docs; doc++) {
+      if (matched[doc] >= needed) hits.push({ doc: doc, score: total[doc] });
+    }
+    return topHits(hits, limit);
+  });
 };
 
-Engine.prototype.documents = function (ids) {
+function topHits(hits, limit) {
+  hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+  return hits.slice(0, limit);
+}
+
+// A document's score is certain if, in every word clause with a head-only term it is not in
+// the head of, its score is at least that term's bound (so the term cannot raise it). The
+// best `limit` certain hits are the best `limit` if the last of them scores above every other
+// document's upper bound (its score with each such term at its bound); else null. Bounds are
+// raised a little: scores are f32 sums, the bounds are not.
+Engine.prototype.provenTop = function (clauses, words, total, matched, needed, limit) {
+  var MARGIN = 1.0001, hits = [], upper = 0;
+  var partials = clauses.map(function (c) {
+    return c.kind !== "word" ? [] : c.alternatives.filter(function (a) { return a.term.partial; }).map(function (a) {
+      return { head: a.term.head, bound: a.term.bound * a.factor * MARGIN };
+    });
+  });
+  for (var doc = 0; doc < this.docs; doc++) {
+    var extra = 0;
+    for (var c = 0; c < clauses.length; c++) {
+      var unknown = 0;
+      partials[c].forEach(function (p) { if (!p.head[doc] && p.bound > unknown) unknown = p.bound; });
+      var known = unknown > 0 && words[c].any[doc] ? words[c].best[doc] : 0;
+      if (known < unknown) extra += unknown - known;
+    }
+    if (extra > 0) upper = Math.max(upper, (total[doc] + extra) * MARGIN);
+    else if (matched[doc] >= needed) hits.push({ doc: doc, score: total[doc] });
+  }
+  hits = topHits(hits, limit);
+  return hits.length === limit && hits[limit - 1].score > upper ? hits : null;
+};
+
+// The titles of documents `ids`, from their titles files, with where their texts are
+// ({chunk, at}).
+Engine.prototype.titles = function (ids) {
   var self = this;
   return Promise.all(ids.map(function (id) {
-    var chunk = self.chunkOf(id);
-    return self.loader.get("c" + chunk).then(function (data) {
-      var d = data.docs[id - self.chunkStarts[chunk]];
-      return { url: d[0], anchor: d[1], page: d[2], section: d[3], text: d[4] };
+    var n = Math.floor(id / self.titleDocs);
+    return self.loader.get("n" + n).then(function (data) {
+      if (!self.titleFiles.has(n)) self.titleFiles.set(n, decodeTitles(data));
+      return self.titleFiles.get(n)[id - n * self.titleDocs];
     });
   }));
 };
 
+// A titles file's documents; "" for a url or page title is the previous document's.
+function decodeTitles(data) {
+  var url = "", page = "", starts = new Set(), at = 0, chunk = data.chunk, offset = data.offset;
+  vlqList(data.starts).forEach(function (gap) { at += gap; starts.add(at); });
+  return data.docs.map(function (row, i) {
+    if (row[0] !== "") { url = row[0]; page = row[2]; }
+    if (starts.has(i)) { chunk++; offset = -i; }
+    return { url: url, anchor: row[1], page: page, section: row[3], chunk: chunk, at: offset + i };
+  });
+}
+
+// Documents `ids` with their texts: their titles first, which say where the texts are.
+Engine.prototype.documents = function (ids) {
+  var self = this;
+  return this.titles(ids).then(function (titles) {
+    return Promise.all(titles.map(function (title) {
+      return self.loader.get("c" + title.chunk).then(function (data) {
+        return { url: title.url, anchor: title.anchor, page: title.page, section: title.section, text: data.docs[title.at] };
+      });
+    }));
+  });
+};
+
 Engine.prototype.hasDocuments = function (ids) {
   var self = this;
-  return ids.every(function (id) { return self.loader.cache.has("c" + self.chunkOf(id)); });
+  return ids.every(function (id) {
+    var titles = self.titleFiles.get(Math.floor(id / self.titleDocs));
+    return titles && self.loader.cache.has("c" + titles[id % self.titleDocs].chunk);
+  });
 };
 
 Engine.prototype.files = function () { return this.loader.urls.slice(); };

@@ -4,6 +4,9 @@
 //   node harness.js CLIENT.js ENTRY.js search        -> stdin: JSON [query]; stdout: JSON
 //                                                       [{hits: [{doc, bits}], stems}]
 //   node harness.js CLIENT.js - stem                 -> stdin: JSON [word]; stdout: JSON [stem]
+//   node harness.js CLIENT.js ENTRY.js top           -> stdin: JSON {queries, limit}; stdout:
+//                                                       JSON [{hits, stems, files}], each
+//                                                       query in a fresh engine
 //   node harness.js CLIENT.js ENTRY.js bench         -> stdin: JSON [query]; stdout: JSON
 //                                                       bytes loaded and time per keystroke
 //   node harness.js CLIENT.js - gzip                 -> stdin: JSON [path]; stdout: JSON
@@ -85,9 +88,27 @@ async function searchAll() {
   return out;
 }
 
+// Each query's best `limit` in a fresh engine (so from heads where they suffice), with the
+// names of the files it loaded.
+async function top() {
+  const { queries, limit } = stdin();
+  const out = [];
+  for (const query of queries) {
+    const engine = await search.open(entryPath, { loadScript });
+    const result = await engine.search(query, limit);
+    out.push({
+      hits: result.hits.map((h) => ({ doc: h.doc, bits: bits(h.score) })),
+      stems: result.stems,
+      files: engine.files().map((f) => f.slice(f.lastIndexOf("/") + 1)),
+    });
+  }
+  return out;
+}
+
 // For each query: the files (and their gzipped bytes, client excluded) a fresh page loads
 // for the query alone (index files, then the texts of its top 10 documents), and while it is
-// typed one character at a time (ranked at every keystroke, texts for the last only); then the
+// typed one character at a time (ranked at every keystroke, titles of its first 5, texts for
+// the last only); then the
 // time per keystroke (search, documents, snippets)
 // once the data is loaded.
 async function bench() {
@@ -97,11 +118,14 @@ async function bench() {
     const first = await search.open(entryPath, { loadScript });
     const result = await first.search(query, 10);
     await first.documents(result.hits.map((h) => h.doc));
-    // As the search box does for a reader typing on: every keystroke ranks, and only the
-    // query typing stopped at fetches its texts.
+    // As the search box does for a reader typing on: every keystroke ranks and fetches the
+    // titles of the first 5, and only the query typing stopped at fetches its texts.
     const engine = await search.open(entryPath, { loadScript });
     let found;
-    for (let i = 1; i <= query.length; i++) found = await engine.search(query.slice(0, i), 10);
+    for (let i = 1; i <= query.length; i++) {
+      found = await engine.search(query.slice(0, i), 10);
+      await engine.titles(found.hits.slice(0, 5).map((h) => h.doc));
+    }
     await engine.documents(found.hits.map((h) => h.doc));
     const typed = engine.files();
     const rounds = 20;
@@ -113,7 +137,7 @@ async function bench() {
         docs.forEach((d) => search.snippet(d.text, found.stems, 160));
       }
     }
-    const isText = (f) => /\/c\d+-[^/]*$/.test(f);
+    const isText = (f) => /\/[cn]\d+-[^/]*$/.test(f);
     out.push({
       query,
       firstFiles: first.files().filter((f) => !isText(f)).length,
@@ -133,6 +157,7 @@ async function main() {
   if (mode === "decode") result = await decode();
   else if (mode === "search") result = await searchAll();
   else if (mode === "stem") result = stdin().map((w) => search.analyze(w).map((t) => t.stem).join(" "));
+  else if (mode === "top") result = await top();
   else if (mode === "bench") result = await bench();
   else if (mode === "gzip") result = stdin().map((f) => zlib.gzipSync(fs.readFileSync(f)).length);
   else throw new Error("unknown mode " + mode);

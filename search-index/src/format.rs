@@ -16,7 +16,7 @@ use crate::vocabulary::{Postings, Vocabulary, key_order};
 use crate::{Doc, File};
 
 /// The format's version; the client refuses an index with another one.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The entry file, `index-<id>.js`: what every query needs.
 #[derive(Serialize)]
@@ -39,8 +39,13 @@ struct Entry<'a> {
     /// first letters of every query are such words, and most are not in the index: the
     /// client looks them up here instead of loading the pack where they would be.
     short_stems: String,
-    /// VLQ: the number of documents in each chunk.
-    chunks: String,
+    /// VLQ: the packs of common stems, whose best documents are in a head (see [`Heads`]): the
+    /// first pack's number, then each one's gap from the previous (minus one).
+    heads: String,
+    /// VLQ: the number of heads in each head file, in order.
+    head_files: String,
+    /// Documents per titles file (the last may hold fewer).
+    title_docs: usize,
     /// Everything else that shapes the index: boosts, BM25's constants, the query limits,
     /// file sizes.
     parameters: &'a Parameters,
@@ -88,6 +93,76 @@ struct Pack {
     idf: String,
 }
 
+/// The heads of a run of common stems, `h<n>-<id>.js`. A stem whose postings alone fill a
+/// pack has its best documents by its own score (about `head_docs`, more when several tie
+/// at the cut) here, with their postings in every field, and the rest of its postings in its
+/// pack; the client ranks a query from the heads when it can prove that no other document
+/// makes its first page.
+#[derive(Serialize)]
+struct Heads {
+    /// Front-coded: the stems.
+    stems: String,
+    /// Per stem, VLQ: per field, its document count in the whole index (then, if not zero,
+    /// its IDF as f32 bits), then the head's postings in the field as a pack encodes them;
+    /// last, as f32 bits, a bound on the score (field boosts, no other factor) of every
+    /// document not in the head.
+    heads: Vec<String>,
+}
+
+/// The titles of a run of `title_docs` documents, `n<n>-<id>.js`: what a result shows
+/// before its text arrives, and where its text is (a result's titles come first, so the
+/// entry file need not say which chunk holds which document).
+#[derive(Serialize)]
+struct Titles<'a> {
+    /// Per document: [url, anchor, page title, section title]; url and page title are ""
+    /// when they are the previous document's.
+    docs: Vec<[&'a str; 4]>,
+    /// The chunk holding the first document's text, and the document's index in it.
+    chunk: usize,
+    offset: usize,
+    /// VLQ: the documents (their index here, as gaps from the previous one) whose texts begin
+    /// a chunk, the first document's aside.
+    starts: String,
+}
+
+impl<'a> Titles<'a> {
+    /// The titles of `docs`, the documents from `first` on, whose texts are in the chunks
+    /// beginning at documents `chunk_starts`.
+    fn of(docs: &'a [Doc], first: usize, chunk_starts: &[usize]) -> Titles<'a> {
+        let chunk = chunk_starts.partition_point(|&start| start <= first) - 1;
+        let mut previous = 0;
+        let starts = chunk_starts[chunk + 1..]
+            .iter()
+            .take_while(|&&start| start < first + docs.len())
+            .map(|&start| {
+                let gap = start - first - previous;
+                previous = start - first;
+                gap as u64
+            });
+        let starts = Vlq::of(starts);
+        let mut previous = "";
+        let docs = docs
+            .iter()
+            .map(|d| {
+                let same = d.url == previous;
+                previous = &d.url;
+                let (url, page) = if same {
+                    ("", "")
+                } else {
+                    (d.url.as_str(), d.page_title.as_str())
+                };
+                [url, &d.anchor, page, &d.section_title]
+            })
+            .collect();
+        Titles {
+            docs,
+            chunk,
+            offset: first - chunk_starts[chunk],
+            starts,
+        }
+    }
+}
+
 /// Positions of `position_group` consecutive packs, `p<n>-<id>.js` (packs
 /// `n * position_group` on), loaded for phrases only.
 #[derive(Serialize)]
@@ -97,28 +172,18 @@ struct Positions {
     packs: Vec<Vec<String>>,
 }
 
-/// A chunk of documents, `c<n>-<id>.js`: what results show.
+/// A chunk of documents' texts, `c<n>-<id>.js`: what results' snippets are cut from.
 #[derive(Serialize)]
 struct Chunk<'a> {
-    /// Per document: [url, anchor, page title, section title, text].
-    docs: Vec<[&'a str; 5]>,
+    /// Per document, its text.
+    docs: Vec<&'a str>,
 }
 
 impl<'a> Chunk<'a> {
     fn of(docs: &'a [Doc]) -> Chunk<'a> {
-        let docs = docs
-            .iter()
-            .map(|d| {
-                [
-                    d.url.as_str(),
-                    &d.anchor,
-                    &d.page_title,
-                    &d.section_title,
-                    &d.body,
-                ]
-            })
-            .collect();
-        Chunk { docs }
+        Chunk {
+            docs: docs.iter().map(|d| d.body.as_str()).collect(),
+        }
     }
 }
 
@@ -229,6 +294,14 @@ struct Plan<'a> {
     id: String,
     shards: Vec<ShardRange>,
     packs: Vec<Range<usize>>,
+    /// The heads of common stems, in the order of their packs (at most one a pack).
+    heads: Vec<Head>,
+    /// Each head as its head file holds it.
+    encoded: Vec<String>,
+    /// The heads of each head file.
+    head_files: Vec<Range<usize>>,
+    /// Documents per titles file.
+    title_docs: usize,
     /// The documents of each chunk.
     chunks: Vec<Range<usize>>,
 }
@@ -239,8 +312,10 @@ struct Plan<'a> {
 enum Piece {
     Entry,
     Shard(usize),
+    Heads(usize),
     /// Packs `n * position_group` on, and the positions file `p<n>`.
     PositionGroup(usize),
+    Titles(usize),
     Chunk(usize),
     Words,
 }
@@ -254,25 +329,30 @@ impl<'a> Plan<'a> {
             parameters.max_packs,
         );
         let packs = pack_ranges(&index.vocabulary, pack_bytes);
+        let heads = Head::of_common_stems(index, &packs, pack_bytes);
+        let encoded: Vec<String> = heads.iter().map(|h| h.encode(index)).collect();
+        let head_files = ranges(head_files(&encoded, parameters.head_group_bytes));
+        let title_docs = cut_size(
+            index.docs.len(),
+            parameters.title_docs,
+            parameters.max_title_files,
+        );
         let chunk_bytes = cut_size(
             index.docs.iter().map(doc_bytes).sum(),
             parameters.chunk_bytes,
             parameters.max_chunks,
         );
-        let mut start = 0;
-        let chunks = chunk_sizes(&index.docs, chunk_bytes)
-            .into_iter()
-            .map(|size| {
-                start += size;
-                start - size..start
-            })
-            .collect();
+        let chunks = ranges(chunk_sizes(&index.docs, chunk_bytes));
         Plan {
             index,
             parameters,
             id: id(&index.docs, parameters),
             shards,
             packs,
+            heads,
+            encoded,
+            head_files,
+            title_docs,
             chunks,
         }
     }
@@ -280,9 +360,12 @@ impl<'a> Plan<'a> {
     /// Every piece, in the order of their files' names.
     fn pieces(&self) -> Vec<Piece> {
         let groups = self.packs.len().div_ceil(self.parameters.position_group);
+        let titles = self.index.docs.len().div_ceil(self.title_docs);
         std::iter::once(Piece::Entry)
             .chain((0..self.shards.len()).map(Piece::Shard))
+            .chain((0..self.head_files.len()).map(Piece::Heads))
             .chain((0..groups).map(Piece::PositionGroup))
+            .chain((0..titles).map(Piece::Titles))
             .chain((0..self.chunks.len()).map(Piece::Chunk))
             .chain(std::iter::once(Piece::Words))
             .collect()
@@ -296,17 +379,40 @@ impl<'a> Plan<'a> {
             Piece::Shard(n) => {
                 put(self.file(&format!("s{n}"), &shard(vocabulary, &self.shards[n])))
             }
+            Piece::Heads(n) => {
+                let range = self.head_files[n].clone();
+                let stems = &vocabulary.stems;
+                let group = Heads {
+                    stems: front_coded(
+                        self.heads[range.clone()]
+                            .iter()
+                            .map(|h| stems[h.stem].text.as_str()),
+                    ),
+                    heads: self.encoded[range].to_vec(),
+                };
+                put(self.file(&format!("h{n}"), &group))
+            }
             Piece::PositionGroup(n) => {
                 let group = self.parameters.position_group;
                 let first = n * group;
                 let last = (first + group).min(self.packs.len());
                 let mut packs = Vec::with_capacity(last - first);
                 for k in first..last {
-                    let (pack, positions) = pack(vocabulary, self.packs[k].clone(), &index.stats);
+                    let head = (self.heads.binary_search_by_key(&k, |h| h.pack).ok())
+                        .map(|at| &self.heads[at]);
+                    let (pack, positions) =
+                        pack(vocabulary, self.packs[k].clone(), &index.stats, head);
                     put(self.file(&format!("t{k}"), &pack))?;
                     packs.push(positions);
                 }
                 put(self.file(&format!("p{n}"), &Positions { packs }))
+            }
+            Piece::Titles(n) => {
+                let first = n * self.title_docs;
+                let last = (first + self.title_docs).min(index.docs.len());
+                let chunk_starts: Vec<usize> = self.chunks.iter().map(|c| c.start).collect();
+                let titles = Titles::of(&index.docs[first..last], first, &chunk_starts);
+                put(self.file(&format!("n{n}"), &titles))
             }
             Piece::Chunk(n) => {
                 let docs = &index.docs[self.chunks[n].clone()];
@@ -327,6 +433,18 @@ impl<'a> Plan<'a> {
             bytes,
         }
     }
+}
+
+/// Consecutive ranges of the given sizes, from 0.
+fn ranges(sizes: Vec<usize>) -> Vec<Range<usize>> {
+    let mut start = 0;
+    sizes
+        .into_iter()
+        .map(|size| {
+            start += size;
+            start - size..start
+        })
+        .collect()
 }
 
 fn json(value: &impl Serialize) -> String {
@@ -362,7 +480,13 @@ fn entry<'a>(plan: &'a Plan<'a>) -> Entry<'a> {
                 .map(|s| s.text.as_str())
                 .filter(|s| s.chars().count() < parameters.query.min_prefix_chars),
         ),
-        chunks: Vlq::of(plan.chunks.iter().map(|range| range.len() as u64)),
+        heads: Vlq::of(plan.heads.iter().scan(0, |next, head| {
+            let gap = head.pack - *next;
+            *next = head.pack + 1;
+            Some(gap as u64)
+        })),
+        head_files: Vlq::of(plan.head_files.iter().map(|range| range.len() as u64)),
+        title_docs: plan.title_docs,
         parameters,
     }
 }
@@ -502,11 +626,25 @@ fn pack_separators(vocabulary: &Vocabulary, packs: &[Range<usize>]) -> Vec<Strin
         .collect()
 }
 
-/// The pack of the stems `range`, and its positions (per field).
-fn pack(vocabulary: &Vocabulary, range: Range<usize>, stats: &Stats) -> (Pack, Vec<String>) {
+/// The pack of the stems `range`, and its positions (per field). A pack with a `head` (its one
+/// stem is common) holds the postings of the documents not in the head, and no IDF (the
+/// head has it); its positions are those of all the stem's postings, in document order.
+fn pack(
+    vocabulary: &Vocabulary,
+    range: Range<usize>,
+    stats: &Stats,
+    head: Option<&Head>,
+) -> (Pack, Vec<String>) {
     let stems = &vocabulary.stems[range];
+    let full: Vec<&[Postings; 3]> = stems.iter().map(|s| &s.fields).collect();
+    let tail = head.map(|head| head.split(&stems[0]).1);
+    let postings = match &tail {
+        Some(tail) => vec![tail],
+        None => full.clone(),
+    };
     let mut doc_counts: Vec<u64> = stems
         .iter()
+        .filter(|_| tail.is_none())
         .flat_map(|s| s.fields.iter().map(|p| p.docs.len() as u64))
         .filter(|&n| n > 0)
         .collect();
@@ -519,7 +657,7 @@ fn pack(vocabulary: &Vocabulary, range: Range<usize>, stats: &Stats) -> (Pack, V
         idf.push(bm25_idf(n, stats.docs.into()).to_bits().into());
         previous = n;
     }
-    let per_field = |encode: fn(&Postings, &[u8], &mut Vlq)| {
+    let per_field = |encode: fn(&Postings, &[u8], &mut Vlq), stems: &[&[Postings; 3]]| {
         Field::ALL
             .iter()
             .map(|field| {
@@ -527,17 +665,143 @@ fn pack(vocabulary: &Vocabulary, range: Range<usize>, stats: &Stats) -> (Pack, V
                 let ids = &stats.fieldnorm_ids[field.index()];
                 stems
                     .iter()
-                    .for_each(|s| encode(&s.fields[field.index()], ids, &mut vlq));
+                    .for_each(|p| encode(&p[field.index()], ids, &mut vlq));
                 vlq.0
             })
             .collect()
     };
     let pack = Pack {
         stems: front_coded(stems.iter().map(|s| s.text.as_str())),
-        postings: per_field(encode_postings),
+        postings: per_field(encode_postings, &postings),
         idf: idf.0,
     };
-    (pack, per_field(encode_positions))
+    (pack, per_field(encode_positions, &full))
+}
+
+/// A common stem's head: the documents whose postings its head file holds.
+struct Head {
+    /// The stem (its index in the vocabulary) and its pack, which holds it alone.
+    stem: usize,
+    pack: usize,
+    /// The documents, ascending.
+    docs: Vec<u32>,
+    /// At least the score of every other document with the stem (a little above: the client
+    /// compares it with scores it computes in f32, and adds a margin of its own).
+    bound: f32,
+}
+
+impl Head {
+    /// The heads of the stems whose postings alone fill a pack (of `pack_bytes`).
+    fn of_common_stems(index: &Index, packs: &[Range<usize>], pack_bytes: usize) -> Vec<Head> {
+        let stems = &index.vocabulary.stems;
+        packs
+            .iter()
+            .enumerate()
+            .filter(|(_, range)| range.len() == 1 && stem_bytes(&stems[range.start]) >= pack_bytes)
+            .map(|(pack, range)| Head::of(index, range.start, pack))
+            .collect()
+    }
+
+    /// The best `head_docs` documents of stem `stem` by its score alone, and any tied with the
+    /// last of them (up to four times as many).
+    fn of(index: &Index, stem: usize, pack: usize) -> Head {
+        let (stats, parameters) = (&index.stats, &index.parameters);
+        let mut scores: std::collections::BTreeMap<u32, f64> = Default::default();
+        for field in Field::ALL {
+            let f = field.index();
+            let postings = &index.vocabulary.stems[stem].fields[f];
+            if postings.docs.is_empty() {
+                continue;
+            }
+            let idf = f64::from(bm25_idf(postings.docs.len() as u64, stats.docs.into()));
+            let (k1, b) = (f64::from(parameters.k1), f64::from(parameters.b));
+            let weight = idf * (1.0 + k1) * f64::from(parameters.boosts[f]);
+            let average = stats.tokens[f] as f64 / f64::from(stats.docs);
+            for (&doc, &tf) in postings.docs.iter().zip(&postings.freqs) {
+                let length =
+                    f64::from(stats.fieldnorm_table[stats.fieldnorm_ids[f][doc as usize] as usize]);
+                let norm = k1 * (1.0 - b + b * length / average);
+                let tf = f64::from(tf);
+                *scores.entry(doc).or_default() += weight * tf / (tf + norm);
+            }
+        }
+        let mut ranked: Vec<(u32, f64)> = scores.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let least = parameters.head_docs.min(ranked.len());
+        let last = ranked[least - 1].1;
+        let size = least
+            + ranked[least..]
+                .iter()
+                .take(3 * parameters.head_docs)
+                .take_while(|(_, score)| *score == last)
+                .count();
+        let bound = ranked
+            .get(size)
+            .map_or(0.0, |(_, score)| *score * (1.0 + 1e-6));
+        let mut docs: Vec<u32> = ranked[..size].iter().map(|(doc, _)| *doc).collect();
+        docs.sort_unstable();
+        Head {
+            stem,
+            pack,
+            docs,
+            bound: bound as f32,
+        }
+    }
+
+    /// `stem`'s postings split into the head's and the rest, per field (without positions).
+    fn split(&self, stem: &crate::vocabulary::Stem) -> ([Postings; 3], [Postings; 3]) {
+        let mut head: [Postings; 3] = Default::default();
+        let mut tail: [Postings; 3] = Default::default();
+        for (f, postings) in stem.fields.iter().enumerate() {
+            for (&doc, &freq) in postings.docs.iter().zip(&postings.freqs) {
+                let part = match self.docs.binary_search(&doc) {
+                    Ok(_) => &mut head[f],
+                    Err(_) => &mut tail[f],
+                };
+                part.docs.push(doc);
+                part.freqs.push(freq);
+            }
+        }
+        (head, tail)
+    }
+}
+
+impl Head {
+    /// The head as its head file holds it (see [`Heads::heads`]).
+    fn encode(&self, index: &Index) -> String {
+        let stats = &index.stats;
+        let stem = &index.vocabulary.stems[self.stem];
+        let (postings, _) = self.split(stem);
+        let mut vlq = Vlq::default();
+        for (f, (full, part)) in stem.fields.iter().zip(&postings).enumerate() {
+            let count = full.docs.len() as u64;
+            vlq.push(count);
+            if count > 0 {
+                vlq.push(bm25_idf(count, stats.docs.into()).to_bits().into());
+            }
+            encode_postings(part, &stats.fieldnorm_ids[f], &mut vlq);
+        }
+        vlq.push(self.bound.to_bits().into());
+        vlq.0
+    }
+}
+
+/// Heads per head file: runs of about `group_bytes` (of `encoded` heads).
+fn head_files(encoded: &[String], group_bytes: usize) -> Vec<usize> {
+    let mut files = Vec::new();
+    let (mut count, mut bytes) = (0, 0);
+    for head in encoded {
+        count += 1;
+        bytes += head.len();
+        if bytes >= group_bytes {
+            files.push(count);
+            (count, bytes) = (0, 0);
+        }
+    }
+    if count > 0 {
+        files.push(count);
+    }
+    files
 }
 
 fn encode_postings(postings: &Postings, fieldnorm_ids: &[u8], out: &mut Vlq) {
@@ -839,6 +1103,9 @@ mod tests {
         assert!(shard_ranges(&index.vocabulary, parameters.shard_bytes).len() > 20);
         assert!(pack_ranges(&index.vocabulary, parameters.pack_bytes).len() > 20);
         assert!(chunk_sizes(&index.docs, parameters.chunk_bytes).len() > 20);
+        let packs = pack_ranges(&index.vocabulary, parameters.pack_bytes);
+        let heads = Head::of_common_stems(&index, &packs, parameters.pack_bytes);
+        assert!(!heads.is_empty(), "\"shared\" and \"text\" have heads");
         assert_decodes(&index);
 
         // A book too large for the file limits gets larger files, about that many of them.

@@ -277,6 +277,38 @@ mod tests {
     }
 
     #[test]
+    fn common_words_rank_from_their_heads_as_tantivy_does() {
+        let index =
+            Index::build(crate::testdocs::with_common_words(), &Default::default()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let client = NodeClient::write(&index, dir.path()).unwrap();
+        let queries = [
+            "python ",
+            "python",
+            "pyth",
+            "list ",
+            "python list ",
+            "python lis",
+            "list comprehension",
+            "python \"a list\"",
+            "pythn ",
+            "a",
+            "the",
+        ];
+        let (problems, files) = client.compare_top(&index, &queries, 10).unwrap();
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let packs = |n: usize| files[n].iter().filter(|f| f.starts_with('t')).count();
+        let heads = |n: usize| files[n].iter().filter(|f| f.starts_with('h')).count();
+        // A common word alone is answered from its head: no pack loaded.
+        assert!(heads(0) > 0 && packs(0) == 0, "{:?}", files[0]);
+        // A phrase needs positions, so the whole postings.
+        assert!(packs(7) > 0, "{:?}", files[7]);
+        // And every result whatever the limit: the client loads what the heads cannot prove.
+        let (problems, _) = client.compare_top(&index, &queries, 500).unwrap();
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
     fn prefixes_typos_and_phrases_find_their_sections() {
         let index = Index::build(crate::testdocs::docs(), &Default::default()).unwrap();
         let first = |query: &str| {

@@ -31,11 +31,13 @@
 //!
 //! | key | loaded | holds |
 //! |---|---|---|
-//! | `index` | when the search box is first used | version, document count, per field its name and token total; tantivy's 256-entry field-length table; the first key of each dictionary shard; a separator key per postings pack; the stems shorter than a prefix that expands; documents per chunk; `parameters`: every number that shapes the index (field boosts, token limit, K1, B, query limits, file sizes: `src/parameters.rs`) |
+//! | `index` | when the search box is first used | version, document count, per field its name and token total; tantivy's 256-entry field-length table; the first key of each dictionary shard; a separator key per postings pack; the stems shorter than a prefix that expands; which packs are common stems' (with a head) and how many heads each head file holds; documents per titles file; `parameters`: every number that shapes the index (field boosts, token limit, K1, B, query limits, file sizes: `src/parameters.rs`) |
 //! | `s<n>` | when a word being typed needs the words its prefix could become | a dictionary shard: the words as written and the stems in a range of keys, each word's stem, each stem's weight (how many (document, field) pairs hold it); no postings |
-//! | `t<n>` | when a query needs one of its stems | a postings pack: a run of stems, per stem and field its postings (documents, term frequencies, the documents' field-length codes), IDF values as f32 bits; a common stem has a pack of its own |
+//! | `h<n>` | when a query needs a common stem | the heads of a run of common stems (a stem whose postings alone fill a pack): per stem its best documents by its own score (about `head_docs`), their postings in every field, its document count and IDF per field, and a bound on the score of every other document |
+//! | `t<n>` | when a query needs one of its stems (a common stem's: when its head cannot prove the first page) | a postings pack: a run of stems, per stem and field its postings (documents, term frequencies, the documents' field-length codes), IDF values as f32 bits; a common stem has a pack of its own, holding the postings its head does not |
 //! | `p<n>` | for phrases | the positions of every posting of a run of packs |
-//! | `c<n>` | to show results | url, anchor, page title, section title and text of a run of documents |
+//! | `n<n>` | to show results, at every keystroke | url, anchor, page title and section title of `title_docs` consecutive documents, and which chunk holds each one's text |
+//! | `c<n>` | to show results' snippets, once the input is still | the texts of a run of documents |
 //! | `words` | to correct a typo | every word as written, its stem and how common it is |
 //!
 //! Encodings, chosen so that gzip does the rest and decoding stays a
@@ -61,6 +63,16 @@
 //! `weight = idf * (1 + K1)`, times the clause boost unless it is 1;
 //! `score = weight * (tf / (tf + norm[fieldnorm id]))`; a phrase's IDF is
 //! the sum of its terms' and its tf the number of times it occurs.
+//!
+//! Heads: the client scores a query with the heads of its common stems in
+//! place of their postings. A document is certain when, for each word with a
+//! head it is not in, its score for that word (the best of its alternatives)
+//! is already at least the head's bound (times the alternative's factor,
+//! raised by 1e-4); the best `limit` certain documents are the answer when the
+//! last of them scores above every other document's bound (its score with
+//! each unknown at its bound). Otherwise the packs are loaded, the highest
+//! bound first, until it is; phrases and queries for every match load them
+//! at once. The scores shown are always computed from whole postings.
 
 mod format;
 mod index;
@@ -89,21 +101,24 @@ const CLIENT_SOURCE: &str = concat!(
 
 /// The browser client: the format decoder, the query engine and the BM25 scorer. It defines
 /// `window.handbookSearch` (see the top of `js/engine.js` for its API); a site adds its own
-/// user interface on top. Comment lines and indentation are left out: a fifth of its gzipped
-/// size, on every first search.
+/// user interface on top, through [`compact_js`] too.
 pub fn client_js() -> String {
-    CLIENT_SOURCE
+    compact_js(CLIENT_SOURCE)
+}
+
+/// `source` without its comment lines and indentation: a fifth of a script's gzipped size, on
+/// every first search. For scripts without multi-line strings (a line of one beginning with
+/// `//` would be dropped).
+pub fn compact_js(source: &str) -> String {
+    source
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with("//"))
-        .fold(
-            String::with_capacity(CLIENT_SOURCE.len()),
-            |mut js, line| {
-                js.push_str(line);
-                js.push('\n');
-                js
-            },
-        )
+        .fold(String::with_capacity(source.len()), |mut js, line| {
+            js.push_str(line);
+            js.push('\n');
+            js
+        })
 }
 
 /// One searchable document: a section of a page.

@@ -29,6 +29,15 @@ pub struct JsResult {
     pub stems: Vec<String>,
 }
 
+/// The client's best results for one query in a fresh engine, and the files it loaded.
+#[derive(Debug, Deserialize)]
+pub struct JsTop {
+    /// The best documents, best first.
+    pub hits: Vec<JsHit>,
+    /// The names of the files loaded (the entry file first).
+    pub files: Vec<String>,
+}
+
 /// What loading and answering one query costs in the client.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -39,12 +48,13 @@ pub struct Bench {
     pub first_files: usize,
     /// Their size, gzipped.
     pub first_gzip: u64,
-    /// Text chunks it then loads to show the top 10 documents.
+    /// Titles files and text chunks it then loads to show the top 10 documents.
     pub first_text_files: usize,
     /// Their size, gzipped.
     pub first_text_gzip: u64,
     /// Files (index and texts) loaded while the query is typed one character at a time, as
-    /// the search box loads them for a reader typing on: ranked at every keystroke, texts for
+    /// the search box loads them for a reader typing on: ranked at every keystroke (and the
+    /// titles of its first 5 fetched), texts for
     /// the whole query only.
     pub typed_files: usize,
     /// Their size, gzipped.
@@ -86,6 +96,65 @@ impl NodeClient {
     /// Every matching document of each query, with its score.
     pub fn search(&self, queries: &[&str]) -> io::Result<Vec<JsResult>> {
         self.run("search", &queries)
+    }
+
+    /// The best `limit` documents of each query, each answered by a fresh engine.
+    pub fn top(&self, queries: &[&str], limit: usize) -> io::Result<Vec<JsTop>> {
+        self.run(
+            "top",
+            &serde_json::json!({ "queries": queries, "limit": limit }),
+        )
+    }
+
+    /// Checks each query's best `limit` from a fresh engine (which ranks from the heads of
+    /// common stems when they suffice) against tantivy: every score bit for bit against
+    /// [`Index::score_every_doc`], the documents against [`Index::search`] (ties within
+    /// [`TIE_TOLERANCE`] may swap). Returns every difference found and the files each query
+    /// loaded.
+    pub fn compare_top(
+        &self,
+        index: &Index,
+        queries: &[&str],
+        limit: usize,
+    ) -> io::Result<(Vec<String>, Vec<Vec<String>>)> {
+        let results = self.top(queries, limit)?;
+        let mut problems = Vec::new();
+        let mut files = Vec::new();
+        for (query, js) in queries.iter().zip(results) {
+            let every = index.score_every_doc(query).map_err(io::Error::other)?;
+            let score_of = |doc: usize| every.iter().find(|h| h.doc == doc).map(|h| h.score);
+            let top = index.search(query, limit).map_err(io::Error::other)?;
+            if top.len() != js.hits.len() {
+                problems.push(format!(
+                    "{query:?}: {} results, the client {}",
+                    top.len(),
+                    js.hits.len()
+                ));
+            }
+            for (rank, (hit, js_hit)) in top.iter().zip(&js.hits).enumerate() {
+                let (a, b) = (score_of(hit.doc).unwrap_or(0.0), score_of(js_hit.doc));
+                if b.map(f32::to_bits) != Some(js_hit.bits) {
+                    problems.push(format!(
+                        "{query:?}: rank {}: doc {} scores {:?}, the client's {}",
+                        rank + 1,
+                        js_hit.doc,
+                        b,
+                        f32::from_bits(js_hit.bits)
+                    ));
+                }
+                let b = b.unwrap_or(0.0);
+                if hit.doc != js_hit.doc && (a - b).abs() > TIE_TOLERANCE * a.abs().max(b.abs()) {
+                    problems.push(format!(
+                        "{query:?}: rank {}: TopDocs has doc {} ({a}), the client doc {} ({b})",
+                        rank + 1,
+                        hit.doc,
+                        js_hit.doc
+                    ));
+                }
+            }
+            files.push(js.files);
+        }
+        Ok((problems, files))
     }
 
     /// The whole index as the client decodes it.

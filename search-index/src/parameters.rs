@@ -64,17 +64,35 @@ pub(crate) struct Parameters {
     /// A chunk of document texts is closed once it holds about this many bytes of text. A
     /// query's best documents are often far apart, so showing its results loads about one
     /// chunk per result: the top 10 of `context manager` load 15 KB at 8,000, 12 KB at 2,000.
+    /// Books of more than about 5.7 MB of text get larger chunks (`max_chunks`), so this
+    /// shapes small books like the handbook, whose typed queries this keeps within 40 KB
+    /// with their titles.
     pub(crate) chunk_bytes: usize,
     /// At most about this many chunks: a larger book gets larger ones. Every file costs
     /// the build a file creation, and a 3,000-page book had 15,927 chunks of 2,000 bytes
-    /// (5,000 of 8,000 now; its first queries load more text, 6 results, 6 chunks), while
-    /// the 600-page corpus (8 MB of text) keeps chunks of 2,000 bytes and its first
-    /// queries within 40 KB (at 4,000 `context manager` took 40.3 KB).
+    /// (about 3,600 of 10,500 now, which leaves room for its 1,000 titles files within the
+    /// 5,862 files it had with 5,000 chunks; its first queries load more text, 6 results, 6
+    /// chunks); the 600-page corpus (8 MB of text) gets chunks of about 2,100 bytes.
     pub(crate) max_chunks: usize,
     /// At most about this many packs (more when big stems leave packs part full), by the
     /// same reasoning: 2,362 packs of 2,000 bytes at 3,000 pages; the 600-page corpus keeps
     /// its 1,022 (at 1,200, its packs grew and `context manager` loaded 0.8 KB more).
     pub(crate) max_packs: usize,
+    /// A stem whose postings alone fill a pack (a common word) has its best documents, about
+    /// this many, in a head apart from the rest of its postings: a query whose best results
+    /// those documents provably are (a common word typed alone, say "it" on the way to
+    /// "iterator") loads the head, not the whole pack. The first page of results is 10.
+    pub(crate) head_docs: usize,
+    /// A head file holds the heads of a run of common stems, closed once it takes about this
+    /// many bytes.
+    pub(crate) head_group_bytes: usize,
+    /// Documents per titles file (url, anchor, page and section title), or more when over
+    /// `max_title_files` files would hold them. Results show their titles as soon as they are
+    /// ranked, at every keystroke, so titles are apart from the texts, in small files: the
+    /// 600-page corpus's typed queries load 6 to 16 of them.
+    pub(crate) title_docs: usize,
+    /// At most this many titles files.
+    pub(crate) max_title_files: usize,
     /// Packs per positions file: phrases are rarer than words, and every file costs the
     /// build a file creation, which on some file systems outweighs writing its bytes.
     pub(crate) position_group: usize,
@@ -123,10 +141,14 @@ impl Parameters {
         },
         shard_bytes: 2_000,
         pack_bytes: 2_000,
-        chunk_bytes: 2_000,
-        max_chunks: 5_000,
+        chunk_bytes: 1_500,
+        max_chunks: 3_800,
         max_packs: 1_500,
         position_group: 16,
+        head_docs: 32,
+        head_group_bytes: 1_500,
+        title_docs: 4,
+        max_title_files: 1_000,
     };
 
     /// The parameters of an index built with `options`.

@@ -28,3 +28,37 @@ pub(crate) fn docs() -> Vec<Doc> {
         })
         .collect()
 }
+
+/// [`docs`] and 900 sections sharing common words ("python" in every one, "list" in a third)
+/// at varied frequencies, lengths and headings, so that those words have heads.
+pub(crate) fn with_common_words() -> Vec<Doc> {
+    let fillers = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa"];
+    let mut docs = docs();
+    docs.extend((0..900).map(|n| {
+        let mut body: Vec<&str> = vec!["python"; n % 5 + 1];
+        body.extend(fillers.iter().cycle().take(n % 37));
+        if n % 3 == 0 {
+            body.extend(
+                ["a", "list", "comprehension", "builds", "a", "list"]
+                    .iter()
+                    .take(n % 6 + 1),
+            );
+        }
+        Doc {
+            url: format!("common/{}.html", n / 10),
+            anchor: format!("s{n}"),
+            page_title: if n % 20 < 10 {
+                format!("Python page {}", n / 10)
+            } else {
+                format!("Page {}", n / 10)
+            },
+            section_title: if n % 7 == 0 {
+                format!("Lists in Python {n}")
+            } else {
+                format!("Section {n}")
+            },
+            body: body.join(" "),
+        }
+    }));
+    docs
+}

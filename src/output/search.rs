@@ -14,6 +14,7 @@ pub(super) fn write(book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> 
     if sink.reuse_folder(crate::search::DIR, &entry)? {
         return Ok(());
     }
-    let index = crate::search::index(docs)?;
+    let partials = crate::cache::search_partials(book, &docs)?;
+    let index = crate::search::index_from(docs, &partials)?;
     crate::search::write(&index, &entry, sink)
 }

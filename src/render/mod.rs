@@ -102,7 +102,7 @@ impl Shared {
         let client = format!(
             "{}\n{}",
             search_index::client_js(),
-            theme.file("js/search.js")
+            search_index::compact_js(theme.file("js/search.js"))
         );
         let file = hashed_file("assets/search", "js", client);
         self.site.search = Some(SearchContext {

@@ -12,8 +12,9 @@
   var FIRST = 5;
   var SNIPPET_CHARS = 160;
   // Texts are most of what a search loads, and a reader typing on makes a query's results
-  // stale within a keystroke: its texts are fetched once the input has been still this long
-  // (Pagefind's UI waits as long), or at once when they are loaded already.
+  // stale within a keystroke: results show their titles at once, and their texts are fetched
+  // once the input has been still this long (Pagefind's UI waits as long), or at once when
+  // they are loaded already.
   var SETTLE_MS = 300;
 
   highlightSearchedWords();
@@ -28,7 +29,7 @@
   var options = [];
   var active = -1;
   var latest = 0;
-  // The current query's results not shown yet: {engine, ids, stems, ticket, loading}.
+  // The current query's results not shown yet: {engine, ids, stems, ticket, loading, settled}.
   var rest = null;
 
   input.addEventListener("input", run);
@@ -45,25 +46,30 @@
     var query = input.value, ticket = ++latest;
     rest = null;
     if (!query.trim()) {
-      render([], [], "");
+      render([], [], [], "");
       list.removeAttribute("aria-busy");
       return;
     }
-    // Results are on their way until showMore finds nothing left to fetch.
+    // Results are on their way until every one shown has its snippet and showMore finds
+    // nothing left to fetch.
     list.setAttribute("aria-busy", "true");
     engine.then(function (e) {
       return e.search(query, LIMIT).then(function (found) {
+        if (ticket !== latest) return;
         var ids = found.hits.map(function (hit) { return hit.doc; });
         var first = ids.slice(0, FIRST);
-        return (e.hasDocuments(first) ? Promise.resolve() : settled()).then(function () {
-          // Typing on made this query stale: do not load its documents.
+        var r = { engine: e, ids: ids.slice(FIRST), stems: found.stems, ticket: ticket, loading: false, settled: false };
+        // Titles at once, at every keystroke; texts once the query is settled.
+        return e.titles(first).then(function (titles) {
           if (ticket !== latest) return;
-          return e.documents(first).then(function (docs) {
-            if (ticket !== latest) return;
-            render(docs, found.stems, query);
-            rest = { engine: e, ids: ids.slice(FIRST), stems: found.stems, ticket: ticket, loading: false };
-            showMore();
-          });
+          rest = r;
+          render(first, titles, found.stems, query);
+          return e.hasDocuments(first) ? null : settled();
+        }).then(function () {
+          // Typing on made this query stale: do not load its texts.
+          if (ticket !== latest) return;
+          r.settled = true;
+          showMore();
         });
       });
     }).catch(function (error) {
@@ -75,11 +81,23 @@
     return new Promise(function (resolve) { setTimeout(resolve, SETTLE_MS); });
   }
 
-  // Fetches and appends as many of the remaining results as the list has room for: until its
+  // Once the query is settled, fetches the texts of the results shown without a snippet, then
+  // fetches and appends as many of the remaining results as the list has room for: until its
   // end is more than a result below what it shows.
   function showMore() {
     var r = rest;
-    if (!r || r.loading || r.ticket !== latest) return;
+    if (!r || r.loading || !r.settled || r.ticket !== latest) return;
+    var waiting = options.filter(function (option) { return !option.filled; });
+    if (waiting.length) {
+      r.loading = true;
+      r.engine.documents(waiting.map(function (option) { return option.doc; })).then(function (docs) {
+        r.loading = false;
+        if (r.ticket !== latest) return;
+        docs.forEach(function (doc, i) { fillSnippet(waiting[i], doc.text, r.stems); });
+        showMore();
+      }, function () { r.loading = false; });
+      return;
+    }
     var average = list.scrollHeight / Math.max(1, options.length);
     var room = list.scrollTop + list.clientHeight + average - list.scrollHeight;
     if (r.ids.length === 0 || !options.length || room <= 0) {
@@ -92,28 +110,30 @@
     r.engine.documents(next).then(function (docs) {
       r.loading = false;
       if (r.ticket !== latest) return;
-      append(docs, r.stems);
+      append(next, docs, r.stems);
       showMore();
     }, function () { r.loading = false; });
   }
 
-  function render(docs, stems, query) {
+  function render(ids, docs, stems, query) {
     list.textContent = "";
     // The query these results answer (for tests, and for styles that want it).
     list.dataset.query = query;
     options = [];
-    append(docs, stems);
+    append(ids, docs, stems);
     if (query && docs.length === 0) message("No results for “" + query.trim() + "”");
     select(options.length ? 0 : -1);
     show(query !== "");
   }
 
-  function append(docs, stems) {
-    docs.forEach(function (doc) {
+  // Appends results `ids`: their titles, and snippets if their texts are there.
+  function append(ids, docs, stems) {
+    docs.forEach(function (doc, n) {
       var i = options.length;
       var option = document.createElement("a");
       option.className = "search-result";
       option.id = "search-result-" + i;
+      option.doc = ids[n];
       option.setAttribute("role", "option");
       option.setAttribute("aria-selected", "false");
       option.href = root + doc.url + (stems.length ? "?highlight=" + encodeURIComponent(stems.join(" ")) : "") +
@@ -121,19 +141,24 @@
       var crumb = document.createElement("span");
       crumb.className = "search-crumb";
       crumb.textContent = doc.section && doc.section !== doc.page ? doc.page + " › " + doc.section : doc.page;
-      var snippet = document.createElement("span");
-      snippet.className = "search-snippet";
-      api.snippet(doc.text, stems, SNIPPET_CHARS).forEach(function (part) {
-        var node = part.match ? document.createElement("mark") : document.createTextNode(part.text);
-        if (part.match) node.textContent = part.text;
-        snippet.appendChild(node);
-      });
       option.appendChild(crumb);
-      option.appendChild(snippet);
+      if (doc.text !== undefined) fillSnippet(option, doc.text, stems);
       option.addEventListener("pointermove", function () { select(i); });
       list.appendChild(option);
       options.push(option);
     });
+  }
+
+  function fillSnippet(option, text, stems) {
+    var snippet = document.createElement("span");
+    snippet.className = "search-snippet";
+    api.snippet(text, stems, SNIPPET_CHARS).forEach(function (part) {
+      var node = part.match ? document.createElement("mark") : document.createTextNode(part.text);
+      if (part.match) node.textContent = part.text;
+      snippet.appendChild(node);
+    });
+    option.appendChild(snippet);
+    option.filled = true;
   }
 
   function message(text) {
