@@ -136,3 +136,53 @@ fn a_cache_folder_named_in_book_toml_is_used_and_a_broken_one_is_only_a_miss() {
     build(book, &dest);
     assert_eq!(tree(&dest), before);
 }
+
+#[test]
+fn an_edit_indexes_again_only_its_own_pages_for_search_and_the_index_is_the_same() {
+    // 300 chapters: two pieces of the search index (256 pages each), and five batches of
+    // pages.
+    let book = tempfile::tempdir().unwrap();
+    let book = book.path();
+    std::fs::create_dir(book.join("src")).unwrap();
+    std::fs::write(book.join("book.toml"), "[book]\ntitle = \"Many\"\n").unwrap();
+    let mut summary = String::new();
+    for n in 0..300 {
+        summary.push_str(&format!("- [Chapter {n}](c{n}.md)\n"));
+        let text = format!(
+            "# Chapter {n}\n\nWords about topic{n} and closures.\n\n## More\n\nText {n}.\n"
+        );
+        std::fs::write(book.join(format!("src/c{n}.md")), text).unwrap();
+    }
+    std::fs::write(book.join("src/SUMMARY.md"), summary).unwrap();
+    let dest = book.join("site");
+    build(book, &dest);
+    let pieces = book.join("target/handbook-cache/search");
+    let kept = || {
+        let mut files: Vec<(PathBuf, u64)> = walk(&pieces)
+            .into_iter()
+            .map(|p| (p.clone(), inode(&p)))
+            .collect();
+        files.sort();
+        files
+    };
+    let before = kept();
+    assert_eq!(before.len(), 2, "{before:?}");
+
+    std::fs::write(
+        book.join("src/c299.md"),
+        "# Chapter 299\n\nNew words: generators.\n",
+    )
+    .unwrap();
+    let out = handbook(&["build", path_str(book), "--dest-dir", path_str(&dest)]);
+    let line = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(line.contains("(1 transformed"), "{line}");
+    let after = kept();
+    assert_eq!(after.len(), 2);
+    let unchanged: Vec<_> = before.iter().filter(|f| after.contains(f)).collect();
+    assert_eq!(
+        unchanged.len(),
+        1,
+        "the first piece is kept as it was: {before:?} {after:?}"
+    );
+    assert_same_as_clean(book, &dest, "the last chapter edited");
+}
