@@ -706,7 +706,11 @@ impl Head {
     /// last of them (up to four times as many).
     fn of(index: &Index, stem: usize, pack: usize) -> Head {
         let (stats, parameters) = (&index.stats, &index.parameters);
-        let mut scores: std::collections::BTreeMap<u32, f64> = Default::default();
+        // Summed per document in field order, as tantivy's scorer adds the fields up; a
+        // dense table, since a common stem is in a good part of all documents.
+        let mut scores = vec![0.0f64; stats.docs as usize];
+        let mut seen = vec![false; stats.docs as usize];
+        let mut ranked: Vec<(u32, f64)> = Vec::new();
         for field in Field::ALL {
             let f = field.index();
             let postings = &index.vocabulary.stems[stem].fields[f];
@@ -722,11 +726,23 @@ impl Head {
                     f64::from(stats.fieldnorm_table[stats.fieldnorm_ids[f][doc as usize] as usize]);
                 let norm = k1 * (1.0 - b + b * length / average);
                 let tf = f64::from(tf);
-                *scores.entry(doc).or_default() += weight * tf / (tf + norm);
+                scores[doc as usize] += weight * tf / (tf + norm);
+                if !std::mem::replace(&mut seen[doc as usize], true) {
+                    ranked.push((doc, 0.0));
+                }
             }
         }
-        let mut ranked: Vec<(u32, f64)> = scores.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (doc, score) in &mut ranked {
+            *score = scores[*doc as usize];
+        }
+        // Best first, ties in document order: only the first ones need sorting.
+        let order = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let sorted = (4 * parameters.head_docs + 1).min(ranked.len());
+        if sorted < ranked.len() {
+            ranked.select_nth_unstable_by(sorted, order);
+            ranked.truncate(sorted + 1);
+        }
+        ranked.sort_by(order);
         let least = parameters.head_docs.min(ranked.len());
         let last = ranked[least - 1].1;
         let size = least
