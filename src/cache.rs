@@ -189,22 +189,11 @@ pub fn search_partials(
     Ok(partials)
 }
 
-/// A search piece's file name: a hash of the tool and of its documents.
+/// A search piece's file name: a hash of the tool and of the text its documents index.
 fn partial_name(docs: &[search_index::Doc]) -> String {
     let mut hasher = blake3::Hasher::new();
     hasher.update(tool().as_bytes());
-    for doc in docs {
-        for text in [
-            &doc.url,
-            &doc.anchor,
-            &doc.page_title,
-            &doc.section_title,
-            &doc.body,
-        ] {
-            hasher.update(&(text.len() as u64).to_le_bytes());
-            hasher.update(text.as_bytes());
-        }
-    }
+    hasher.update(&search_index::Partial::key_of(docs));
     format!("{}.bin", &hasher.finalize().to_hex()[..32])
 }
 

@@ -163,6 +163,12 @@ impl Partial {
             .collect()
     }
 
+    /// What identifies the partial of `docs`: a hash of the text it indexes (for a caller
+    /// that keeps partials by their documents).
+    pub fn key_of(docs: &[Doc]) -> [u8; 32] {
+        key(docs)
+    }
+
     /// The number of documents indexed.
     pub fn len(&self) -> usize {
         self.fieldnorm_ids[0].len()
@@ -373,7 +379,7 @@ fn copy_postings(partial: &Partial, ids: &[u32], offset: u32, stems: &mut [Stem]
 }
 
 /// A hash of what indexing reads of `docs`: their titles and text.
-fn key(docs: &[Doc]) -> [u8; 32] {
+pub(crate) fn key(docs: &[Doc]) -> [u8; 32] {
     let texts = docs
         .iter()
         .flat_map(|doc| [&doc.page_title, &doc.section_title, &doc.body]);
