@@ -57,7 +57,8 @@ fn kb(bytes: u64) -> String {
 fn bench(root: &Path, index_only: bool) {
     let (book, pages) = handbook::pipeline::load_and_transform(root, &mut |_| {})
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()));
-    let handbook::search::Documents { docs, options } = handbook::search::documents(&book, &pages);
+    let handbook::search::Documents { docs, options, .. } =
+        handbook::search::documents(&book, &pages);
     println!(
         "\n== {} ({} pages, {} sections, {:.1} MB of text)",
         book.config.title(),
@@ -206,7 +207,7 @@ fn bench_writing(index: &Index, count: usize) {
         .map(|_| {
             let staging = handbook::write::Staging::at(dir.path().join("site")).unwrap();
             let start = Instant::now();
-            handbook::search::write(index, &staging).unwrap();
+            handbook::search::write(index, handbook::search::ENTRY, &staging).unwrap();
             let elapsed = start.elapsed();
             // Kept until the next run replaces it, as a build's last output is.
             std::mem::forget(staging);
@@ -249,7 +250,7 @@ fn bench_partials(docs: &[search_index::Doc], options: &search_index::Options) {
         reads.push(start.elapsed());
         let docs = docs.to_vec();
         let start = Instant::now();
-        Index::from_partials(docs, &kept, options).unwrap();
+        Index::from_partials(docs, kept, options).unwrap();
         merges.push(start.elapsed());
     }
     println!(

@@ -92,8 +92,9 @@ pub fn index(docs: Documents) -> crate::Result<Index> {
     Ok(Index::build(docs.docs, &docs.options)?)
 }
 
-/// Builds the index of `docs` from the index of each of its groups (`partials`, in order).
-pub fn index_from(docs: Documents, partials: &[search_index::Partial]) -> crate::Result<Index> {
+/// Builds the index of `docs` from the index of each of its groups (`partials`, in order,
+/// each freed once merged).
+pub fn index_from(docs: Documents, partials: Vec<search_index::Partial>) -> crate::Result<Index> {
     Ok(Index::from_partials(docs.docs, partials, &docs.options)?)
 }
 

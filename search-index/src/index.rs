@@ -79,9 +79,14 @@ impl Index {
     /// consecutive runs of `docs`, in order, covering all of them, whether just indexed or
     /// kept from an earlier build ([`Partial::from_bytes`]). The same index as
     /// [`Index::build`] gives, whatever the groups; an error if a partial was not made from
-    /// the documents at its place.
-    pub fn from_partials(docs: Vec<Doc>, partials: &[Partial], options: &Options) -> Result<Index> {
-        Index::merge(docs, partials.iter().collect(), options, true)
+    /// the documents at its place. Owned partials are freed as they are merged, so a build
+    /// does not hold them beside the whole index.
+    pub fn from_partials<P: std::borrow::Borrow<Partial>>(
+        docs: Vec<Doc>,
+        partials: Vec<P>,
+        options: &Options,
+    ) -> Result<Index> {
+        Index::merge(docs, partials, options, true)
     }
 
     /// The index of `docs` from `partials` (owned ones freed as they are merged), checking

@@ -463,7 +463,7 @@ mod tests {
 
     fn export(docs: &[Doc], groups: &[Range<usize>]) -> Vec<File> {
         let partials = Partial::index_groups(docs, groups).unwrap();
-        let index = Index::from_partials(docs.to_vec(), &partials, &Options::default()).unwrap();
+        let index = Index::from_partials(docs.to_vec(), partials, &Options::default()).unwrap();
         index.export()
     }
 
@@ -499,13 +499,13 @@ mod tests {
             .map(|bytes| Partial::from_bytes(bytes).unwrap())
             .collect();
         let options = Options::default();
-        let stale = Index::from_partials(docs.clone(), &partials, &options);
+        let stale = Index::from_partials(docs.clone(), partials.iter().collect(), &options);
         assert!(
             matches!(stale, Err(Error::PartialMismatch { group: 2, .. })),
             "a kept partial of changed documents is refused"
         );
         partials[2] = Partial::index(&docs[groups[2].clone()]).unwrap();
-        let mixed = Index::from_partials(docs.clone(), &partials, &options).unwrap();
+        let mixed = Index::from_partials(docs.clone(), partials.iter().collect(), &options).unwrap();
         let clean = Index::build(docs, &options).unwrap();
         assert!(mixed.export() == clean.export());
         assert_eq!(
@@ -518,7 +518,7 @@ mod tests {
     fn partials_that_do_not_cover_the_documents_or_are_damaged_are_refused() {
         let docs = docs();
         let partials = Partial::index_groups(&docs, &[0..10, 10..20]).unwrap();
-        let short = Index::from_partials(docs.clone(), &partials, &Options::default());
+        let short = Index::from_partials(docs.clone(), partials.iter().collect(), &Options::default());
         assert!(matches!(
             short,
             Err(Error::PartialMismatch { group: 2, .. })

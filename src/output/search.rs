@@ -15,6 +15,6 @@ pub(super) fn write(book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> 
         return Ok(());
     }
     let partials = crate::cache::search_partials(book, &docs)?;
-    let index = crate::search::index_from(docs, &partials)?;
+    let index = crate::search::index_from(docs, partials)?;
     crate::search::write(&index, &entry, sink)
 }
