@@ -70,8 +70,8 @@ impl Cache {
 
     /// The pages of chapters `chapters` (batch number `number`) that the cache holds.
     pub fn batch(&self, book: &Book, number: usize, chapters: std::ops::Range<usize>) -> Batch {
-        let keys: Vec<Key> = chapters
-            .clone()
+        use rayon::prelude::*;
+        let keys: Vec<Key> = (chapters.clone().into_par_iter())
             .map(|index| self.chapter_key(book, index))
             .collect();
         let name = batch_name(&keys);
@@ -101,8 +101,7 @@ impl Cache {
     pub fn store(&self, number: usize, batch: Batch, pages: &[Page]) {
         let path = self.dir.join(&batch.name);
         if batch.found.iter().any(Option::is_none) || !path.is_file() {
-            let entries: Vec<(&Key, &Page)> = batch.keys.iter().zip(pages).collect();
-            if let Ok(bytes) = bincode::serialize(&entries) {
+            if let Some(bytes) = batch_bytes(&batch.keys, pages) {
                 let _ = write_atomically(&self.dir, &path, &bytes);
             }
         }
@@ -229,6 +228,21 @@ fn batch_name(keys: &[Key]) -> String {
     format!("{}.bin", &hasher.finalize().to_hex()[..32])
 }
 
+/// A batch file's bytes: bincode's `Vec<(Key, Page)>`, its entries serialised on every core
+/// (the store of a 3,000-page build's batches took 0.36 s on one).
+fn batch_bytes<T: serde::Serialize + Sync>(keys: &[Key], pages: &[T]) -> Option<Vec<u8>> {
+    use rayon::prelude::*;
+    let entries: Vec<Vec<u8>> = (keys.par_iter().zip(pages))
+        .map(|entry| bincode::serialize(&entry))
+        .collect::<Result<_, _>>()
+        .ok()?;
+    // bincode writes a sequence as its length (u64, little-endian), then each element.
+    let mut bytes = (entries.len() as u64).to_le_bytes().to_vec();
+    bytes.reserve(entries.iter().map(Vec::len).sum());
+    entries.iter().for_each(|entry| bytes.extend_from_slice(entry));
+    Some(bytes)
+}
+
 /// The entries of a batch file; `None` if it is missing or unreadable.
 fn read_batch(path: &Path) -> Option<Vec<(Key, Page)>> {
     let bytes = std::fs::read(path).ok()?;
@@ -242,4 +256,20 @@ fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut file, bytes)?;
     file.persist(path).map(drop).map_err(|e| e.error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_serialised_entry_by_entry_is_the_vec_bincode_reads() {
+        let keys = [[1u8; 32], [2u8; 32], [3u8; 32]];
+        let items = ["a".to_string(), String::new(), "long text ".repeat(40)];
+        let bytes = batch_bytes(&keys, &items).unwrap();
+        let whole: Vec<(&Key, &String)> = keys.iter().zip(&items).collect();
+        assert_eq!(bytes, bincode::serialize(&whole).unwrap());
+        let read: Vec<(Key, String)> = bincode::deserialize(&bytes).unwrap();
+        assert_eq!(read, keys.into_iter().zip(items).collect::<Vec<_>>());
+    }
 }

@@ -98,13 +98,14 @@ impl Outputs {
             .try_for_each(|output| output.batch(html, book, pages, sink))
     }
 
-    /// Builds the search index of the checked book, then has every output write the rest
-    /// of its files.
-    pub fn finish(self, book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+    /// Builds the search index of the checked book (which takes the pages' texts), then has
+    /// every output write the rest of its files.
+    pub fn finish(self, book: &Book, pages: &mut [Page], sink: &dyn Sink) -> Result<()> {
         if book.config.html.search.enable {
             search::write(book, pages, sink)?;
         }
         let html = &self.html;
+        let pages = &*pages;
         self.list
             .into_iter()
             .try_for_each(|output| output.finish(html, book, pages, sink))

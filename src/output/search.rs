@@ -7,9 +7,10 @@ use crate::transform::Page;
 use crate::write::Sink;
 
 /// Builds the index of `pages` and writes its files, or takes the last build's if it was
-/// built from the same documents.
-pub(super) fn write(book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+/// built from the same documents; the pages' texts are freed once the documents have them.
+pub(super) fn write(book: &Book, pages: &mut [Page], sink: &dyn Sink) -> Result<()> {
     let docs = crate::search::documents(book, pages);
+    pages.iter_mut().for_each(Page::indexed);
     let entry = crate::search::exported_entry(&docs);
     if sink.reuse_folder(crate::search::DIR, &entry)? {
         return Ok(());

@@ -152,6 +152,14 @@ impl Page {
         self.print_html = String::new();
     }
 
+    /// Frees the sections' texts once the search index has its documents: a build needs
+    /// them for nothing else, and they are the book's whole text, which the index holds too.
+    pub fn indexed(&mut self) {
+        for section in &mut self.rendered.sections {
+            section.text = String::new();
+        }
+    }
+
     /// Renders the page's HTML bodies from its events (once later stages are done
     /// changing them: [`crate::playground::mark`]), then drops the events: they are
     /// several times the size of the HTML, and a build holds every page at once.
