@@ -154,38 +154,61 @@ impl Cache {
 /// The folder of the cache that holds the search index's pieces.
 const SEARCH: &str = "search";
 
-/// The index of each group of `docs` ([`crate::search::Documents::groups`]), in order: read
-/// from the cache, or indexed (on every core) and stored there. Pieces no group of this
-/// build had are removed.
-pub fn search_partials(
-    book: &Book,
-    docs: &crate::search::Documents,
-) -> crate::Result<Vec<search_index::Partial>> {
-    use rayon::prelude::*;
-    let dir = book.config.cache_dir.join(SEARCH);
-    let names: Vec<String> = (docs.groups.par_iter())
-        .map(|group| partial_name(&docs.docs[group.clone()]))
-        .collect();
-    let partials = (docs.groups.par_iter().zip(&names))
-        .map(|(group, name)| {
-            let path = dir.join(name);
-            let kept = std::fs::read(&path).ok();
-            if let Some(partial) = kept.and_then(|b| search_index::Partial::from_bytes(&b).ok()) {
-                return Ok(partial);
-            }
-            let partial = search_index::Partial::index(&docs.docs[group.clone()])?;
-            let _ = write_atomically(&dir, &path, &partial.to_bytes());
-            Ok(partial)
-        })
-        .collect::<crate::Result<Vec<_>>>()?;
+/// The folder of `book`'s cache that holds the search index's pieces.
+pub fn search_dir(book: &Book) -> PathBuf {
+    book.config.cache_dir.join(SEARCH)
+}
+
+/// The search index of one group of documents ([`crate::search::Documents::groups`]), as
+/// [`search_piece`] found or made it.
+pub enum SearchPiece {
+    /// In the cache, not read yet: a rebuild whose documents are all unchanged takes the
+    /// last build's index files and never needs it.
+    Kept(PathBuf),
+    /// Indexed by this build (and stored for the next).
+    Indexed(search_index::Partial),
+}
+
+/// The piece of one group's `docs`, named by the text they index: the cache's, or indexed
+/// and stored in `dir`. Returns its file name too, for [`prune_search`].
+pub fn search_piece(
+    dir: &Path,
+    docs: &[search_index::Doc],
+) -> crate::Result<(String, SearchPiece)> {
+    let name = partial_name(docs);
+    let path = dir.join(&name);
+    if path.is_file() {
+        return Ok((name, SearchPiece::Kept(path)));
+    }
+    let partial = search_index::Partial::index(docs)?;
+    let _ = write_atomically(dir, &path, &partial.to_bytes());
+    Ok((name, SearchPiece::Indexed(partial)))
+}
+
+impl SearchPiece {
+    /// The piece's index; one kept that cannot be read is made again from `docs`, its group's.
+    pub fn partial(self, docs: &[search_index::Doc]) -> crate::Result<search_index::Partial> {
+        let path = match self {
+            SearchPiece::Indexed(partial) => return Ok(partial),
+            SearchPiece::Kept(path) => path,
+        };
+        let kept = std::fs::read(&path).ok();
+        match kept.and_then(|bytes| search_index::Partial::from_bytes(&bytes).ok()) {
+            Some(partial) => Ok(partial),
+            None => Ok(search_index::Partial::index(docs)?),
+        }
+    }
+}
+
+/// Removes the pieces in `dir` that no group of this build has (`names`).
+pub fn prune_search(dir: &Path, names: &[String]) {
     let keep: std::collections::HashSet<&String> = names.iter().collect();
-    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
         if !keep.contains(&name) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
-    Ok(partials)
 }
 
 /// A search piece's file name: a hash of the tool and of the text its documents index.

@@ -14,7 +14,7 @@ pub(crate) const DIR: &str = "search";
 /// How many pages' documents are indexed together when a build keeps the index's pieces
 /// for the next ([`crate::cache::search_partials`]): a one-chapter edit indexes this many
 /// pages again, and each piece costs tantivy a fixed few milliseconds.
-const PAGES_PER_GROUP: usize = 256;
+pub(crate) const PAGES_PER_GROUP: usize = 256;
 
 /// What the index is built from: the documents, and how the book wants them ranked.
 #[derive(Debug, Clone)]
@@ -31,47 +31,49 @@ pub struct Documents {
 /// `[output.html.search.chapter]` leaves out have none, and a section under a heading
 /// deeper than `heading-split-level` is part of the section before it.
 pub fn documents(book: &Book, pages: &[Page]) -> Documents {
-    let settings = &book.config.html.search;
     let mut docs: Vec<Doc> = Vec::new();
     let mut groups = Vec::new();
-    for (n, page) in pages.iter().enumerate() {
-        if n % PAGES_PER_GROUP == 0 {
-            groups.push(docs.len()..docs.len());
-        }
-        let chapter = &book.chapters[page.chapter];
-        if !settings.indexes(&chapter.source_path) {
-            continue;
-        }
-        let url = chapter.output_path();
-        let level = |id: &str| {
-            let heading = page.rendered.headings.iter().find(|h| h.id == id);
-            heading.map_or(1, |h| h.level)
-        };
-        let first = docs.len();
-        for section in &page.rendered.sections {
-            if docs.len() > first && level(&section.id) > settings.heading_split_level {
-                let last = docs.last_mut().expect("a section of this page");
-                last.body.push(' ');
-                last.body.push_str(&section.section_title_and_text());
-                continue;
-            }
-            docs.push(Doc {
-                url: url.clone(),
-                anchor: section.id.clone(),
-                page_title: chapter.title.clone(),
-                section_title: section.title.clone(),
-                body: section.text.clone(),
-            });
-        }
-        if let Some(group) = groups.last_mut() {
-            group.end = docs.len();
-        }
+    for run in pages.chunks(PAGES_PER_GROUP) {
+        let start = docs.len();
+        run.iter()
+            .for_each(|page| page_documents(book, page, &mut docs));
+        groups.push(start..docs.len());
     }
     groups.retain(|group| !group.is_empty());
     Documents {
         docs,
-        options: settings.ranking,
+        options: book.config.html.search.ranking,
         groups,
+    }
+}
+
+/// Appends the documents of `page` to `docs`, as [`documents`] makes them.
+pub fn page_documents(book: &Book, page: &Page, docs: &mut Vec<Doc>) {
+    let settings = &book.config.html.search;
+    let chapter = &book.chapters[page.chapter];
+    if !settings.indexes(&chapter.source_path) {
+        return;
+    }
+    let url = chapter.output_path();
+    let level = |id: &str| {
+        let heading = page.rendered.headings.iter().find(|h| h.id == id);
+        heading.map_or(1, |h| h.level)
+    };
+    let first = docs.len();
+    for section in &page.rendered.sections {
+        if docs.len() > first && level(&section.id) > settings.heading_split_level {
+            let last = docs.last_mut().expect("a section of this page");
+            last.body.push(' ');
+            last.body.push_str(&section.section_title_and_text());
+            continue;
+        }
+        docs.push(Doc {
+            url: url.clone(),
+            anchor: section.id.clone(),
+            page_title: chapter.title.clone(),
+            section_title: section.title.clone(),
+            body: section.text.clone(),
+        });
     }
 }
 

@@ -121,10 +121,12 @@ fn a_cache_folder_named_in_book_toml_is_used_and_a_broken_one_is_only_a_miss() {
     let pages = book.join("my-cache/pages");
     assert!(pages.join("list").is_file());
     assert!(!book.join("target").exists());
-    // Every stored batch cut short: the next build must read none of it, and still
-    // write the same site.
-    for entry in std::fs::read_dir(&pages).unwrap() {
-        let path = entry.unwrap().path();
+    // Every stored batch and search piece cut short: the next build must read none of
+    // them, and still write the same site.
+    let pieces = book.join("my-cache/search");
+    let stored: Vec<PathBuf> = [walk(&pages), walk(&pieces)].concat();
+    assert!(stored.iter().any(|p| p.starts_with(&pieces)), "{stored:?}");
+    for path in stored {
         if path.extension().is_some_and(|e| e == "bin") {
             let bytes = std::fs::read(&path).unwrap();
             std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();

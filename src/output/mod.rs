@@ -58,6 +58,8 @@ struct Html {
 pub struct Outputs {
     html: Html,
     list: Vec<Box<dyn Output>>,
+    /// The search index, made as the pages are (`None` if the book has no search).
+    search: Option<search::Indexing>,
 }
 
 impl Outputs {
@@ -77,9 +79,16 @@ impl Outputs {
         if book.config.html.print {
             list.push(Box::new(print::Print::default()));
         }
+        let search = book
+            .config
+            .html
+            .search
+            .enable
+            .then(|| search::Indexing::new(book));
         Ok(Outputs {
             html: Html { theme, shared },
             list,
+            search,
         })
     }
 
@@ -90,22 +99,24 @@ impl Outputs {
             .try_for_each(|output| output.page(&self.html, book, page, sink))
     }
 
-    /// Hands a batch of pages, in reading order, to every output.
+    /// Hands a batch of pages, in reading order, to every output and to the search index.
     pub fn batch(&mut self, book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+        if let Some(search) = &mut self.search {
+            search.batch(book, pages);
+        }
         let html = &self.html;
         self.list
             .iter_mut()
             .try_for_each(|output| output.batch(html, book, pages, sink))
     }
 
-    /// Builds the search index of the checked book (which takes the pages' texts), then has
-    /// every output write the rest of its files.
-    pub fn finish(self, book: &Book, pages: &mut [Page], sink: &dyn Sink) -> Result<()> {
-        if book.config.html.search.enable {
-            search::write(book, pages, sink)?;
+    /// Finishes the search index of the checked book, then has every output write the
+    /// rest of its files.
+    pub fn finish(self, book: &Book, pages: &[Page], sink: &dyn Sink) -> Result<()> {
+        if let Some(search) = self.search {
+            search.finish(book, sink)?;
         }
         let html = &self.html;
-        let pages = &*pages;
         self.list
             .into_iter()
             .try_for_each(|output| output.finish(html, book, pages, sink))

@@ -145,16 +145,12 @@ fn context<'a>(
 }
 
 impl Page {
-    /// Frees the bodies once the outputs have written them (a build keeps, of each page,
-    /// what the link check, the search index and the landing page need).
+    /// Frees the bodies and the sections' texts once the outputs have written them and the
+    /// search index has taken its documents (a build keeps, of each page, what the link
+    /// check and the landing page need).
     pub fn written(&mut self) {
         self.html = String::new();
         self.print_html = String::new();
-    }
-
-    /// Frees the sections' texts once the search index has its documents: a build needs
-    /// them for nothing else, and they are the book's whole text, which the index holds too.
-    pub fn indexed(&mut self) {
         for section in &mut self.rendered.sections {
             section.text = String::new();
         }
