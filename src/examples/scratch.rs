@@ -87,8 +87,13 @@ impl RunDir {
         self.root.join("harness")
     }
 
-    /// Fresh folders for one example or session.
+    /// Fresh folders for one example or session; an error once the run is interrupted
+    /// (made while holding [`CURRENT`], so the folder being removed is never made again).
     pub(super) fn scratch(&self) -> std::io::Result<Scratch> {
+        let current = CURRENT.lock().unwrap_or_else(|e| e.into_inner());
+        if current.is_none() {
+            return Err(std::io::Error::other("the run was interrupted"));
+        }
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         let files = self.root.join(n.to_string());
         let scratch = Scratch {
@@ -102,6 +107,7 @@ impl RunDir {
             std::fs::create_dir_all(folder)?;
         }
         std::fs::write(scratch.home.join(".gitconfig"), GITCONFIG)?;
+        drop(current);
         Ok(scratch)
     }
 }
@@ -139,6 +145,18 @@ fn remove_stale(temp: &Path) {
     }
 }
 
+/// Removes `root`, trying again while it is not gone: an example killed a moment ago, or
+/// the harness writing its files, may still add to it as it goes (a removal that meets a
+/// new file fails with "directory not empty").
+fn remove_while_written(root: &Path) {
+    for _ in 0..100 {
+        if std::fs::remove_dir_all(root).is_ok() || !root.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// Kills the running examples and removes the run's folder when `handbook test` gets
 /// SIGINT or SIGTERM, then exits as the signal would (130 or 143). Call before any
 /// thread starts, so the signals are blocked everywhere but in the watching thread.
@@ -159,8 +177,9 @@ pub(super) fn clean_up_on_signals() {
                 return;
             }
             super::process::kill_all();
-            if let Some(root) = CURRENT.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                let _ = std::fs::remove_dir_all(root);
+            let root = CURRENT.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(root) = root {
+                remove_while_written(&root);
             }
             eprintln!(
                 "handbook test: interrupted; the running examples were stopped and their folders removed"
