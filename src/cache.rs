@@ -262,7 +262,9 @@ fn batch_bytes<T: serde::Serialize + Sync>(keys: &[Key], pages: &[T]) -> Option<
     // bincode writes a sequence as its length (u64, little-endian), then each element.
     let mut bytes = (entries.len() as u64).to_le_bytes().to_vec();
     bytes.reserve(entries.iter().map(Vec::len).sum());
-    entries.iter().for_each(|entry| bytes.extend_from_slice(entry));
+    entries
+        .iter()
+        .for_each(|entry| bytes.extend_from_slice(entry));
     Some(bytes)
 }
 

@@ -505,7 +505,8 @@ mod tests {
             "a kept partial of changed documents is refused"
         );
         partials[2] = Partial::index(&docs[groups[2].clone()]).unwrap();
-        let mixed = Index::from_partials(docs.clone(), partials.iter().collect(), &options).unwrap();
+        let mixed =
+            Index::from_partials(docs.clone(), partials.iter().collect(), &options).unwrap();
         let clean = Index::build(docs, &options).unwrap();
         assert!(mixed.export() == clean.export());
         assert_eq!(
@@ -518,7 +519,8 @@ mod tests {
     fn partials_that_do_not_cover_the_documents_or_are_damaged_are_refused() {
         let docs = docs();
         let partials = Partial::index_groups(&docs, &[0..10, 10..20]).unwrap();
-        let short = Index::from_partials(docs.clone(), partials.iter().collect(), &Options::default());
+        let short =
+            Index::from_partials(docs.clone(), partials.iter().collect(), &Options::default());
         assert!(matches!(
             short,
             Err(Error::PartialMismatch { group: 2, .. })

@@ -108,7 +108,9 @@ impl Indexing {
 /// The piece `pending` brings. On a thread of the pool, it runs the pool's other work
 /// meanwhile (the piece may be queued behind it), so waiting never ties up a worker.
 fn wait(pending: Pending) -> Result<(String, SearchPiece)> {
-    let pending = pending.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let pending = pending
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let gone = || Error::Io {
         path: PathBuf::from("<search index>"),
         source: std::io::Error::other("indexing a group of pages stopped without a result"),
