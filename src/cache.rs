@@ -7,7 +7,7 @@
 //! always safe.
 //!
 //! The search index is kept the same way, in pieces: each run of pages' documents indexed
-//! on its own ([`search_partials`]), so an edit indexes one run again, not the book.
+//! on its own ([`search_piece`]), so an edit indexes one run again, not the book.
 //!
 //! Pages are stored a batch at a time ([`crate::transform::transform_in_batches`]):
 //! one file per batch, named by the keys of its chapters, so a book of 3,000 chapters

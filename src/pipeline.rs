@@ -31,7 +31,7 @@ fn stream(
     let mut outputs = Outputs::prepare(book)?;
     let mark = |page: &mut Page| crate::playground::mark(book, page);
     let cache = crate::cache::Cache::open(book);
-    let mut pages = crate::transform::transform_in_batches(
+    let pages = crate::transform::transform_in_batches(
         book,
         &mark,
         crate::transform::BATCH,
@@ -50,7 +50,7 @@ fn stream(
     if errors > 0 {
         return Err(Error::Failed { count: errors });
     }
-    outputs.finish(book, &mut pages, sink)?;
+    outputs.finish(book, &pages, sink)?;
     Ok((pages.len(), transformed))
 }
 

@@ -12,7 +12,7 @@ use crate::write::OutputFile;
 pub(crate) const DIR: &str = "search";
 
 /// How many pages' documents are indexed together when a build keeps the index's pieces
-/// for the next ([`crate::cache::search_partials`]): a one-chapter edit indexes this many
+/// for the next ([`crate::cache::search_piece`]): a one-chapter edit indexes this many
 /// pages again, and each piece costs tantivy a fixed few milliseconds.
 pub(crate) const PAGES_PER_GROUP: usize = 256;
 

@@ -66,7 +66,10 @@ impl Indexing {
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
         let (group, dir) = (docs.clone(), self.dir.clone());
         rayon::spawn(move || {
-            let _ = sender.send(crate::cache::search_piece(&dir, &group));
+            let piece = crate::cache::search_piece(&dir, &group);
+            // Let go of the documents first, so `finish` takes them back without a copy.
+            drop(group);
+            let _ = sender.send(piece);
         });
         self.groups.push((docs, std::sync::Mutex::new(receiver)));
     }
