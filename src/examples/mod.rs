@@ -293,6 +293,7 @@ pub fn test(
         }
         run_all(&runner, &found, jobs, book_pins)
     });
+    scratch::wait_if_interrupted();
     services::stop_shared();
     let browser = if options.browser && book.config.html.playground.runnable {
         status(Status::Browser {

@@ -147,6 +147,11 @@ pub(super) fn kill_all() {
     }
 }
 
+/// Whether [`kill_all`] has run: the run was interrupted and is on its way out.
+pub(super) fn stopping() -> bool {
+    STOPPING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 fn register(group: i32, running: bool) {
     let mut groups = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
     if running && STOPPING.load(std::sync::atomic::Ordering::SeqCst) {

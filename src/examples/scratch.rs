@@ -157,6 +157,15 @@ fn remove_while_written(root: &Path) {
     }
 }
 
+/// Never returns once the run is interrupted: the signal's thread is removing the run's
+/// folder and exits with the signal's code, and a run that went on to report its killed
+/// examples would exit first, with 1 (an_interrupted_run_leaves_no_scratch_folders saw 1).
+pub(super) fn wait_if_interrupted() {
+    while super::process::stopping() {
+        std::thread::park();
+    }
+}
+
 /// Kills the running examples and removes the run's folder when `handbook test` gets
 /// SIGINT or SIGTERM, then exits as the signal would (130 or 143). Call before any
 /// thread starts, so the signals are blocked everywhere but in the watching thread.
