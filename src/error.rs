@@ -46,6 +46,14 @@ pub enum Error {
         /// What lightningcss reported.
         message: String,
     },
+    /// A theme script does not parse, so it cannot be minified.
+    #[error("{location}: JavaScript syntax error: {message}")]
+    Script {
+        /// The script's file, line and column.
+        location: Location,
+        /// What the parser reported.
+        message: String,
+    },
 }
 
 impl Error {
@@ -64,9 +72,9 @@ impl Error {
             Error::Io { path, source } => {
                 Diagnostic::error(Location::file(path), source.to_string())
             }
-            Error::Template { location, message } | Error::Css { location, message } => {
-                Diagnostic::error(location, message)
-            }
+            Error::Template { location, message }
+            | Error::Css { location, message }
+            | Error::Script { location, message } => Diagnostic::error(location, message),
             // Not a problem of the book's files: tantivy failing in memory is a bug.
             Error::Search(error) => Diagnostic::unlocated(error.to_string()),
             // npm or the cache folder: the message says what to install or turn off.

@@ -17,7 +17,7 @@ use crate::examples::browser::{self, Record};
 use crate::examples::extract;
 use crate::html::escape;
 use crate::model::Book;
-use crate::pyodide::{self, Runtime, RuntimeError};
+use crate::pyodide::{self, Runtime};
 use crate::render::theme::Theme;
 use crate::transform::Page;
 use crate::transform::code::{self, CodeBlock};
@@ -122,7 +122,7 @@ pub struct Assets {
 
 /// The player (`js/playground.js` with the worker, the runner and the runtime's file
 /// list) and the runtime, installed in `cache_dir` first if needed.
-pub fn assets(book: &Book, theme: &Theme, cache_dir: &Path) -> Result<Assets, RuntimeError> {
+pub fn assets(book: &Book, theme: &Theme, cache_dir: &Path) -> crate::error::Result<Assets> {
     let runtime = Runtime::ensure(cache_dir)?;
     let (mut files, manifest) = runtime.site_files()?;
     let data = serde_json::json!({
@@ -134,7 +134,7 @@ pub fn assets(book: &Book, theme: &Theme, cache_dir: &Path) -> Result<Assets, Ru
     });
     let player = format!(
         "window.handbookPlaygroundData = {data};\n{}",
-        theme.file("js/playground.js")
+        theme.script("js/playground.js")?
     );
     let file = crate::render::hashed_file("assets/playground", "js", player);
     let js = file.path.clone();

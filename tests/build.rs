@@ -437,6 +437,26 @@ fn template_error_names_the_template_and_line() {
 }
 
 #[test]
+fn a_theme_script_that_does_not_parse_names_its_file_and_line_and_nothing_is_written() {
+    let book = fixture_copy("theme-override");
+    std::fs::create_dir_all(book.path().join("theme/js")).unwrap();
+    std::fs::write(
+        book.path().join("theme/js/book.js"),
+        "// the theme's behaviour\nwindow.x = function () {\n  return (;\n};\n",
+    )
+    .unwrap();
+    let dest = book.path().join("site");
+    let result = handbook(&["build", path_str(book.path()), "-d", path_str(&dest)]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success());
+    assert!(
+        stderr.contains("theme/js/book.js:3:11: JavaScript syntax error: "),
+        "names the script's file, line and column: {stderr}"
+    );
+    assert!(!dest.join("index.html").exists(), "no half-written site");
+}
+
+#[test]
 fn bundle_is_one_zip_under_one_folder() {
     let out = tempfile::tempdir().unwrap();
     let zip_path = out.path().join("fixture.zip");

@@ -76,6 +76,7 @@
 
 mod format;
 mod index;
+mod minify;
 #[cfg(any(test, feature = "test-support"))]
 pub mod node;
 mod parameters;
@@ -88,6 +89,7 @@ mod vocabulary;
 
 pub use format::VERSION as FORMAT_VERSION;
 pub use index::{Hit, Index};
+pub use minify::{ScriptError, minify_js};
 pub use parameters::Options;
 pub use partial::Partial;
 
@@ -99,26 +101,11 @@ const CLIENT_SOURCE: &str = concat!(
     "})();\n"
 );
 
-/// The browser client: the format decoder, the query engine and the BM25 scorer. It defines
-/// `window.handbookSearch` (see the top of `js/engine.js` for its API); a site adds its own
-/// user interface on top, through [`compact_js`] too.
+/// The browser client: the format decoder, the query engine and the BM25 scorer, minified
+/// ([`minify_js`]). It defines `window.handbookSearch` (see the top of `js/engine.js` for its
+/// API); a site adds its own user interface on top.
 pub fn client_js() -> String {
-    compact_js(CLIENT_SOURCE)
-}
-
-/// `source` without its comment lines and indentation: a fifth of a script's gzipped size, on
-/// every first search. For scripts without multi-line strings (a line of one beginning with
-/// `//` would be dropped).
-pub fn compact_js(source: &str) -> String {
-    source
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with("//"))
-        .fold(String::with_capacity(source.len()), |mut js, line| {
-            js.push_str(line);
-            js.push('\n');
-            js
-        })
+    minify_js(CLIENT_SOURCE).expect("the client's own source parses (tested)")
 }
 
 /// One searchable document: a section of a page.

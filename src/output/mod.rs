@@ -69,7 +69,7 @@ impl Outputs {
         let mut shared = Shared::prepare(book, &theme)?;
         // `[output.html.search] enable = false`: no search box and no index.
         if book.config.html.search.enable {
-            shared.enable_search(&theme, crate::search::ENTRY.to_string());
+            shared.enable_search(&theme, crate::search::ENTRY.to_string())?;
         }
         if crate::playground::wanted(book) {
             let cache = crate::examples::venv::default_cache_dir();

@@ -58,7 +58,7 @@ impl Shared {
             serde_json::to_string(&toc_html).expect("strings serialise")
         );
         if book.config.html.fold.is_some() {
-            toc_js.push_str(theme.file("js/fold.js"));
+            toc_js.push_str(&theme.script("js/fold.js")?);
         }
         let mut outputs = Vec::new();
         let mut hashed = |stem: &str, ext: &str, text: String| {
@@ -68,7 +68,7 @@ impl Shared {
             name
         };
         let css_path = hashed("assets/main", "css", css.clone());
-        let js_path = hashed("assets/book", "js", theme.file("js/book.js").to_string());
+        let js_path = hashed("assets/book", "js", theme.script("js/book.js")?);
         let toc_path = hashed("assets/toc", "js", toc_js);
         let config = &book.config;
         let site = SiteContext {
@@ -98,11 +98,11 @@ impl Shared {
 
     /// Adds the search box to every page: it loads the index whose entry file is `index`
     /// (relative to the site root). The search client becomes one more shared asset.
-    pub fn enable_search(&mut self, theme: &Theme, index: String) {
+    pub fn enable_search(&mut self, theme: &Theme, index: String) -> crate::error::Result<()> {
         let client = format!(
             "{}\n{}",
             search_index::client_js(),
-            search_index::compact_js(theme.file("js/search.js"))
+            theme.script("js/search.js")?
         );
         let file = hashed_file("assets/search", "js", client);
         self.site.search = Some(SearchContext {
@@ -111,6 +111,7 @@ impl Shared {
             limit: self.limit,
         });
         self.files.push(file);
+        Ok(())
     }
 
     /// Gives the verified examples their Run buttons: the player and the runtime become

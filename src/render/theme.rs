@@ -139,6 +139,14 @@ impl Theme {
         self.origin.location(relative, line, col)
     }
 
+    /// The theme script at `path` (`js/book.js`), minified as the site ships it.
+    pub fn script(&self, path: &str) -> Result<String> {
+        search_index::minify_js(self.file(path)).map_err(|e| Error::Script {
+            location: self.location(path, e.line, e.col),
+            message: e.message,
+        })
+    }
+
     /// A theme file's text.
     pub fn file(&self, path: &str) -> &str {
         self.files.get(path).map(String::as_str).unwrap_or_default()

@@ -497,7 +497,7 @@ fn same_input(old_book: &Book, old: &Chapter, new_book: &Book, new: &Chapter) ->
 fn prepare_theme(book: &Book) -> crate::Result<(Theme, Shared)> {
     let theme = Theme::load(&book.config)?;
     let mut shared = Shared::prepare(book, &theme)?;
-    shared.enable_search(&theme, crate::search::ENTRY.to_string());
+    shared.enable_search(&theme, crate::search::ENTRY.to_string())?;
     if crate::playground::wanted(book) {
         let cache = crate::examples::venv::default_cache_dir();
         shared.enable_playground(crate::playground::assets(book, &theme, &cache)?);
